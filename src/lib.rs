@@ -1,0 +1,15 @@
+//! vigil: a terminal incident console for Microsoft Defender XDR.
+//!
+//! Layers (see DESIGN.md): `graph` speaks HTTP to Microsoft Graph, `sync` runs the background
+//! engine, `store` is the in-memory model owned by the UI, `ui` draws, `sim` is the embedded
+//! simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the headless export.
+
+pub mod cli;
+pub mod config;
+pub mod experts;
+pub mod export;
+pub mod graph;
+pub mod sim;
+pub mod store;
+pub mod sync;
+pub mod ui;
