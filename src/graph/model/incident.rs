@@ -1,0 +1,321 @@
+//! `microsoft.graph.security.incident` and its comments (graph-api.md §1.3, §1.8).
+
+use super::alert::Alert;
+use super::enums::{Classification, Determination, IncidentStatus, Severity};
+use super::time::{Timestamp, lenient_opt};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A comment on an incident or alert (`alertComment`). Accepts the legacy
+/// `createdBy`/`createdTime` names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    /// The comment text (untrusted).
+    #[serde(default, deserialize_with = "null_string")]
+    pub comment: String,
+    /// Author as the service reports it.
+    #[serde(default, alias = "createdBy")]
+    pub created_by_display_name: Option<String>,
+    /// When it was written.
+    #[serde(default, alias = "createdTime", deserialize_with = "lenient_opt")]
+    pub created_date_time: Option<Timestamp>,
+}
+
+/// A Defender Experts advanced hunting query (beta `recommendedHuntingQueries`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct HuntingQuery {
+    /// The KQL text.
+    #[serde(default, deserialize_with = "null_string")]
+    pub kql_text: String,
+}
+
+/// A Defender XDR incident.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Incident {
+    /// Numeric-looking string id.
+    #[serde(deserialize_with = "id_string")]
+    pub id: String,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    #[serde(default)]
+    pub status: IncidentStatus,
+    #[serde(default)]
+    pub severity: Severity,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub assigned_to: Option<String>,
+    #[serde(default, deserialize_with = "opt_enum")]
+    pub classification: Option<Classification>,
+    #[serde(default, deserialize_with = "opt_enum")]
+    pub determination: Option<Determination>,
+    /// Analyst tags; the 2022 samples call them `tags`.
+    #[serde(default, alias = "tags", deserialize_with = "null_vec")]
+    pub custom_tags: Vec<String>,
+    #[serde(default, deserialize_with = "null_vec")]
+    pub system_tags: Vec<String>,
+    #[serde(default, deserialize_with = "lenient_opt")]
+    pub created_date_time: Option<Timestamp>,
+    #[serde(default, deserialize_with = "lenient_opt")]
+    pub last_update_date_time: Option<Timestamp>,
+    #[serde(default)]
+    pub incident_web_url: Option<String>,
+    #[serde(default)]
+    pub redirect_incident_id: Option<String>,
+    #[serde(default)]
+    pub last_modified_by: Option<String>,
+    #[serde(default)]
+    pub resolving_comment: Option<String>,
+    /// 0–100, `None` when the feature is off or pending.
+    #[serde(default)]
+    pub priority_score: Option<i64>,
+    #[serde(default, deserialize_with = "null_vec")]
+    pub comments: Vec<Comment>,
+    /// Present with `$expand=alerts`; `None` when the alerts were not expanded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<Alert>>,
+    /// Beta only (Defender Experts): recommendation summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_actions: Option<String>,
+    /// Beta only (Defender Experts): advanced hunting queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_hunting_queries: Option<Vec<HuntingQuery>>,
+}
+
+impl Incident {
+    /// The title, or a placeholder when the service sent none.
+    pub fn title(&self) -> &str {
+        self.display_name.as_deref().unwrap_or("(untitled incident)")
+    }
+
+    /// Defender Experts notification markers (graph-api.md §3.1): the system tag or the title
+    /// prefix. (The alert-side marker, `detectionSource = microsoftThreatExperts`, is checked by
+    /// the store, which sees alerts.)
+    pub fn is_experts_notification(&self) -> bool {
+        self.system_tags
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("Defender Experts"))
+            || self
+                .display_name
+                .as_deref()
+                .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("defender experts"))
+    }
+
+    /// True when this incident is open for the analyst (not resolved and not merged away).
+    pub fn is_open(&self) -> bool {
+        !matches!(self.status, IncidentStatus::Resolved | IncidentStatus::Redirected)
+    }
+}
+
+/// The properties of an incident a PATCH may change. Only `Some` fields are sent; the outer
+/// `Option` of `assigned_to` distinguishes "leave" (`None`) from "clear" (`Some(None)`).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncidentPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<IncidentStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    pub assigned_to: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub determination: Option<Determination>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolving_comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+impl IncidentPatch {
+    /// True when nothing would be sent.
+    pub fn is_empty(&self) -> bool {
+        self == &IncidentPatch::default()
+    }
+
+    /// The JSON body: exactly the changed properties, with schema enum names.
+    pub fn to_body(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Applies the patch to a local copy (optimistic display).
+    pub fn apply_to(&self, i: &mut Incident) {
+        if let Some(v) = &self.status {
+            i.status = v.clone();
+        }
+        if let Some(v) = &self.assigned_to {
+            i.assigned_to = v.clone();
+        }
+        if let Some(v) = &self.classification {
+            i.classification = Some(v.clone());
+        }
+        if let Some(v) = &self.determination {
+            i.determination = Some(v.clone());
+        }
+        if let Some(v) = &self.severity {
+            i.severity = v.clone();
+        }
+        if let Some(v) = &self.custom_tags {
+            i.custom_tags = v.clone();
+        }
+        if let Some(v) = &self.resolving_comment {
+            i.resolving_comment = Some(v.clone());
+        }
+        if let Some(v) = &self.display_name {
+            i.display_name = Some(v.clone());
+        }
+        if let Some(v) = &self.description {
+            i.description = Some(v.clone());
+        }
+        if let Some(v) = &self.summary {
+            i.summary = Some(v.clone());
+        }
+    }
+
+    /// Names of the properties this patch changes (for confirmations and conflict checks).
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut f = Vec::new();
+        macro_rules! push {
+            ($($field:ident => $name:literal),*) => { $( if self.$field.is_some() { f.push($name); } )* };
+        }
+        push!(status => "status", assigned_to => "assignedTo", classification => "classification",
+              determination => "determination", severity => "severity", custom_tags => "customTags",
+              resolving_comment => "resolvingComment", display_name => "displayName",
+              description => "description", summary => "summary");
+        f
+    }
+}
+
+/// Serde helper for `Option<Option<T>>`: absent = `None`, `null` = `Some(None)`.
+pub(crate) mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// `null` or absent → empty vec.
+pub(crate) fn null_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `null` → empty string.
+pub(crate) fn null_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Enum field where `null` means "not set".
+pub(crate) fn opt_enum<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    T::deserialize(v).map(Some).map_err(serde::de::Error::custom)
+}
+
+/// Ids are strings but legacy APIs send numbers; accept both, reject anything else.
+pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) if !s.is_empty() => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!("invalid id {other}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC_2026: &str = r#"{
+        "id": "29", "tenantId": "cfcdbe43-297b-4c6b-ac7e-8d7f6befb514", "status": "active",
+        "incidentWebUrl": "https://security.microsoft.com/incident2/29/overview?tid=cfcdbe43",
+        "redirectIncidentId": null,
+        "displayName": "Multi-stage incident involving Execution & Command and control on one endpoint",
+        "createdDateTime": "2026-01-22T12:09:23.1433333Z", "lastUpdateDateTime": "2026-02-25T16:29:33.1Z",
+        "assignedTo": "admin@contoso.com", "classification": "truePositive", "determination": "multiStagedAttack",
+        "severity": "high", "customTags": ["Demo"], "systemTags": [], "description": "Raspberry Robin",
+        "lastModifiedBy": "API-App:admin@contoso.com", "resolvingComment": null,
+        "summary": "Defender Experts has identified malicious activity.", "priorityScore": 100, "comments": []
+    }"#;
+
+    const DOC_2022: &str = r##"{
+        "@odata.type": "#microsoft.graph.security.incident", "id": "2972395",
+        "displayName": "Multi-stage incident", "createdDateTime": "2021-08-13T08:43:35.5533333Z",
+        "lastUpdateDateTime": "2021-09-30T09:35:45.1133333Z", "assignedTo": "KaiC@contoso.onmicrosoft.com",
+        "classification": "TruePositive", "determination": "MultiStagedAttack", "status": "Active",
+        "severity": "Medium", "tags": ["Demo"],
+        "comments": [ { "comment": "Demo incident", "createdBy": "DavidS@contoso.onmicrosoft.com", "createdTime": "2021-09-30T12:07:37.2756993Z" } ],
+        "systemTags": ["Defender Experts"], "priorityScore": null
+    }"##;
+
+    #[test]
+    fn parses_the_2026_docs_sample() {
+        let i: Incident = serde_json::from_str(DOC_2026).unwrap();
+        assert_eq!(i.id, "29");
+        assert_eq!(i.severity, Severity::High);
+        assert_eq!(i.classification, Some(Classification::TruePositive));
+        assert_eq!(i.priority_score, Some(100));
+        assert!(i.alerts.is_none());
+        assert!(!i.is_experts_notification());
+    }
+
+    #[test]
+    fn parses_the_legacy_2022_shapes() {
+        let i: Incident = serde_json::from_str(DOC_2022).unwrap();
+        assert_eq!(i.status, IncidentStatus::Active);
+        assert_eq!(i.determination, Some(Determination::MultiStagedAttack));
+        assert_eq!(i.custom_tags, vec!["Demo".to_string()]);
+        assert_eq!(i.comments[0].created_by_display_name.as_deref(), Some("DavidS@contoso.onmicrosoft.com"));
+        assert!(i.comments[0].created_date_time.is_some());
+        assert_eq!(i.priority_score, None);
+        assert!(i.is_experts_notification());
+    }
+
+    #[test]
+    fn patch_body_is_exactly_the_changed_fields() {
+        let p = IncidentPatch {
+            classification: Some(Classification::parse("TruePositive")),
+            determination: Some(Determination::parse("compromisedUser")),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.to_body(),
+            serde_json::json!({"classification": "truePositive", "determination": "compromisedAccount"})
+        );
+        let clear = IncidentPatch { assigned_to: Some(None), ..Default::default() };
+        assert_eq!(clear.to_body(), serde_json::json!({"assignedTo": null}));
+        assert!(IncidentPatch::default().is_empty());
+        assert_eq!(clear.fields(), vec!["assignedTo"]);
+    }
+
+    #[test]
+    fn title_prefix_marks_experts_notification() {
+        let i = Incident {
+            id: "1".into(),
+            display_name: Some("Defender Experts: Test Notification".into()),
+            ..Default::default()
+        };
+        assert!(i.is_experts_notification());
+    }
+}

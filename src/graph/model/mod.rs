@@ -1,0 +1,20 @@
+//! Serde models for the Microsoft Graph security API: incidents, alerts, comments and evidence.
+//!
+//! Parsing is deliberately lenient (graph-api.md §11–12): enums keep unknown values as raw
+//! strings, timestamps accept 0–7+ fractional digits and missing zones, evidence of unknown
+//! `@odata.type` keeps its common fields and raw JSON, and one bad record never drops a page
+//! (see [`page::parse_page`]).
+
+pub mod alert;
+pub mod enums;
+pub mod evidence;
+pub mod incident;
+pub mod page;
+pub mod time;
+
+pub use alert::{Alert, AlertPatch};
+pub use enums::*;
+pub use evidence::{Evidence, EvidenceKind};
+pub use incident::{Comment, HuntingQuery, Incident, IncidentPatch};
+pub use page::{BadRecord, Page, parse_page};
+pub use time::Timestamp;

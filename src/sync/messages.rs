@@ -1,0 +1,160 @@
+//! The contract between the UI and the sync engine: [`Command`] goes down, [`Update`] comes up.
+
+use crate::graph::model::{Alert, AlertPatch, BadRecord, Comment, Incident, IncidentPatch, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Identifies one write operation end to end (UI → outbox → Graph → UI).
+pub type OpId = u64;
+
+/// What a write or a comment is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Target {
+    Incident(String),
+    Alert(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Incident(id) => write!(f, "incident {id}"),
+            Target::Alert(id) => write!(f, "alert {id}"),
+        }
+    }
+}
+
+/// A change the analyst asked for. Persisted in the outbox before it is sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WriteOp {
+    PatchIncident {
+        incident_id: String,
+        patch: IncidentPatch,
+        /// `lastUpdateDateTime` the analyst saw; a newer server value is a conflict.
+        base_last_update: Option<Timestamp>,
+        /// Apply even if the server changed since (the analyst confirmed the conflict).
+        force: bool,
+    },
+    PatchAlert {
+        alert_id: String,
+        patch: AlertPatch,
+    },
+    CommentIncident {
+        incident_id: String,
+        text: String,
+    },
+    CommentAlert {
+        alert_id: String,
+        text: String,
+    },
+}
+
+impl WriteOp {
+    /// What the operation changes.
+    pub fn target(&self) -> Target {
+        match self {
+            WriteOp::PatchIncident { incident_id, .. } | WriteOp::CommentIncident { incident_id, .. } => {
+                Target::Incident(incident_id.clone())
+            }
+            WriteOp::PatchAlert { alert_id, .. } | WriteOp::CommentAlert { alert_id, .. } => {
+                Target::Alert(alert_id.clone())
+            }
+        }
+    }
+}
+
+/// UI → engine.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Poll now (coalesced with a refresh already running). `full` re-runs the initial load.
+    Refresh { full: bool },
+    /// Load (or reload) the alerts of one incident (lazy alert loading, drill-down freshness).
+    LoadAlerts { incident_id: String },
+    /// Re-read one incident; `beta` also fetches the Defender Experts beta fields.
+    LoadIncident { incident_id: String, beta: bool },
+    /// Queue a write: the engine writes it to the outbox, sends it and reports the outcome.
+    Write { op: OpId, write: WriteOp },
+    /// Retry every failed write still in the outbox.
+    RetryFailed,
+    /// Stop the engine (flushes the outbox state first).
+    Shutdown,
+}
+
+/// How alerts are being fetched (graph-api.md §12 item 7 fallback ladder).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AlertsMode {
+    /// `$expand=alerts` with the normal page size.
+    #[default]
+    Expanded,
+    /// `$expand=alerts` with a smaller `$top` after a 5xx.
+    SmallPages,
+    /// No expansion; alerts loaded per incident on demand.
+    Lazy,
+}
+
+/// Coarse engine state for the status bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Phase {
+    #[default]
+    Starting,
+    InitialLoad,
+    Idle,
+    Polling,
+    /// The last request failed for network reasons; the engine keeps retrying.
+    Offline,
+}
+
+/// Progress and health, sent whenever it changes.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SyncStatus {
+    pub phase: Phase,
+    pub pages: u32,
+    pub items: usize,
+    pub requests: u64,
+    pub in_flight: bool,
+    pub throttled_until: Option<Timestamp>,
+    pub last_refresh: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub alerts_mode: AlertsMode,
+    /// Writes in the outbox not yet confirmed by the service.
+    pub outbox_pending: usize,
+    /// Writes that failed and wait for "retry failed".
+    pub outbox_failed: usize,
+}
+
+/// Why an upsert happened (lets the store decide what counts as "new" for highlighting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpsertSource {
+    /// Part of the initial load: nothing is highlighted.
+    Initial,
+    /// A delta poll: unseen ids are new, changed ones are changed.
+    Delta,
+    /// A single re-read (drill-down, beta fetch, conflict check).
+    Single,
+}
+
+/// Engine → UI. Owned values; the UI applies them to its Store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Update {
+    Status(SyncStatus),
+    /// Incidents to insert or replace (their `alerts`, when `Some`, are the complete set).
+    Incidents { items: Vec<Incident>, source: UpsertSource },
+    /// The complete alert list of one incident.
+    Alerts { incident_id: String, alerts: Vec<Alert> },
+    /// Records that failed to parse, kept raw.
+    BadRecords { context: String, records: Vec<BadRecord> },
+    /// The initial load finished.
+    LoadComplete { total: usize, requests: u64, elapsed: Duration, watermark: Option<Timestamp> },
+    /// A write reached the outbox (durable) and will be sent.
+    WriteQueued { op: OpId, write: WriteOp },
+    /// The service accepted a patch; the server's version replaces the optimistic one.
+    IncidentWritten { op: OpId, incident: Incident },
+    AlertWritten { op: OpId, alert: Alert },
+    /// A comment was recorded; the full comment list as the service returned it.
+    CommentsWritten { op: OpId, target: Target, comments: Vec<Comment> },
+    /// The service refused the write (or it failed for good); roll back and show `message`.
+    WriteFailed { op: OpId, target: Target, message: String, retryable: bool },
+    /// The incident changed on the server since the analyst saw it: nothing was sent.
+    Conflict { op: OpId, server: Incident, changed_fields: Vec<String> },
+    /// A non-fatal error worth showing (with the request-id when there is one).
+    Error { message: String },
+}
