@@ -1,9 +1,16 @@
 //! The filter language: free text plus `key:value` terms (`sev:high status:active owner:me
 //! owner:none tag:"Defender Experts" source:office365 class:tp age:<24h experts:yes`).
 //!
-//! API CONTRACT (bodies are being implemented; signatures are fixed).
+//! Terms are separated by whitespace and ANDed. A key repeated (`sev:high sev:medium`) or given a
+//! comma list (`sev:high,medium`) is an OR within that key. `-term` or `!term` negates. Values may
+//! be quoted (`tag:"Defender Experts"`); quoted text is always free text (`"http://x"`,
+//! `"-enc"`). Bare words match case-insensitively as substrings of the incident's search text
+//! (id, title, owner, tags and the evidence entities of its alerts).
 
-#![allow(unused_variables)]
+use super::{Identity, IncidentEntry, RowMark};
+use crate::graph::model::{
+    Classification, Determination, IncidentStatus, ServiceSource, Severity, Timestamp,
+};
 
 /// A parse error with the byte offset of the offending term, shown inline under the filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,26 +25,627 @@ impl std::fmt::Display for QueryError {
     }
 }
 
+impl std::error::Error for QueryError {}
+
 /// A parsed query. `Query::default()` matches everything.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Query {
-    // private fields: implementation detail
+    /// ANDed groups; each group is an OR over its values.
+    groups: Vec<Group>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Group {
+    negated: bool,
+    key: Key,
+    values: Vec<Sel>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    Text,
+    Severity,
+    Status,
+    Owner,
+    Tag,
+    Source,
+    Class,
+    Det,
+    Age,
+    Created,
+    Experts,
+    Awaiting,
+    Id,
+    Prio,
+    New,
+}
+
+/// Every key spelling the parser accepts, with its canonical key.
+const KEYS: &[(&str, Key)] = &[
+    ("sev", Key::Severity),
+    ("severity", Key::Severity),
+    ("status", Key::Status),
+    ("st", Key::Status),
+    ("owner", Key::Owner),
+    ("assigned", Key::Owner),
+    ("tag", Key::Tag),
+    ("tags", Key::Tag),
+    ("source", Key::Source),
+    ("src", Key::Source),
+    ("class", Key::Class),
+    ("classification", Key::Class),
+    ("det", Key::Det),
+    ("determination", Key::Det),
+    ("age", Key::Age),
+    ("updated", Key::Age),
+    ("created", Key::Created),
+    ("experts", Key::Experts),
+    ("de", Key::Experts),
+    ("awaiting", Key::Awaiting),
+    ("id", Key::Id),
+    ("prio", Key::Prio),
+    ("priority", Key::Prio),
+    ("new", Key::New),
+];
+
+const VALID_KEYS: &str =
+    "sev, status, owner, tag, source, class, det, age, created, experts, awaiting, id, prio, new";
+
+impl Key {
+    fn name(self) -> &'static str {
+        match self {
+            Key::Text => "",
+            Key::Severity => "sev",
+            Key::Status => "status",
+            Key::Owner => "owner",
+            Key::Tag => "tag",
+            Key::Source => "source",
+            Key::Class => "class",
+            Key::Det => "det",
+            Key::Age => "age",
+            Key::Created => "created",
+            Key::Experts => "experts",
+            Key::Awaiting => "awaiting",
+            Key::Id => "id",
+            Key::Prio => "prio",
+            Key::New => "new",
+        }
+    }
+
+    fn lookup(name: &str) -> Option<Key> {
+        KEYS.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, key)| *key)
+    }
+}
+
+/// A comparison operator for `age:`, `created:` and `prio:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+impl Cmp {
+    fn test(self, lhs: i64, rhs: i64) -> bool {
+        match self {
+            Cmp::Lt => lhs < rhs,
+            Cmp::Le => lhs <= rhs,
+            Cmp::Gt => lhs > rhs,
+            Cmp::Ge => lhs >= rhs,
+            Cmp::Eq => lhs == rhs,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Eq => "",
+        }
+    }
+
+    /// Splits a leading operator off `s` (`=` or none gives `default`).
+    fn split(s: &str, default: Cmp) -> (Cmp, &str) {
+        for (p, c) in [
+            ("<=", Cmp::Le),
+            (">=", Cmp::Ge),
+            ("<", Cmp::Lt),
+            (">", Cmp::Gt),
+            ("=", Cmp::Eq),
+        ] {
+            if let Some(rest) = s.strip_prefix(p) {
+                return (if c == Cmp::Eq { default } else { c }, rest.trim());
+            }
+        }
+        (default, s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Sel {
+    /// Lowercase substring of the search text.
+    Text(String),
+    /// `Severity::Unknown` stands for every unknown severity.
+    Sev(Severity),
+    Status(IncidentStatus),
+    Open,
+    Me,
+    Unassigned,
+    /// Lowercase owner substring.
+    Owner(String),
+    /// Lowercase tag substring.
+    Tag(String),
+    Source(ServiceSource),
+    ExpertsSource,
+    /// `None` = not set.
+    Class(Option<Classification>),
+    /// `None` = not set.
+    Det(Option<Determination>),
+    /// Age in seconds compared with a threshold; `text` keeps the normalised form.
+    Age {
+        cmp: Cmp,
+        secs: i64,
+        text: String,
+    },
+    Flag(bool),
+    Id(String),
+    /// `None` = no priority score.
+    Prio(Option<(Cmp, i64)>),
+}
+
+impl Sel {
+    /// The normalised value text for [`Query::describe`].
+    fn describe(&self) -> String {
+        match self {
+            Sel::Text(s) | Sel::Owner(s) | Sel::Tag(s) | Sel::Id(s) => quote(s),
+            Sel::Sev(s) => match s {
+                Severity::Informational => "info".into(),
+                Severity::High | Severity::Medium | Severity::Low => s.as_str().into(),
+                _ => "unknown".into(),
+            },
+            Sel::Status(s) => match s {
+                IncidentStatus::InProgress => "inprogress".into(),
+                IncidentStatus::AwaitingAction => "awaiting".into(),
+                other => quote(other.as_str()),
+            },
+            Sel::Open => "open".into(),
+            Sel::Me => "me".into(),
+            Sel::Unassigned => "none".into(),
+            Sel::Source(s) => s.short().to_string(),
+            Sel::ExpertsSource => "experts".into(),
+            Sel::Class(c) => match c {
+                Some(Classification::TruePositive) => "tp".into(),
+                Some(Classification::FalsePositive) => "fp".into(),
+                Some(Classification::InformationalExpectedActivity) => "iea".into(),
+                Some(other) => quote(other.as_str()),
+                None => "none".into(),
+            },
+            Sel::Det(d) => d
+                .as_ref()
+                .map_or_else(|| "none".into(), |d| quote(d.as_str())),
+            Sel::Age { text, .. } => text.clone(),
+            Sel::Flag(b) => if *b { "yes" } else { "no" }.into(),
+            Sel::Prio(p) => match p {
+                Some((c, n)) => format!("{}{n}", c.as_str()),
+                None => "none".into(),
+            },
+        }
+    }
+}
+
+/// Quotes a value when it would not survive re-parsing bare.
+fn quote(s: &str) -> String {
+    let needs = s.is_empty()
+        || s.starts_with(['-', '!'])
+        || s.chars().any(|c| c.is_whitespace() || c == ',' || c == ':');
+    if needs {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Lowercases character by character (the same folding as the store's search text).
+pub(super) fn lower(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Case-insensitive equality without allocating.
+pub(super) fn eq_ci(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// One whitespace-separated term as typed.
+struct Token {
+    offset: usize,
+    negated: bool,
+    key: Option<String>,
+    /// Comma-separated values (one for free text), quotes removed.
+    parts: Vec<String>,
+}
+
+fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut it = text.char_indices().peekable();
+    loop {
+        while it.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        let Some(&(offset, first)) = it.peek() else {
+            break;
+        };
+        let negated = first == '-' || first == '!';
+        if negated {
+            it.next();
+        }
+        let (mut key, mut parts, mut cur) = (None, Vec::new(), String::new());
+        let (mut in_quote, mut seen_quote) = (false, false);
+        while let Some((_, c)) = it.next_if(|(_, c)| in_quote || !c.is_whitespace()) {
+            match c {
+                '"' => {
+                    in_quote = !in_quote;
+                    seen_quote = true;
+                }
+                ':' if !in_quote && key.is_none() && !seen_quote && !cur.is_empty() => {
+                    key = Some(std::mem::take(&mut cur));
+                }
+                ',' if !in_quote && key.is_some() => parts.push(std::mem::take(&mut cur)),
+                _ => cur.push(c),
+            }
+        }
+        parts.push(cur);
+        tokens.push(Token {
+            offset,
+            negated,
+            key,
+            parts,
+        });
+    }
+    tokens
+}
+
+fn err(offset: usize, message: impl Into<String>) -> QueryError {
+    QueryError {
+        offset,
+        message: message.into(),
+    }
+}
+
+fn parse_flag(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "on" => Some(true),
+        "no" | "n" | "false" | "0" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `<24h`, `>7d`, `<=30m`, `2w` (no operator means "less than").
+fn parse_age(v: &str) -> Option<Sel> {
+    let (cmp, rest) = Cmp::split(v.trim(), Cmp::Lt);
+    let split = rest.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = rest.split_at(split);
+    let n: i64 = num.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let mult = match unit.as_str() {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    let secs = n.checked_mul(mult)?;
+    Some(Sel::Age {
+        cmp,
+        secs,
+        text: format!("{}{n}{unit}", cmp.as_str()),
+    })
+}
+
+fn parse_source(v: &str) -> Option<Sel> {
+    let l = v.to_ascii_lowercase().replace([' ', '-', '_'], "");
+    let alias = match l.as_str() {
+        "experts" | "defenderexperts" | "dex" | "microsoftthreatexperts" => {
+            return Some(Sel::ExpertsSource);
+        }
+        "mde" => "endpoint",
+        "mdo" | "o365" => "office365",
+        "mdi" => "identity",
+        "mda" | "mcas" => "cloudapps",
+        "m365d" | "defender" | "defenderxdr" => "xdr",
+        "aad" | "entraid" | "aadip" => "entra",
+        "mdc" => "cloud",
+        "purview" | "irm" => "insiderrisk",
+        other => other,
+    };
+    ServiceSource::KNOWN
+        .iter()
+        .find(|s| {
+            s.short().eq_ignore_ascii_case(alias)
+                || s.as_str().eq_ignore_ascii_case(alias)
+                || s.label().replace(' ', "").eq_ignore_ascii_case(alias)
+        })
+        .map(|s| Sel::Source(s.clone()))
+}
+
+fn source_names() -> String {
+    let mut names: Vec<&str> = ServiceSource::KNOWN
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s,
+                ServiceSource::Unknown | ServiceSource::UnknownFutureValue
+            )
+        })
+        .map(|s| s.short())
+        .collect();
+    names.push("experts");
+    names.join(", ")
+}
+
+/// Parses one value of `key`; `Err` carries the list of valid values.
+fn parse_value(key: Key, v: &str) -> Result<Sel, String> {
+    let l = v.to_ascii_lowercase();
+    let bad = |valid: &str| {
+        Err(format!(
+            "'{v}' is not a valid {} value (valid: {valid})",
+            key.name()
+        ))
+    };
+    match key {
+        Key::Text => Ok(Sel::Text(lower(v))),
+        Key::Severity => match l.as_str() {
+            "high" => Ok(Sel::Sev(Severity::High)),
+            "medium" | "med" => Ok(Sel::Sev(Severity::Medium)),
+            "low" => Ok(Sel::Sev(Severity::Low)),
+            "info" | "informational" => Ok(Sel::Sev(Severity::Informational)),
+            "unknown" => Ok(Sel::Sev(Severity::Unknown)),
+            _ => bad("high, medium, low, info, unknown"),
+        },
+        Key::Status => match l.as_str() {
+            "active" | "new" => Ok(Sel::Status(IncidentStatus::Active)),
+            "inprogress" | "in-progress" | "in_progress" | "progress" => {
+                Ok(Sel::Status(IncidentStatus::InProgress))
+            }
+            "resolved" | "closed" => Ok(Sel::Status(IncidentStatus::Resolved)),
+            "redirected" | "merged" => Ok(Sel::Status(IncidentStatus::Redirected)),
+            "awaiting" | "awaitingaction" | "awaiting-action" | "awaitingcustomer" => {
+                Ok(Sel::Status(IncidentStatus::AwaitingAction))
+            }
+            "open" => Ok(Sel::Open),
+            _ => match IncidentStatus::parse(v) {
+                s if s.is_known() => Ok(Sel::Status(s)),
+                _ => bad("active, inprogress, awaiting, resolved, redirected, open"),
+            },
+        },
+        Key::Owner => match l.as_str() {
+            "me" => Ok(Sel::Me),
+            "none" | "unassigned" => Ok(Sel::Unassigned),
+            _ => Ok(Sel::Owner(lower(v))),
+        },
+        Key::Tag => Ok(Sel::Tag(lower(v))),
+        Key::Source => parse_source(v).map_or_else(|| bad(&source_names()), Ok),
+        Key::Class => match l.replace(['-', '_', ' ', ','], "").as_str() {
+            "tp" | "truepositive" => Ok(Sel::Class(Some(Classification::TruePositive))),
+            "fp" | "falsepositive" => Ok(Sel::Class(Some(Classification::FalsePositive))),
+            "bp"
+            | "iea"
+            | "informational"
+            | "benign"
+            | "benignpositive"
+            | "informationalexpectedactivity" => Ok(Sel::Class(Some(
+                Classification::InformationalExpectedActivity,
+            ))),
+            "unknown" | "none" | "notset" | "unset" => Ok(Sel::Class(None)),
+            _ => bad("tp, fp, iea (bp), none"),
+        },
+        Key::Det => match l.as_str() {
+            "none" | "notset" | "unset" | "unknown" => Ok(Sel::Det(None)),
+            _ => match Determination::parse(v) {
+                d if d.is_known() && d != Determination::UnknownFutureValue => {
+                    Ok(Sel::Det(Some(d)))
+                }
+                _ => {
+                    let names: Vec<&str> = Determination::KNOWN
+                        .iter()
+                        .filter(|d| {
+                            !matches!(
+                                d,
+                                Determination::Unknown | Determination::UnknownFutureValue
+                            )
+                        })
+                        .map(|d| d.as_str())
+                        .collect();
+                    bad(&format!("{}, none", names.join(", ")))
+                }
+            },
+        },
+        Key::Age | Key::Created => parse_age(v).map_or_else(
+            || bad("a comparison and duration such as <24h, >7d, <30m, <2w"),
+            Ok,
+        ),
+        Key::Experts | Key::Awaiting | Key::New => parse_flag(v)
+            .map(Sel::Flag)
+            .map_or_else(|| bad("yes, no"), Ok),
+        Key::Id => Ok(Sel::Id(v.to_string())),
+        Key::Prio => {
+            if l == "none" {
+                return Ok(Sel::Prio(None));
+            }
+            let (cmp, rest) = Cmp::split(v.trim(), Cmp::Eq);
+            match rest.parse::<i64>() {
+                Ok(n) => Ok(Sel::Prio(Some((cmp, n)))),
+                Err(_) => bad(">85, <15, >=50, <=50, 50, none"),
+            }
+        }
+    }
 }
 
 impl Query {
     /// Parses the filter text.
     pub fn parse(text: &str) -> Result<Query, QueryError> {
-        todo!()
+        let mut groups: Vec<Group> = Vec::new();
+        for tok in tokenize(text) {
+            let key = match &tok.key {
+                None => Key::Text,
+                Some(k) => Key::lookup(k).ok_or_else(|| {
+                    err(
+                        tok.offset,
+                        format!(
+                            "unknown filter key '{k}' (valid keys: {VALID_KEYS}; quote text \
+                             that contains ':')"
+                        ),
+                    )
+                })?,
+            };
+            let parts: Vec<&str> = tok
+                .parts
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .collect();
+            if parts.is_empty() {
+                if key != Key::Text {
+                    return Err(err(
+                        tok.offset,
+                        format!("missing value after '{}:'", key.name()),
+                    ));
+                }
+                if tok.negated {
+                    return Err(err(tok.offset, "expected a term after '-'"));
+                }
+                continue;
+            }
+            let values = parts
+                .iter()
+                .map(|p| parse_value(key, p).map_err(|m| err(tok.offset, m)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let same = groups
+                .iter_mut()
+                .find(|g| key != Key::Text && g.key == key && g.negated == tok.negated);
+            match same {
+                Some(g) if !tok.negated => {
+                    for v in values {
+                        if !g.values.contains(&v) {
+                            g.values.push(v);
+                        }
+                    }
+                }
+                _ => groups.push(Group {
+                    negated: tok.negated,
+                    key,
+                    values,
+                }),
+            }
+        }
+        Ok(Query { groups })
     }
 
     /// The portal's default queue: status active or in progress (and awaiting action),
     /// severity high, medium or low.
     pub fn portal_default() -> Query {
-        todo!()
+        Query::parse("status:active,inprogress,awaiting sev:high,medium,low").unwrap_or_default()
     }
 
     /// This query AND another (a saved view narrowed by a typed filter).
-    pub fn and(self, other: Query) -> Query {
-        todo!()
+    pub fn and(mut self, other: Query) -> Query {
+        self.groups.extend(other.groups);
+        self
+    }
+
+    /// True when the query matches everything.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Normalised text of the query (canonical keys and values), for the status bar. Parsing it
+    /// again gives an equal query.
+    pub fn describe(&self) -> String {
+        self.groups
+            .iter()
+            .map(|g| {
+                let values: Vec<String> = g.values.iter().map(Sel::describe).collect();
+                let neg = if g.negated { "-" } else { "" };
+                match g.key {
+                    Key::Text => format!("{neg}{}", values.join(" ")),
+                    k => format!("{neg}{}:{}", k.name(), values.join(",")),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// True when `entry` matches, with `owner:me` resolved against `identity` and ages measured
+    /// from the current time.
+    pub fn matches(&self, entry: &IncidentEntry, identity: &Identity) -> bool {
+        self.matches_at(entry, identity, Timestamp::now())
+    }
+
+    /// [`matches`](Self::matches) with an explicit "now" (for tests and for one consistent
+    /// clock across a whole view).
+    pub fn matches_at(&self, entry: &IncidentEntry, identity: &Identity, now: Timestamp) -> bool {
+        self.groups.iter().all(|g| {
+            let hit = g
+                .values
+                .iter()
+                .any(|v| sel_matches(g.key, v, entry, identity, now));
+            hit != g.negated
+        })
+    }
+}
+
+fn sel_matches(
+    key: Key,
+    sel: &Sel,
+    e: &IncidentEntry,
+    identity: &Identity,
+    now: Timestamp,
+) -> bool {
+    let i = &e.incident;
+    match sel {
+        Sel::Text(t) => e.derived.haystack.contains(t.as_str()),
+        Sel::Sev(Severity::Unknown) => i.severity.rank() == 0,
+        Sel::Sev(s) => i.severity == *s,
+        Sel::Status(s) => i.status == *s,
+        Sel::Open => i.is_open(),
+        Sel::Me => i.assigned_to.as_deref().is_some_and(|o| identity.is_me(o)),
+        Sel::Unassigned => i.assigned_to.as_deref().is_none_or(|o| o.trim().is_empty()),
+        Sel::Owner(s) => i.assigned_to.is_some() && e.derived.owner_lc.contains(s.as_str()),
+        Sel::Tag(t) => e.derived.tags_lc.iter().any(|x| x.contains(t.as_str())),
+        Sel::Source(s) => e.sources.contains(s),
+        Sel::ExpertsSource => e.experts,
+        Sel::Class(None) => matches!(i.classification, None | Some(Classification::Unknown)),
+        Sel::Class(c) => i.classification == *c,
+        Sel::Det(None) => matches!(i.determination, None | Some(Determination::Unknown)),
+        Sel::Det(d) => i.determination == *d,
+        Sel::Age { cmp, secs, .. } => {
+            let ts = if key == Key::Created {
+                i.created_date_time
+            } else {
+                i.last_update_date_time
+            };
+            ts.is_some_and(|t| cmp.test(now.as_second() - t.as_second(), *secs))
+        }
+        Sel::Flag(want) => {
+            let have = match key {
+                Key::Experts => e.experts,
+                Key::Awaiting => i.status == IncidentStatus::AwaitingAction,
+                _ => e.mark != RowMark::Seen,
+            };
+            have == *want
+        }
+        Sel::Id(id) => i.id == *id,
+        Sel::Prio(None) => i.priority_score.is_none(),
+        Sel::Prio(Some((cmp, n))) => i.priority_score.is_some_and(|p| cmp.test(p, *n)),
     }
 }
