@@ -649,3 +649,341 @@ fn sel_matches(
         Sel::Prio(Some((cmp, n))) => i.priority_score.is_some_and(|p| cmp.test(p, *n)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::model::{Alert, Evidence, Incident};
+
+    fn ts(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    fn entry(f: impl FnOnce(&mut Incident)) -> IncidentEntry {
+        let mut i = Incident {
+            id: "42".into(),
+            display_name: Some("Ransomware on FIN-LAPTOP-7".into()),
+            severity: Severity::High,
+            status: IncidentStatus::Active,
+            assigned_to: Some("Alice@Contoso.com".into()),
+            custom_tags: vec!["Crown Jewels".into()],
+            system_tags: vec!["Defender Experts".into()],
+            created_date_time: Some(ts("2026-01-01T00:00:00Z")),
+            last_update_date_time: Some(ts("2026-01-10T00:00:00Z")),
+            priority_score: Some(90),
+            classification: Some(Classification::TruePositive),
+            determination: Some(Determination::Malware),
+            ..Default::default()
+        };
+        f(&mut i);
+        IncidentEntry::new(i)
+    }
+
+    fn q(s: &str) -> Query {
+        Query::parse(s).unwrap()
+    }
+
+    const NOW: &str = "2026-01-10T12:00:00Z";
+
+    fn hit(query: &str, e: &IncidentEntry) -> bool {
+        q(query).matches_at(e, &Identity::new(["alice@contoso.com"]), ts(NOW))
+    }
+
+    #[test]
+    fn every_key_parses_and_matches() {
+        let e = entry(|_| {});
+        for (yes, no) in [
+            ("sev:high", "sev:low"),
+            ("severity:HIGH", "sev:info"),
+            ("status:active", "status:resolved"),
+            ("st:open", "st:inprogress"),
+            ("owner:me", "owner:none"),
+            ("assigned:alice", "owner:bob"),
+            ("tag:jewel", "tag:vip"),
+            ("tag:\"defender experts\"", "tag:\"defender hunters\""),
+            ("class:tp", "class:fp"),
+            ("classification:truePositive", "class:none"),
+            ("det:malware", "det:phishing"),
+            ("determination:MALWARE", "det:none"),
+            ("age:<24h", "age:>1d"),
+            ("created:>7d", "created:<1w"),
+            ("experts:yes", "de:no"),
+            ("awaiting:no", "awaiting:yes"),
+            ("id:42", "id:4"),
+            ("prio:>85", "prio:<15"),
+            ("priority:>=90", "prio:none"),
+            ("new:no", "new:yes"),
+            ("source:experts", "src:endpoint"),
+        ] {
+            assert!(hit(yes, &e), "{yes} should match");
+            assert!(!hit(no, &e), "{no} should not match");
+        }
+    }
+
+    #[test]
+    fn sources_match_short_and_raw_names() {
+        let mut i = Incident {
+            id: "1".into(),
+            ..Default::default()
+        };
+        i.alerts = Some(vec![Alert {
+            id: "a".into(),
+            service_source: ServiceSource::MicrosoftDefenderForOffice365,
+            ..Default::default()
+        }]);
+        let e = IncidentEntry::new(i);
+        for yes in [
+            "source:office365",
+            "src:microsoftDefenderForOffice365",
+            "source:mdo",
+        ] {
+            assert!(hit(yes, &e), "{yes}");
+        }
+        assert!(!hit("source:endpoint", &e));
+        assert!(!hit("source:experts", &e));
+    }
+
+    #[test]
+    fn old_determination_aliases_are_accepted() {
+        let e = entry(|i| i.determination = Some(Determination::CompromisedAccount));
+        assert!(hit("det:compromisedUser", &e));
+        assert!(hit("det:compromisedaccount", &e));
+        let e = entry(|i| i.determination = Some(Determination::NotEnoughDataToValidate));
+        assert!(hit("det:insufficientData", &e));
+    }
+
+    #[test]
+    fn or_within_a_key_and_across_comma_lists() {
+        let low = entry(|i| i.severity = Severity::Low);
+        assert!(hit("sev:high sev:low", &low));
+        assert!(hit("sev:high,low", &low));
+        assert!(!hit("sev:high sev:medium", &low));
+        assert_eq!(q("sev:high sev:low"), q("sev:high,low"));
+        // Different keys are still ANDed.
+        assert!(!hit("sev:low status:resolved", &low));
+    }
+
+    #[test]
+    fn negation_with_dash_and_bang() {
+        let e = entry(|_| {});
+        assert!(!hit("-sev:high", &e));
+        assert!(hit("!sev:low", &e));
+        assert!(hit("-sev:low,medium", &e));
+        assert!(!hit("-sev:low,high", &e));
+        assert!(!hit("-ransomware", &e));
+        assert!(hit("-phishing", &e));
+        // Negated terms of one key are each ANDed: neither high nor low.
+        assert!(!hit("-sev:low -sev:high", &e));
+    }
+
+    #[test]
+    fn quoted_text_and_values() {
+        let e = entry(|_| {});
+        assert!(hit("\"ransomware on fin\"", &e));
+        assert!(!hit("\"ransomware fin\"", &e));
+        assert!(hit("tag:\"Crown Jewels\"", &e));
+        // A quoted colon is text, not a key.
+        assert!(Query::parse("\"http://evil.example\"").is_ok());
+        // Quoted dash is text, not negation.
+        let dash = entry(|i| i.display_name = Some("powershell -enc AAA".into()));
+        assert!(hit("\"-enc\"", &dash));
+        assert!(!hit("\"-enc\"", &e));
+    }
+
+    #[test]
+    fn bare_words_are_case_insensitive_and_anded() {
+        let e = entry(|_| {});
+        assert!(hit("RANSOMWARE fin-laptop", &e));
+        assert!(!hit("ransomware phishing", &e));
+        assert!(hit("42", &e));
+        assert!(hit("alice@contoso", &e));
+    }
+
+    #[test]
+    fn errors_carry_the_term_offset() {
+        let e = Query::parse("sev:high  colour:red").unwrap_err();
+        assert_eq!(e.offset, 10);
+        assert!(
+            e.message.contains("unknown filter key 'colour'"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("sev, status"), "{}", e.message);
+
+        let e = Query::parse("ransom sev:urgent").unwrap_err();
+        assert_eq!(e.offset, 7);
+        assert!(e.message.contains("high, medium, low"), "{}", e.message);
+
+        let e = Query::parse("a -status:maybe").unwrap_err();
+        assert_eq!(e.offset, 2);
+        assert!(e.message.contains("inprogress"), "{}", e.message);
+
+        for (text, offset, needle) in [
+            ("source:fax", 0, "office365"),
+            ("x class:maybe", 2, "tp, fp"),
+            ("det:bogus", 0, "multiStagedAttack"),
+            ("age:yesterday", 0, "<24h"),
+            ("created:<5y", 0, "<24h"),
+            ("experts:maybe", 0, "yes, no"),
+            ("prio:high", 0, ">85"),
+            ("sev:", 0, "missing value"),
+            ("a - b", 2, "after '-'"),
+        ] {
+            let e = Query::parse(text).unwrap_err();
+            assert_eq!(e.offset, offset, "{text}");
+            assert!(e.message.contains(needle), "{text}: {}", e.message);
+        }
+        assert_eq!(
+            Query::parse("  foo:1")
+                .unwrap_err()
+                .to_string()
+                .split(':')
+                .next(),
+            Some("at 3")
+        );
+    }
+
+    #[test]
+    fn age_is_relative_to_the_injected_now() {
+        // Updated 2026-01-10T00:00Z; NOW is 12 hours later.
+        let e = entry(|_| {});
+        assert!(hit("age:<13h", &e));
+        assert!(!hit("age:<11h", &e));
+        assert!(hit("age:>11h", &e));
+        assert!(hit("age:<=720m", &e));
+        assert!(hit("age:>=720m", &e));
+        assert!(hit("age:1d", &e), "no operator means 'less than'");
+        let later = ts("2026-02-10T12:00:00Z");
+        assert!(!q("age:<1w").matches_at(&e, &Identity::default(), later));
+        assert!(q("age:>4w").matches_at(&e, &Identity::default(), later));
+        // No timestamp never matches an age term.
+        let undated = entry(|i| i.last_update_date_time = None);
+        assert!(!hit("age:<100w", &undated) && !hit("age:>0s", &undated));
+    }
+
+    #[test]
+    fn owner_me_uses_aliases_case_insensitively() {
+        let e = entry(|i| i.assigned_to = Some("ALICE@contoso.COM".into()));
+        let id = Identity::new(["someone@else", "alice@contoso.com"]);
+        assert!(q("owner:me").matches_at(&e, &id, ts(NOW)));
+        assert!(!q("owner:me").matches_at(&e, &Identity::new(["bob@contoso.com"]), ts(NOW)));
+        assert!(!q("owner:me").matches_at(&e, &Identity::default(), ts(NOW)));
+        let none = entry(|i| i.assigned_to = None);
+        assert!(hit("owner:none", &none) && !hit("owner:me", &none));
+    }
+
+    #[test]
+    fn status_and_severity_aliases() {
+        let wait = entry(|i| i.status = IncidentStatus::AwaitingAction);
+        for yes in [
+            "status:awaiting",
+            "status:awaitingAction",
+            "st:open",
+            "awaiting:yes",
+        ] {
+            assert!(hit(yes, &wait), "{yes}");
+        }
+        let done = entry(|i| i.status = IncidentStatus::Redirected);
+        assert!(hit("status:redirected", &done) && !hit("status:open", &done));
+        assert!(hit("-status:open", &done));
+        let prog = entry(|i| i.status = IncidentStatus::InProgress);
+        assert!(hit("status:in-progress", &prog) && hit("status:inprogress", &prog));
+        let info = entry(|i| i.severity = Severity::Informational);
+        assert!(hit("sev:info", &info) && hit("sev:informational", &info));
+        let odd = entry(|i| i.severity = Severity::Other("critical".into()));
+        assert!(hit("sev:unknown", &odd) && !hit("sev:high", &odd));
+    }
+
+    #[test]
+    fn free_text_reaches_evidence_entities() {
+        let ev = |v: serde_json::Value| Evidence::from_value(v);
+        let mut i = Incident {
+            id: "7".into(),
+            ..Default::default()
+        };
+        i.alerts = Some(vec![Alert {
+            id: "a".into(),
+            evidence: vec![
+                ev(
+                    serde_json::json!({"@odata.type": "#microsoft.graph.security.deviceEvidence",
+                    "deviceDnsName": "WS-0042.corp.local", "ipInterfaces": ["10.1.2.3"]}),
+                ),
+                ev(
+                    serde_json::json!({"@odata.type": "#microsoft.graph.security.processEvidence",
+                    "processCommandLine": "powershell.exe -EncodedCommand SQBFAFgA",
+                    "imageFile": {"fileName": "powershell.exe", "sha256": "ABCDEF0123"}}),
+                ),
+                ev(
+                    serde_json::json!({"@odata.type": "#microsoft.graph.security.mailboxEvidence",
+                    "primaryAddress": "ceo@contoso.com"}),
+                ),
+            ],
+            ..Default::default()
+        }]);
+        let e = IncidentEntry::new(i);
+        for yes in [
+            "ws-0042",
+            "10.1.2.3",
+            "abcdef0123",
+            "-encodedcommand",
+            "ceo@contoso",
+        ] {
+            let text = format!("\"{yes}\"");
+            assert!(hit(&text, &e), "{yes}");
+        }
+        assert!(!hit("ws-0043", &e));
+    }
+
+    #[test]
+    fn portal_default_matches_the_portal_queue() {
+        let d = Query::portal_default();
+        assert!(!d.is_empty());
+        assert!(hit(&d.describe(), &entry(|_| {})));
+        assert!(!d.matches_at(
+            &entry(|i| i.severity = Severity::Informational),
+            &Identity::default(),
+            ts(NOW)
+        ));
+        assert!(!d.matches_at(
+            &entry(|i| i.status = IncidentStatus::Resolved),
+            &Identity::default(),
+            ts(NOW)
+        ));
+        assert!(d.matches_at(
+            &entry(|i| i.status = IncidentStatus::AwaitingAction),
+            &Identity::default(),
+            ts(NOW)
+        ));
+        assert!(d.matches_at(
+            &entry(|i| i.status = IncidentStatus::InProgress),
+            &Identity::default(),
+            ts(NOW)
+        ));
+    }
+
+    #[test]
+    fn describe_normalises_and_round_trips() {
+        let text = "Severity:HIGH sev:med st:in-progress -owner:NONE tag:\"Crown Jewels\" RANSOM \
+                    \"a b\" class:truepositive prio:>=50 age:<24H src:mde experts:y";
+        let parsed = q(text);
+        let d = parsed.describe();
+        assert_eq!(
+            d,
+            "sev:high,medium status:inprogress -owner:none tag:\"crown jewels\" ransom \"a b\" \
+             class:tp prio:>=50 age:<24h source:endpoint experts:yes"
+        );
+        assert_eq!(q(&d), parsed);
+        assert!(q("").is_empty() && q("   ").is_empty());
+        assert!(!q("x").is_empty());
+    }
+
+    #[test]
+    fn and_narrows_instead_of_widening() {
+        let saved = q("sev:high,low");
+        let narrowed = saved.clone().and(q("sev:low"));
+        let high = entry(|_| {});
+        assert!(saved.matches_at(&high, &Identity::default(), ts(NOW)));
+        assert!(!narrowed.matches_at(&high, &Identity::default(), ts(NOW)));
+        assert!(Query::default().and(Query::default()).is_empty());
+    }
+}
