@@ -855,3 +855,82 @@ fn view_over_100k_incidents() {
     assert_eq!(all.len(), 100_000);
     assert_eq!(all[0], "99999");
 }
+
+#[test]
+fn fast_view_agrees_with_entry_matching_after_churn() {
+    let now = ts("2026-01-10T00:00:00Z");
+    let mut s = Store::new(me());
+    let make = |n: u32, v: u32| {
+        let mut i = inc(&n.to_string());
+        i.severity = [Severity::High, Severity::Low, Severity::Medium][(n % 3) as usize].clone();
+        i.assigned_to = (n % 4 != 0).then(|| format!("user{}", (n + v) % 5));
+        i.custom_tags = vec![format!("tag{}", (n * 7 + v) % 6)];
+        i.display_name = Some(format!("title {} v{v}", n * 13 % 17));
+        i.priority_score = Some(i64::from((n * 31 + v) % 100));
+        i.last_update_date_time =
+            Some(ts("2026-01-01T00:00:00Z").plus_seconds(i64::from(n * 3600 + v)));
+        i.alerts = (n % 2 == 0).then(|| {
+            vec![alert(
+                &format!("a{n}"),
+                ServiceSource::MicrosoftDefenderForEndpoint,
+                "2026-01-01T00:00:00Z",
+            )]
+        });
+        i
+    };
+    s.apply(incidents(
+        (0..300).map(|n| make(n, 0)).collect(),
+        UpsertSource::Initial,
+    ));
+    for v in 1..4 {
+        s.apply(incidents(
+            (0..300)
+                .step_by(v as usize + 1)
+                .map(|n| make(n, v))
+                .collect(),
+            UpsertSource::Delta,
+        ));
+        let (op, w) = patch_status(
+            u64::from(v),
+            &(v * 10).to_string(),
+            IncidentStatus::Resolved,
+        );
+        s.begin_write(op, w);
+    }
+    s.apply(Update::WriteFailed {
+        op: 2,
+        target: Target::Incident("20".into()),
+        message: "no".into(),
+        retryable: false,
+    });
+    for text in [
+        "sev:high",
+        "owner:user1",
+        "owner:me",
+        "tag:tag3",
+        "title v2",
+        "-st:open",
+        "prio:>50 sev:low,medium",
+        "age:<100h",
+        "new:yes",
+        "source:endpoint",
+        "owner:none",
+        "id:42",
+        "\"title 1\"",
+    ] {
+        let q = Query::parse(text).unwrap();
+        let mut fast = s.view_at(&q, Sort::default(), now);
+        let mut slow: Vec<String> = s
+            .entries()
+            .filter(|e| q.matches_at(e, s.identity(), now))
+            .map(|e| e.server.id.clone())
+            .collect();
+        assert!(
+            !slow.is_empty() || text == "owner:me",
+            "{text} should match something"
+        );
+        fast.sort();
+        slow.sort();
+        assert_eq!(fast, slow, "{text}");
+    }
+}

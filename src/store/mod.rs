@@ -8,6 +8,7 @@
 //! linear scan plus a sort.
 
 mod alerts;
+mod arena;
 mod entry;
 pub mod query;
 mod sort;
@@ -179,6 +180,10 @@ pub struct Store {
     entries: Vec<IncidentEntry>,
     /// Incident id → position in `entries`.
     index: HashMap<String, usize>,
+    /// Compact filter/sort facts, parallel to `entries`.
+    facts: Vec<entry::Facts>,
+    /// Haystacks, parallel to `entries`, in one contiguous buffer.
+    arena: arena::Arena,
     /// Alert id → server version, owner and optimistic display.
     alerts: HashMap<String, alerts::AlertSlot>,
     /// Incident id → its alert ids, oldest first. Present once the alert set is known.
@@ -293,13 +298,23 @@ impl Store {
 
     /// [`view`](Self::view) with an explicit "now" for `age:`/`created:` terms.
     pub fn view_at(&self, query: &Query, sort: Sort, now: Timestamp) -> Vec<String> {
-        let mut hits: Vec<&IncidentEntry> = self
-            .entries
-            .iter()
-            .filter(|e| query.matches_at(e, &self.identity, now))
+        let now_s = now.as_second();
+        let mut hits: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| query.matches_row(&self.row(i), &self.identity, now_s))
             .collect();
-        sort::sort_entries(&mut hits, sort);
-        hits.into_iter().map(|e| e.server.id.clone()).collect()
+        sort::sort_rows(self, &mut hits, sort);
+        hits.into_iter()
+            .map(|i| self.entries[i].server.id.clone())
+            .collect()
+    }
+
+    /// Entry `i` as a filter row over the compact facts and the arena.
+    fn row(&self, i: usize) -> entry::Row<'_> {
+        entry::Row {
+            entry: &self.entries[i],
+            facts: &self.facts[i],
+            hay: self.arena.get(i),
+        }
     }
 
     /// Header counts.
@@ -401,9 +416,13 @@ impl Store {
 
     /// Ids of the Defender Experts notifications, most recently updated first.
     pub fn experts_ids(&self) -> Vec<String> {
-        let mut hits: Vec<&IncidentEntry> = self.entries.iter().filter(|e| e.experts).collect();
-        sort::sort_entries(&mut hits, Sort::default());
-        hits.into_iter().map(|e| e.server.id.clone()).collect()
+        let mut hits: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.facts[i].experts)
+            .collect();
+        sort::sort_rows(self, &mut hits, Sort::default());
+        hits.into_iter()
+            .map(|i| self.entries[i].server.id.clone())
+            .collect()
     }
 
     /// The comments the service has recorded on an incident or alert (pending ones excluded).
@@ -567,12 +586,15 @@ impl Store {
         changed || alerts_changed
     }
 
-    /// Recomputes the display version and derived data of one entry.
+    /// Recomputes the display version and derived data of one entry, and its copies in the
+    /// facts vector and the text arena.
     fn refresh(&mut self, idx: usize) {
         let Store {
             entries,
             alerts,
             by_incident,
+            facts,
+            arena,
             ..
         } = self;
         let e = &mut entries[idx];
@@ -587,6 +609,17 @@ impl Store {
             }
             None => e.rebuild(None),
         }
+        if facts.len() <= idx {
+            facts.resize(idx + 1, entry::Facts::default());
+        }
+        facts[idx] = entries[idx].derived.facts;
+        let entries = &*entries;
+        arena.set(idx, &entries[idx].derived.haystack, || {
+            entries
+                .iter()
+                .map(|e| e.derived.haystack.as_str())
+                .collect()
+        });
     }
 
     /// [`refresh`](Self::refresh) by incident id, for each id that is loaded.

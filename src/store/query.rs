@@ -7,6 +7,7 @@
 //! `"-enc"`). Bare words match case-insensitively as substrings of the incident's search text
 //! (id, title, owner, tags and the evidence entities of its alerts).
 
+use super::entry::{Row, code, opt_code, source_bit, status_code};
 use super::{Identity, IncidentEntry, RowMark};
 use crate::graph::model::{
     Classification, Determination, IncidentStatus, ServiceSource, Severity, Timestamp,
@@ -171,9 +172,10 @@ impl Cmp {
 enum Sel {
     /// Lowercase substring of the search text.
     Text(String),
-    /// `Severity::Unknown` stands for every unknown severity.
-    Sev(Severity),
-    Status(IncidentStatus),
+    /// `Severity::rank` (0 stands for every unknown severity).
+    Sev(u8),
+    /// `IncidentStatus` code.
+    Status(u8),
     Open,
     Me,
     Unassigned,
@@ -181,12 +183,13 @@ enum Sel {
     Owner(String),
     /// Lowercase tag substring.
     Tag(String),
-    Source(ServiceSource),
+    /// Index into `ServiceSource::KNOWN`.
+    Source(u8),
     ExpertsSource,
-    /// `None` = not set.
-    Class(Option<Classification>),
-    /// `None` = not set.
-    Det(Option<Determination>),
+    /// 0 = not set, else 1 + index into `Classification::KNOWN`.
+    Class(u8),
+    /// 0 = not set, else 1 + index into `Determination::KNOWN`.
+    Det(u8),
     /// Age in seconds compared with a threshold; `text` keeps the normalised form.
     Age {
         cmp: Cmp,
@@ -204,30 +207,43 @@ impl Sel {
     fn describe(&self) -> String {
         match self {
             Sel::Text(s) | Sel::Owner(s) | Sel::Tag(s) | Sel::Id(s) => quote(s),
-            Sel::Sev(s) => match s {
-                Severity::Informational => "info".into(),
-                Severity::High | Severity::Medium | Severity::Low => s.as_str().into(),
-                _ => "unknown".into(),
-            },
-            Sel::Status(s) => match s {
-                IncidentStatus::InProgress => "inprogress".into(),
-                IncidentStatus::AwaitingAction => "awaiting".into(),
-                other => quote(other.as_str()),
+            Sel::Sev(r) => match r {
+                4 => "high",
+                3 => "medium",
+                2 => "low",
+                1 => "info",
+                _ => "unknown",
+            }
+            .into(),
+            Sel::Status(c) => match IncidentStatus::KNOWN.get(usize::from(*c)) {
+                Some(IncidentStatus::InProgress) => "inprogress".into(),
+                Some(IncidentStatus::AwaitingAction) => "awaiting".into(),
+                Some(other) => quote(other.as_str()),
+                None => "unknown".into(),
             },
             Sel::Open => "open".into(),
             Sel::Me => "me".into(),
             Sel::Unassigned => "none".into(),
-            Sel::Source(s) => s.short().to_string(),
+            Sel::Source(i) => ServiceSource::KNOWN
+                .get(usize::from(*i))
+                .map_or("unknown", |s| s.short())
+                .to_string(),
             Sel::ExpertsSource => "experts".into(),
-            Sel::Class(c) => match c {
-                Some(Classification::TruePositive) => "tp".into(),
-                Some(Classification::FalsePositive) => "fp".into(),
-                Some(Classification::InformationalExpectedActivity) => "iea".into(),
-                Some(other) => quote(other.as_str()),
-                None => "none".into(),
-            },
+            Sel::Class(c) => {
+                match c
+                    .checked_sub(1)
+                    .and_then(|i| Classification::KNOWN.get(usize::from(i)))
+                {
+                    Some(Classification::TruePositive) => "tp".into(),
+                    Some(Classification::FalsePositive) => "fp".into(),
+                    Some(Classification::InformationalExpectedActivity) => "iea".into(),
+                    Some(other) => quote(other.as_str()),
+                    None => "none".into(),
+                }
+            }
             Sel::Det(d) => d
-                .as_ref()
+                .checked_sub(1)
+                .and_then(|i| Determination::KNOWN.get(usize::from(i)))
                 .map_or_else(|| "none".into(), |d| quote(d.as_str())),
             Sel::Age { text, .. } => text.clone(),
             Sel::Flag(b) => if *b { "yes" } else { "no" }.into(),
@@ -375,7 +391,7 @@ fn parse_source(v: &str) -> Option<Sel> {
                 || s.as_str().eq_ignore_ascii_case(alias)
                 || s.label().replace(' ', "").eq_ignore_ascii_case(alias)
         })
-        .map(|s| Sel::Source(s.clone()))
+        .map(|s| Sel::Source(code(ServiceSource::KNOWN, s)))
 }
 
 fn source_names() -> String {
@@ -393,6 +409,14 @@ fn source_names() -> String {
     names.join(", ")
 }
 
+fn st(s: IncidentStatus) -> u8 {
+    status_code(&s)
+}
+
+fn cl(c: Classification) -> u8 {
+    opt_code(Classification::KNOWN, &Some(c), &Classification::Unknown)
+}
+
 /// Parses one value of `key`; `Err` carries the list of valid values.
 fn parse_value(key: Key, v: &str) -> Result<Sel, String> {
     let l = v.to_ascii_lowercase();
@@ -405,26 +429,26 @@ fn parse_value(key: Key, v: &str) -> Result<Sel, String> {
     match key {
         Key::Text => Ok(Sel::Text(lower(v))),
         Key::Severity => match l.as_str() {
-            "high" => Ok(Sel::Sev(Severity::High)),
-            "medium" | "med" => Ok(Sel::Sev(Severity::Medium)),
-            "low" => Ok(Sel::Sev(Severity::Low)),
-            "info" | "informational" => Ok(Sel::Sev(Severity::Informational)),
-            "unknown" => Ok(Sel::Sev(Severity::Unknown)),
+            "high" => Ok(Sel::Sev(Severity::High.rank())),
+            "medium" | "med" => Ok(Sel::Sev(Severity::Medium.rank())),
+            "low" => Ok(Sel::Sev(Severity::Low.rank())),
+            "info" | "informational" => Ok(Sel::Sev(Severity::Informational.rank())),
+            "unknown" => Ok(Sel::Sev(0)),
             _ => bad("high, medium, low, info, unknown"),
         },
         Key::Status => match l.as_str() {
-            "active" | "new" => Ok(Sel::Status(IncidentStatus::Active)),
+            "active" | "new" => Ok(Sel::Status(st(IncidentStatus::Active))),
             "inprogress" | "in-progress" | "in_progress" | "progress" => {
-                Ok(Sel::Status(IncidentStatus::InProgress))
+                Ok(Sel::Status(st(IncidentStatus::InProgress)))
             }
-            "resolved" | "closed" => Ok(Sel::Status(IncidentStatus::Resolved)),
-            "redirected" | "merged" => Ok(Sel::Status(IncidentStatus::Redirected)),
+            "resolved" | "closed" => Ok(Sel::Status(st(IncidentStatus::Resolved))),
+            "redirected" | "merged" => Ok(Sel::Status(st(IncidentStatus::Redirected))),
             "awaiting" | "awaitingaction" | "awaiting-action" | "awaitingcustomer" => {
-                Ok(Sel::Status(IncidentStatus::AwaitingAction))
+                Ok(Sel::Status(st(IncidentStatus::AwaitingAction)))
             }
             "open" => Ok(Sel::Open),
             _ => match IncidentStatus::parse(v) {
-                s if s.is_known() => Ok(Sel::Status(s)),
+                s if s.is_known() => Ok(Sel::Status(status_code(&s))),
                 _ => bad("active, inprogress, awaiting, resolved, redirected, open"),
             },
         },
@@ -436,25 +460,25 @@ fn parse_value(key: Key, v: &str) -> Result<Sel, String> {
         Key::Tag => Ok(Sel::Tag(lower(v))),
         Key::Source => parse_source(v).map_or_else(|| bad(&source_names()), Ok),
         Key::Class => match l.replace(['-', '_', ' ', ','], "").as_str() {
-            "tp" | "truepositive" => Ok(Sel::Class(Some(Classification::TruePositive))),
-            "fp" | "falsepositive" => Ok(Sel::Class(Some(Classification::FalsePositive))),
+            "tp" | "truepositive" => Ok(Sel::Class(cl(Classification::TruePositive))),
+            "fp" | "falsepositive" => Ok(Sel::Class(cl(Classification::FalsePositive))),
             "bp"
             | "iea"
             | "informational"
             | "benign"
             | "benignpositive"
-            | "informationalexpectedactivity" => Ok(Sel::Class(Some(
+            | "informationalexpectedactivity" => Ok(Sel::Class(cl(
                 Classification::InformationalExpectedActivity,
             ))),
-            "unknown" | "none" | "notset" | "unset" => Ok(Sel::Class(None)),
+            "unknown" | "none" | "notset" | "unset" => Ok(Sel::Class(0)),
             _ => bad("tp, fp, iea (bp), none"),
         },
         Key::Det => match l.as_str() {
-            "none" | "notset" | "unset" | "unknown" => Ok(Sel::Det(None)),
+            "none" | "notset" | "unset" | "unknown" => Ok(Sel::Det(0)),
             _ => match Determination::parse(v) {
-                d if d.is_known() && d != Determination::UnknownFutureValue => {
-                    Ok(Sel::Det(Some(d)))
-                }
+                d if d.is_known() && d != Determination::UnknownFutureValue => Ok(Sel::Det(
+                    opt_code(Determination::KNOWN, &Some(d), &Determination::Unknown),
+                )),
                 _ => {
                     let names: Vec<&str> = Determination::KNOWN
                         .iter()
@@ -594,60 +618,64 @@ impl Query {
     /// [`matches`](Self::matches) with an explicit "now" (for tests and for one consistent
     /// clock across a whole view).
     pub fn matches_at(&self, entry: &IncidentEntry, identity: &Identity, now: Timestamp) -> bool {
+        self.matches_row(&entry.row(), identity, now.as_second())
+    }
+
+    /// The filter itself, over a row's compact facts and haystack.
+    pub(super) fn matches_row(&self, row: &Row<'_>, identity: &Identity, now_s: i64) -> bool {
         self.groups.iter().all(|g| {
             let hit = g
                 .values
                 .iter()
-                .any(|v| sel_matches(g.key, v, entry, identity, now));
+                .any(|v| sel_matches(g.key, v, row, identity, now_s));
             hit != g.negated
         })
     }
 }
 
-fn sel_matches(
-    key: Key,
-    sel: &Sel,
-    e: &IncidentEntry,
-    identity: &Identity,
-    now: Timestamp,
-) -> bool {
-    let i = &e.incident;
+fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, identity: &Identity, now_s: i64) -> bool {
+    let f = row.facts;
     match sel {
-        Sel::Text(t) => e.derived.haystack.contains(t.as_str()),
-        Sel::Sev(Severity::Unknown) => i.severity.rank() == 0,
-        Sel::Sev(s) => i.severity == *s,
-        Sel::Status(s) => i.status == *s,
-        Sel::Open => i.is_open(),
-        Sel::Me => i.assigned_to.as_deref().is_some_and(|o| identity.is_me(o)),
-        Sel::Unassigned => i.assigned_to.as_deref().is_none_or(|o| o.trim().is_empty()),
-        Sel::Owner(s) => i.assigned_to.is_some() && e.derived.owner_lc.contains(s.as_str()),
-        Sel::Tag(t) => e.derived.tags_lc.iter().any(|x| x.contains(t.as_str())),
-        Sel::Source(s) => e.sources.contains(s),
-        Sel::ExpertsSource => e.experts,
-        Sel::Class(None) => matches!(i.classification, None | Some(Classification::Unknown)),
-        Sel::Class(c) => i.classification == *c,
-        Sel::Det(None) => matches!(i.determination, None | Some(Determination::Unknown)),
-        Sel::Det(d) => i.determination == *d,
+        Sel::Text(t) => row.hay.contains(t.as_str()),
+        Sel::Sev(r) => f.sev == *r,
+        Sel::Status(c) => f.status == *c,
+        Sel::Open => {
+            f.status != st(IncidentStatus::Resolved) && f.status != st(IncidentStatus::Redirected)
+        }
+        Sel::Me => f.has_owner && identity.is_me(row.owner()),
+        Sel::Unassigned => !f.has_owner,
+        Sel::Owner(s) => f.has_owner && row.owner().contains(s.as_str()),
+        Sel::Tag(t) => row.tags().contains(t.as_str()),
+        Sel::Source(i) => f.sources & source_bit_at(*i) != 0,
+        Sel::ExpertsSource => f.experts,
+        Sel::Class(c) => f.class == *c,
+        Sel::Det(d) => f.det == *d,
         Sel::Age { cmp, secs, .. } => {
-            let ts = if key == Key::Created {
-                i.created_date_time
+            let t = if key == Key::Created {
+                f.created
             } else {
-                i.last_update_date_time
+                f.updated
             };
-            ts.is_some_and(|t| cmp.test(now.as_second() - t.as_second(), *secs))
+            t.is_some_and(|t| cmp.test(now_s - t.div_euclid(1_000_000_000), *secs))
         }
         Sel::Flag(want) => {
             let have = match key {
-                Key::Experts => e.experts,
-                Key::Awaiting => i.status == IncidentStatus::AwaitingAction,
-                _ => e.mark != RowMark::Seen,
+                Key::Experts => f.experts,
+                Key::Awaiting => f.status == st(IncidentStatus::AwaitingAction),
+                _ => row.entry.mark != RowMark::Seen,
             };
             have == *want
         }
-        Sel::Id(id) => i.id == *id,
-        Sel::Prio(None) => i.priority_score.is_none(),
-        Sel::Prio(Some((cmp, n))) => i.priority_score.is_some_and(|p| cmp.test(p, *n)),
+        Sel::Id(id) => row.entry.server.id == *id,
+        Sel::Prio(None) => f.priority.is_none(),
+        Sel::Prio(Some((cmp, n))) => f.priority.is_some_and(|p| cmp.test(p, *n)),
     }
+}
+
+fn source_bit_at(i: u8) -> u32 {
+    ServiceSource::KNOWN
+        .get(usize::from(i))
+        .map_or(0, source_bit)
 }
 
 #[cfg(test)]
