@@ -55,7 +55,7 @@ fn alert(n: u64, k: u64, base: i64) -> Alert {
         title: Some(format!("Suspicious activity {}", mix(n + k) % 300)),
         severity: Severity::Medium,
         service_source: SOURCES[((n + k) % 4) as usize].clone(),
-        detection_source: if n % 997 == 0 {
+        detection_source: if n.is_multiple_of(997) {
             DetectionSource::MicrosoftThreatExperts
         } else {
             DetectionSource::MicrosoftDefenderForEndpoint
@@ -97,8 +97,8 @@ fn incident(n: u64, version: i64) -> Incident {
             IncidentStatus::Resolved,
         ][(h % 3) as usize]
             .clone(),
-        assigned_to: (h % 5 != 0).then(|| format!("analyst{}@contoso.com", h % 40)),
-        custom_tags: if h % 7 == 0 {
+        assigned_to: (!h.is_multiple_of(5)).then(|| format!("analyst{}@contoso.com", h % 40)),
+        custom_tags: if h.is_multiple_of(7) {
             vec!["noise".into()]
         } else {
             vec!["Crown Jewels".into()]
@@ -130,8 +130,8 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("store_load");
     g.sampling_mode(SamplingMode::Flat)
         .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(10));
+        .warm_up_time(Duration::from_millis(1))
+        .measurement_time(Duration::from_secs(1));
     g.bench_function("initial_100k_incidents_300k_alerts", |b| {
         b.iter_batched(
             || initial.clone(),

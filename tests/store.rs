@@ -863,13 +863,13 @@ fn fast_view_agrees_with_entry_matching_after_churn() {
     let make = |n: u32, v: u32| {
         let mut i = inc(&n.to_string());
         i.severity = [Severity::High, Severity::Low, Severity::Medium][(n % 3) as usize].clone();
-        i.assigned_to = (n % 4 != 0).then(|| format!("user{}", (n + v) % 5));
+        i.assigned_to = (!n.is_multiple_of(4)).then(|| format!("user{}", (n + v) % 5));
         i.custom_tags = vec![format!("tag{}", (n * 7 + v) % 6)];
         i.display_name = Some(format!("title {} v{v}", n * 13 % 17));
         i.priority_score = Some(i64::from((n * 31 + v) % 100));
         i.last_update_date_time =
             Some(ts("2026-01-01T00:00:00Z").plus_seconds(i64::from(n * 3600 + v)));
-        i.alerts = (n % 2 == 0).then(|| {
+        i.alerts = (n.is_multiple_of(2)).then(|| {
             vec![alert(
                 &format!("a{n}"),
                 ServiceSource::MicrosoftDefenderForEndpoint,

@@ -298,9 +298,9 @@ impl Store {
 
     /// [`view`](Self::view) with an explicit "now" for `age:`/`created:` terms.
     pub fn view_at(&self, query: &Query, sort: Sort, now: Timestamp) -> Vec<String> {
-        let now_s = now.as_second();
+        let ctx = query::Ctx::new(&self.identity, now);
         let mut hits: Vec<usize> = (0..self.entries.len())
-            .filter(|&i| query.matches_row(&self.row(i), &self.identity, now_s))
+            .filter(|&i| query.matches_row(&self.row(i), &ctx))
             .collect();
         sort::sort_rows(self, &mut hits, sort);
         hits.into_iter()

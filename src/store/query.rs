@@ -618,22 +618,41 @@ impl Query {
     /// [`matches`](Self::matches) with an explicit "now" (for tests and for one consistent
     /// clock across a whole view).
     pub fn matches_at(&self, entry: &IncidentEntry, identity: &Identity, now: Timestamp) -> bool {
-        self.matches_row(&entry.row(), identity, now.as_second())
+        self.matches_row(&entry.row(), &Ctx::new(identity, now))
     }
 
     /// The filter itself, over a row's compact facts and haystack.
-    pub(super) fn matches_row(&self, row: &Row<'_>, identity: &Identity, now_s: i64) -> bool {
+    pub(super) fn matches_row(&self, row: &Row<'_>, ctx: &Ctx) -> bool {
         self.groups.iter().all(|g| {
-            let hit = g
-                .values
-                .iter()
-                .any(|v| sel_matches(g.key, v, row, identity, now_s));
+            let hit = g.values.iter().any(|v| sel_matches(g.key, v, row, ctx));
             hit != g.negated
         })
     }
 }
 
-fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, identity: &Identity, now_s: i64) -> bool {
+/// What a filter needs besides the row, prepared once per view.
+pub(super) struct Ctx {
+    /// Identity aliases, trimmed and lowercased like the rows' owners.
+    me: Vec<String>,
+    now_s: i64,
+}
+
+impl Ctx {
+    pub(super) fn new(identity: &Identity, now: Timestamp) -> Self {
+        let me = identity
+            .aliases
+            .iter()
+            .map(|a| lower(a.trim()))
+            .filter(|a| !a.is_empty())
+            .collect();
+        Ctx {
+            me,
+            now_s: now.as_second(),
+        }
+    }
+}
+
+fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, ctx: &Ctx) -> bool {
     let f = row.facts;
     match sel {
         Sel::Text(t) => row.hay.contains(t.as_str()),
@@ -642,7 +661,7 @@ fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, identity: &Identity, now_s: i
         Sel::Open => {
             f.status != st(IncidentStatus::Resolved) && f.status != st(IncidentStatus::Redirected)
         }
-        Sel::Me => f.has_owner && identity.is_me(row.owner()),
+        Sel::Me => f.has_owner && ctx.me.iter().any(|a| a == row.owner().trim()),
         Sel::Unassigned => !f.has_owner,
         Sel::Owner(s) => f.has_owner && row.owner().contains(s.as_str()),
         Sel::Tag(t) => row.tags().contains(t.as_str()),
@@ -656,7 +675,7 @@ fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, identity: &Identity, now_s: i
             } else {
                 f.updated
             };
-            t.is_some_and(|t| cmp.test(now_s - t.div_euclid(1_000_000_000), *secs))
+            t.is_some_and(|t| cmp.test(ctx.now_s - t.div_euclid(1_000_000_000), *secs))
         }
         Sel::Flag(want) => {
             let have = match key {
