@@ -129,10 +129,10 @@ impl Authenticator {
     pub async fn token(&self) -> Result<SecretString, GraphError> {
         let mut st = self.state.lock().await;
         self.load_cache_once(&mut st).await;
-        if let Some(a) = &st.access {
-            if now_unix() < a.refresh_after {
-                return Ok(a.token.clone());
-            }
+        if let Some(a) = &st.access
+            && now_unix() < a.refresh_after
+        {
+            return Ok(a.token.clone());
         }
         self.acquire(&mut st).await
     }
@@ -211,6 +211,7 @@ impl Authenticator {
                     let mut st = self.state.lock().await;
                     st.cache_loaded = true;
                     self.store(&mut st, &answer)?;
+                    self.save_cache(&st).await;
                     return Ok(());
                 }
                 Err(e) if e.code_is("authorization_pending") => {}

@@ -256,16 +256,11 @@ fn text_excerpt(body: &[u8]) -> String {
     }
     let lower = text.to_ascii_lowercase();
     if lower.starts_with('<') {
-        if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>")) {
-            let from = start + "<title>".len();
-            if from <= end {
-                if let Some(title) = text.get(from..end) {
-                    let title = title.trim();
-                    if !title.is_empty() {
-                        return truncate(collapse_ws(title));
-                    }
-                }
-            }
+        if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
+            && let Some(title) = text.get(start + "<title>".len()..end)
+            && !title.trim().is_empty()
+        {
+            return truncate(collapse_ws(title.trim()));
         }
         return "non-JSON (HTML) error body".to_string();
     }
