@@ -27,7 +27,9 @@ const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 fn entra_error(status: StatusCode, error: &str, code: u32, desc: &str) -> Response {
     let trace = uuid::Uuid::new_v4().to_string();
     let corr = uuid::Uuid::new_v4().to_string();
-    let ts = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ").to_string();
+    let ts = jiff::Timestamp::now()
+        .strftime("%Y-%m-%d %H:%M:%SZ")
+        .to_string();
     let body = json!({
         "error": error,
         "error_description": format!("AADSTS{code}: {desc} Trace ID: {trace} Correlation ID: {corr} Timestamp: {ts}"),
@@ -39,7 +41,10 @@ fn entra_error(status: StatusCode, error: &str, code: u32, desc: &str) -> Respon
     });
     (
         status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8"), (header::CACHE_CONTROL, "no-store, no-cache")],
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store, no-cache"),
+        ],
         body.to_string(),
     )
         .into_response()
@@ -48,7 +53,10 @@ fn entra_error(status: StatusCode, error: &str, code: u32, desc: &str) -> Respon
 fn ok_json(v: Value) -> Response {
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8"), (header::CACHE_CONTROL, "no-store, no-cache")],
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store, no-cache"),
+        ],
         v.to_string(),
     )
         .into_response()
@@ -74,7 +82,11 @@ fn issue(shared: &Shared, identity: Identity, with_refresh: bool, scope: &str) -
     auth.tokens.retain(|_, t| t.expires > now);
     auth.tokens.insert(
         access.clone(),
-        Token { identity: identity.clone(), issued: now, expires: now + life },
+        Token {
+            identity: identity.clone(),
+            issued: now,
+            expires: now + life,
+        },
     );
     let mut v = json!({
         "token_type": "Bearer",
@@ -106,7 +118,9 @@ pub async fn token(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             90002,
-            &format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+            &format!(
+                "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+            ),
         );
     }
     // client_id may come from HTTP Basic together with the secret.
@@ -117,17 +131,29 @@ pub async fn token(
         .or_else(|| basic.as_ref().map(|b| b.0.clone()))
         .unwrap_or_default();
     if grant.is_empty() {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'grant_type'.",
+        );
     }
     if client_id.is_empty() {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
     }
     if client_id != shared.cfg.client_id {
         return entra_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             700016,
-            &format!("Application with identifier '{client_id}' was not found in the directory 'Contoso'."),
+            &format!(
+                "Application with identifier '{client_id}' was not found in the directory 'Contoso'."
+            ),
         );
     }
     match grant {
@@ -149,8 +175,14 @@ fn basic_auth(h: &HeaderMap) -> Option<(String, String)> {
     let dec = String::from_utf8(STANDARD.decode(b64.trim()).ok()?).ok()?;
     let (u, p) = dec.split_once(':')?;
     Some((
-        url::form_urlencoded::parse(format!("u={u}").as_bytes()).next()?.1.into_owned(),
-        url::form_urlencoded::parse(format!("p={p}").as_bytes()).next()?.1.into_owned(),
+        url::form_urlencoded::parse(format!("u={u}").as_bytes())
+            .next()?
+            .1
+            .into_owned(),
+        url::form_urlencoded::parse(format!("p={p}").as_bytes())
+            .next()?
+            .1
+            .into_owned(),
     ))
 }
 
@@ -162,14 +194,21 @@ fn client_credentials(
 ) -> Response {
     let scope = form.get("scope").map(String::as_str).unwrap_or("");
     if scope.is_empty() {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+        );
     }
     if scope.split_whitespace().count() != 1 || !scope.ends_with("/.default") {
         return entra_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             1002012,
-            &format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."),
+            &format!(
+                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
         );
     }
     let secret = form.get("client_secret").cloned().or(basic.map(|b| b.1));
@@ -184,7 +223,12 @@ fn client_credentials(
         }
     } else if let Some(assertion) = form.get("client_assertion") {
         if form.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
-            return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 700024, "The client_assertion_type parameter must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.");
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                700024,
+                "The client_assertion_type parameter must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+            );
         }
         if let Err((code, msg)) = check_assertion(assertion, &shared.cfg.client_id, tenant) {
             return entra_error(StatusCode::UNAUTHORIZED, "invalid_client", code, &msg);
@@ -197,13 +241,21 @@ fn client_credentials(
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         );
     }
-    let identity = Identity { name: shared.cfg.client_id.clone(), delegated: false };
+    let identity = Identity {
+        name: shared.cfg.client_id.clone(),
+        delegated: false,
+    };
     issue(shared, identity, false, scope)
 }
 
 /// Structural check of a `client_assertion` JWT (signature is not verified).
 pub fn check_assertion(jwt: &str, client_id: &str, tenant: &str) -> Result<(), (u32, String)> {
-    let malformed = |why: &str| (50027, format!("JWT token is invalid or is malformed: {why}."));
+    let malformed = |why: &str| {
+        (
+            50027,
+            format!("JWT token is invalid or is malformed: {why}."),
+        )
+    };
     let parts: Vec<&str> = jwt.split('.').collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         return Err(malformed("expected three dot-separated parts"));
@@ -213,38 +265,68 @@ pub fn check_assertion(jwt: &str, client_id: &str, tenant: &str) -> Result<(), (
     };
     let hdr = decode(parts[0]).ok_or_else(|| malformed("header is not base64url JSON"))?;
     let claims = decode(parts[1]).ok_or_else(|| malformed("payload is not base64url JSON"))?;
-    if URL_SAFE_NO_PAD.decode(parts[2].trim_end_matches('=')).is_err() {
+    if URL_SAFE_NO_PAD
+        .decode(parts[2].trim_end_matches('='))
+        .is_err()
+    {
         return Err(malformed("signature is not base64url"));
     }
     match hdr.get("alg").and_then(Value::as_str) {
         Some("PS256" | "RS256") => {}
-        other => return Err((5002738, format!("Invalid JWT token. '{}' is not a supported signature algorithm.", other.unwrap_or("none")))),
+        other => {
+            return Err((
+                5002738,
+                format!(
+                    "Invalid JWT token. '{}' is not a supported signature algorithm.",
+                    other.unwrap_or("none")
+                ),
+            ));
+        }
     }
     if hdr.get("x5t#S256").is_none() && hdr.get("x5t").is_none() {
         return Err((700027, "Client assertion failed signature validation. The header has no x5t or x5t#S256 thumbprint.".into()));
     }
     let s = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("");
     if s("iss") != client_id || s("sub") != client_id {
-        return Err((700021, "Client assertion application identifier doesn't match 'client_id' parameter.".into()));
+        return Err((
+            700021,
+            "Client assertion application identifier doesn't match 'client_id' parameter.".into(),
+        ));
     }
     let aud = s("aud");
     let suffix = format!("/{tenant}/oauth2/v2.0/token");
-    if !aud.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()) {
-        return Err((700023, format!("Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds . Audience was '{aud}'.")));
+    if !aud
+        .to_ascii_lowercase()
+        .ends_with(&suffix.to_ascii_lowercase())
+    {
+        return Err((
+            700023,
+            format!(
+                "Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds . Audience was '{aud}'."
+            ),
+        ));
     }
     let now = jiff::Timestamp::now().as_second();
     let exp = claims.get("exp").and_then(Value::as_i64);
     let nbf = claims.get("nbf").and_then(Value::as_i64).unwrap_or(now);
     match exp {
         Some(e) if e > now && nbf <= now + 300 => Ok(()),
-        Some(_) => Err((700024, "Client assertion is not within its valid time range.".into())),
+        Some(_) => Err((
+            700024,
+            "Client assertion is not within its valid time range.".into(),
+        )),
         None => Err(malformed("the 'exp' claim is missing")),
     }
 }
 
 fn device_poll(shared: &Shared, form: &HashMap<String, String>) -> Response {
     let Some(code) = form.get("device_code") else {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'device_code'.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'device_code'.",
+        );
     };
     let now = Instant::now();
     let auto = shared.cfg.auto_approve_device_code;
@@ -252,11 +334,21 @@ fn device_poll(shared: &Shared, form: &HashMap<String, String>) -> Response {
     {
         let mut auth = lock(&shared.auth);
         let Some(dc) = auth.device_codes.get_mut(code) else {
-            return entra_error(StatusCode::BAD_REQUEST, "bad_verification_code", 70000, "The provided value for the input parameter 'device_code' is not valid.");
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "bad_verification_code",
+                70000,
+                "The provided value for the input parameter 'device_code' is not valid.",
+            );
         };
         if now >= dc.expires {
             auth.device_codes.remove(code);
-            return entra_error(StatusCode::BAD_REQUEST, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "expired_token",
+                70020,
+                "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+            );
         }
         let too_fast = dc
             .last_poll
@@ -264,27 +356,50 @@ fn device_poll(shared: &Shared, form: &HashMap<String, String>) -> Response {
         dc.last_poll = Some(now);
         dc.polls += 1;
         if too_fast {
-            return entra_error(StatusCode::BAD_REQUEST, "slow_down", 70016, "OAuth 2.0 device flow error. Polling too frequently; increase the interval.");
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "slow_down",
+                70016,
+                "OAuth 2.0 device flow error. Polling too frequently; increase the interval.",
+            );
         }
         if auto && dc.polls >= 2 {
             dc.approved = true;
         }
         if !dc.approved {
-            return entra_error(StatusCode::BAD_REQUEST, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "authorization_pending",
+                70016,
+                "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+            );
         }
         scope = dc.scope.clone();
         auth.device_codes.remove(code);
     }
-    let identity = Identity { name: DELEGATED_USER.into(), delegated: true };
+    let identity = Identity {
+        name: DELEGATED_USER.into(),
+        delegated: true,
+    };
     issue(shared, identity, true, &scope)
 }
 
 fn refresh(shared: &Shared, form: &HashMap<String, String>) -> Response {
     let Some(rt) = form.get("refresh_token") else {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'refresh_token'.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'refresh_token'.",
+        );
     };
     if form.contains_key("client_secret") || form.contains_key("client_assertion") {
-        return entra_error(StatusCode::UNAUTHORIZED, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+        return entra_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        );
     }
     let identity = lock(&shared.auth).refresh.get(rt).cloned();
     match identity {
@@ -295,7 +410,12 @@ fn refresh(shared: &Shared, form: &HashMap<String, String>) -> Response {
                 .unwrap_or_else(|| "https://graph.microsoft.com/.default offline_access".into());
             issue(shared, id, true, &scope)
         }
-        None => entra_error(StatusCode::BAD_REQUEST, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."),
+        None => entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        ),
     }
 }
 
@@ -308,16 +428,33 @@ pub async fn devicecode(
 ) -> Response {
     lock(&shared.stats).token_requests += 1;
     if !tenant_ok(&shared, &tenant, true) {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 90002, &format!("Tenant '{tenant}' not found."));
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
     }
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let client_id = form.get("client_id").map(String::as_str).unwrap_or("");
     if client_id != shared.cfg.client_id {
-        return entra_error(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, &format!("Application with identifier '{client_id}' was not found in the directory 'Contoso'."));
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{client_id}' was not found in the directory 'Contoso'."
+            ),
+        );
     }
     let scope = form.get("scope").cloned().unwrap_or_default();
     if scope.trim().is_empty() {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+        );
     }
     const LETTERS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
     let mut rng = rand::rng();
@@ -341,7 +478,10 @@ pub async fn devicecode(
             approved: false,
         },
     );
-    let uri = format!("{}/_sim/device", super::http::base_of(&headers, &shared.base_url()));
+    let uri = format!(
+        "{}/_sim/device",
+        super::http::base_of(&headers, &shared.base_url())
+    );
     ok_json(json!({
         "user_code": user_code,
         "device_code": device_code,
@@ -354,7 +494,12 @@ pub async fn devicecode(
 
 /// Approves a pending device code by its user code (case and dash insensitive).
 pub fn approve(shared: &Shared, user_code: &str) -> bool {
-    let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
     let want = norm(user_code);
     if want.is_empty() {
         return false;
@@ -372,9 +517,17 @@ pub fn approve(shared: &Shared, user_code: &str) -> bool {
 }
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.
-pub async fn openid(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {
+pub async fn openid(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let base = super::http::base_of(&headers, &shared.base_url());
-    let tid = if tenant_ok(&shared, &tenant, true) { shared.cfg.tenant_id.clone() } else { "{tenantid}".into() };
+    let tid = if tenant_ok(&shared, &tenant, true) {
+        shared.cfg.tenant_id.clone()
+    } else {
+        "{tenantid}".into()
+    };
     ok_json(json!({
         "token_endpoint": format!("{base}/{tenant}/oauth2/v2.0/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],

@@ -52,10 +52,17 @@ pub async fn tick(State(s): State<Arc<Shared>>) -> Response {
 }
 
 /// `POST /_sim/approve?user_code=ABCD-EFGH`.
-pub async fn approve(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn approve(
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let code = q.get("user_code").map(String::as_str).unwrap_or("");
     let ok = auth::approve(&s, code);
-    let status = if ok { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
     (status, Json(json!({ "approved": ok }))).into_response()
 }
 
@@ -95,5 +102,9 @@ pub async fn device_submit(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
     } else {
         "<p>That code was not recognised or has expired.</p>"
     };
-    ([(header::CACHE_CONTROL, "no-store")], Html(PAGE.replace("{msg}", msg))).into_response()
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(PAGE.replace("{msg}", msg)),
+    )
+        .into_response()
 }

@@ -42,17 +42,25 @@ fn hex(rng: &mut ChaCha8Rng, bytes: usize) -> String {
 }
 
 fn guid(rng: &mut ChaCha8Rng) -> String {
-    uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(rng.random())
+        .into_uuid()
+        .to_string()
 }
 
 impl Cast {
     /// Derives the cast of an incident.
     pub fn of(inc: &Incident) -> Cast {
         let mut rng = ChaCha8Rng::seed_from_u64(inc.cast_seed);
-        let (host, os, build) = *pools::DEVICES.choose(&mut rng).unwrap_or(&pools::DEVICES[0]);
+        let (host, os, build) = *pools::DEVICES
+            .choose(&mut rng)
+            .unwrap_or(&pools::DEVICES[0]);
         let (display, account) = *pools::USERS.choose(&mut rng).unwrap_or(&pools::USERS[0]);
-        let (ext_ip, country, city) = *pools::EXT_IPS.choose(&mut rng).unwrap_or(&pools::EXT_IPS[0]);
-        let domain = *pools::DOMAINS.choose(&mut rng).unwrap_or(&pools::DOMAINS[0]);
+        let (ext_ip, country, city) = *pools::EXT_IPS
+            .choose(&mut rng)
+            .unwrap_or(&pools::EXT_IPS[0]);
+        let domain = *pools::DOMAINS
+            .choose(&mut rng)
+            .unwrap_or(&pools::DOMAINS[0]);
         let (mut user_display, mut account) = (display.to_string(), account.to_string());
         if inc.hostile == Some(Hostile::ZwspUser) {
             user_display = "Adm\u{200B}inistrator".into();
@@ -78,7 +86,12 @@ impl Cast {
             ext_ip,
             country,
             city,
-            int_ip: format!("10.{}.{}.{}", rng.random_range(0..=40), rng.random_range(0..=255), rng.random_range(2..=254)),
+            int_ip: format!(
+                "10.{}.{}.{}",
+                rng.random_range(0..=40),
+                rng.random_range(0..=255),
+                rng.random_range(2..=254)
+            ),
             domain,
             sha1: hex(&mut rng, 20),
             sha256: hex(&mut rng, 32),
@@ -91,16 +104,32 @@ impl Cast {
 struct Ev<'a> {
     rng: ChaCha8Rng,
     created: String,
+    /// First activity of the alert (Unix seconds); process times are placed around it.
+    t0: i64,
     cast: &'a Cast,
     include_unknown: bool,
     out: Vec<Value>,
 }
 
 impl Ev<'_> {
-    fn base(&mut self, ty: &str, verdict: &str, roles: &[&str], detailed: &[&str]) -> Map<String, Value> {
-        let rem = *["none", "none", "none", "remediated", "prevented", "blocked", "pendingApproval"]
-            .choose(&mut self.rng)
-            .unwrap_or(&"none");
+    fn base(
+        &mut self,
+        ty: &str,
+        verdict: &str,
+        roles: &[&str],
+        detailed: &[&str],
+    ) -> Map<String, Value> {
+        let rem = *[
+            "none",
+            "none",
+            "none",
+            "remediated",
+            "prevented",
+            "blocked",
+            "pendingApproval",
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&"none");
         let rem = if !self.include_unknown && REMEDIATION_GATED.contains(&rem) {
             "unknownFutureValue"
         } else {
@@ -139,8 +168,17 @@ impl Ev<'_> {
 
     fn device(&mut self) {
         let c = self.cast;
-        let m = self.base("deviceEvidence", "suspicious", &["compromised"], &["Main device"]);
-        let first_seen = Ts::from_parts(1_700_000_000 + self.rng.random_range(0..40_000_000), self.rng.random_range(0..999_999_999), 7);
+        let m = self.base(
+            "deviceEvidence",
+            "suspicious",
+            &["compromised"],
+            &["Main device"],
+        );
+        let first_seen = Ts::from_parts(
+            1_700_000_000 + self.rng.random_range(0..40_000_000),
+            self.rng.random_range(0..999_999_999),
+            7,
+        );
         let extra = json!({
             "firstSeenDateTime": first_seen.render(),
             "mdeDeviceId": c.mde_id, "azureAdDeviceId": c.aad_device_id,
@@ -167,7 +205,12 @@ impl Ev<'_> {
 
     fn file(&mut self, name: &str, path: &str) {
         let c = self.cast;
-        let m = self.base("fileEvidence", "malicious", &[], &["Referred in command line"]);
+        let m = self.base(
+            "fileEvidence",
+            "malicious",
+            &[],
+            &["Referred in command line"],
+        );
         let extra = json!({
             "detectionStatus": "detected", "mdeDeviceId": c.mde_id,
             "fileDetails": {
@@ -179,13 +222,29 @@ impl Ev<'_> {
         self.push(m, extra);
     }
 
-    fn process(&mut self, pid: i64, ppid: i64, image: (&str, &str), parent: (&str, &str), cmd: String) {
+    fn process(
+        &mut self,
+        pid: i64,
+        ppid: i64,
+        image: (&str, &str),
+        parent: (&str, &str),
+        cmd: String,
+    ) {
         let c = self.cast;
         let m = self.base("processEvidence", "suspicious", &[], &[]);
-        let t = Ts::from_parts(1_780_000_000 + self.rng.random_range(0..1_000_000), self.rng.random_range(0..999_999_999), 7);
+        let t = Ts::from_parts(
+            self.t0 + self.rng.random_range(0..60),
+            self.rng.random_range(0..999_999_999),
+            7,
+        );
+        let pt = Ts::from_parts(
+            t.secs() - self.rng.random_range(1..3600),
+            self.rng.random_range(0..999_999_999),
+            7,
+        );
         let extra = json!({
             "processId": pid, "parentProcessId": ppid, "processCommandLine": cmd,
-            "processCreationDateTime": t.render(), "parentProcessCreationDateTime": t.render(),
+            "processCreationDateTime": t.render(), "parentProcessCreationDateTime": pt.render(),
             "detectionStatus": "detected", "mdeDeviceId": c.mde_id,
             "imageFile": { "sha1": hex(&mut self.rng, 20), "sha256": null, "fileName": image.0, "filePath": image.1, "fileSize": self.rng.random_range(100_000..5_000_000) },
             "parentProcessImageFile": { "sha1": null, "sha256": null, "fileName": parent.0, "filePath": parent.1, "fileSize": self.rng.random_range(100_000..5_000_000) },
@@ -202,9 +261,15 @@ impl Ev<'_> {
         self.process(
             word,
             explorer,
-            ("WINWORD.EXE", "C:\\Program Files\\Microsoft Office\\root\\Office16"),
+            (
+                "WINWORD.EXE",
+                "C:\\Program Files\\Microsoft Office\\root\\Office16",
+            ),
             ("explorer.exe", "C:\\Windows"),
-            format!("\"WINWORD.EXE\" /n \"C:\\Users\\{}\\Downloads\\{doc}\" /o \"\"", self.cast.account),
+            format!(
+                "\"WINWORD.EXE\" /n \"C:\\Users\\{}\\Downloads\\{doc}\" /o \"\"",
+                self.cast.account
+            ),
         );
         self.process(
             cmd,
@@ -220,7 +285,8 @@ impl Ev<'_> {
             ),
             Some(Hostile::LongCmd) => {
                 let mut s = String::from("powershell.exe -NoP -W Hidden -enc ");
-                const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                const B64: &[u8] =
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
                 for _ in 0..5000 {
                     s.push(char::from(B64[self.rng.random_range(0..B64.len())]));
                 }
@@ -234,7 +300,10 @@ impl Ev<'_> {
         self.process(
             ps,
             cmd,
-            ("powershell.exe", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0"),
+            (
+                "powershell.exe",
+                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+            ),
             ("cmd.exe", "C:\\Windows\\System32"),
             ps_cmd,
         );
@@ -271,7 +340,7 @@ impl Ev<'_> {
         let c = self.cast;
         let m = self.base("analyzedMessageEvidence", "malicious", &[], &[]);
         let nmid = guid(&mut self.rng);
-        let recv = Ts::from_parts(1_780_000_000 + self.rng.random_range(0..1_000_000), 0, 0);
+        let recv = Ts::from_parts(self.t0 - self.rng.random_range(0..600), 0, 0);
         let extra = json!({
             "networkMessageId": nmid,
             "internetMessageId": format!("<{}@mail.invoice-portal.biz>", hex(&mut self.rng, 8)),
@@ -311,7 +380,12 @@ impl Ev<'_> {
     }
 
     fn oauth(&mut self) {
-        let m = self.base("oauthApplicationEvidence", "suspicious", &["suspicious"], &[]);
+        let m = self.base(
+            "oauthApplicationEvidence",
+            "suspicious",
+            &["suspicious"],
+            &[],
+        );
         let extra = json!({
             "appId": guid(&mut self.rng), "objectId": guid(&mut self.rng),
             "displayName": "PDF Converter Pro", "publisher": "Unverified",
@@ -331,6 +405,7 @@ pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool) -> Vec<Value>
     let mut e = Ev {
         rng: ChaCha8Rng::seed_from_u64(alert.evidence_seed),
         created: alert.created.render(),
+        t0: alert.first_activity.secs(),
         cast,
         include_unknown,
         out: Vec::with_capacity(6),
@@ -373,7 +448,10 @@ pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool) -> Vec<Value>
         EvKind::Registry => {
             e.device();
             e.registry();
-            e.file("odupd.exe", &format!("C:\\Users\\{}\\AppData\\Roaming", cast.account));
+            e.file(
+                "odupd.exe",
+                &format!("C:\\Users\\{}\\AppData\\Roaming", cast.account),
+            );
         }
         EvKind::C2 => {
             e.device();

@@ -171,7 +171,8 @@ fn prob(v: &str) -> Result<f64, String> {
 }
 
 fn count(v: &str) -> Result<usize, String> {
-    v.parse().map_err(|_| format!("'{v}' is not a whole number"))
+    v.parse()
+        .map_err(|_| format!("'{v}' is not a whole number"))
 }
 
 /// `200ms`, `1.5s`, `2m`, `1h`; a bare number is seconds when `bare_secs`.
@@ -231,7 +232,12 @@ mod tests {
     fn empty_and_none_are_default() {
         assert!(FaultSpec::parse("").unwrap().is_none());
         assert!(FaultSpec::parse("none").unwrap().is_none());
-        assert_eq!(FaultSpec::parse("retry-after=2.5").unwrap().retry_after_header(), "2.500");
+        assert_eq!(
+            FaultSpec::parse("retry-after=2.5")
+                .unwrap()
+                .retry_after_header(),
+            "2.500"
+        );
     }
 
     #[test]

@@ -85,16 +85,16 @@ pub fn ts(rng: &mut ChaCha8Rng, secs: i64) -> Ts {
     Ts::from_parts(secs, rng.random_range(0..1_000_000_000), prec)
 }
 
-fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
+fn weighted<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, u32)]) -> T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
     let mut r = rng.random_range(0..total.max(1));
     for (item, w) in items {
         if r < *w {
-            return item;
+            return *item;
         }
         r -= w;
     }
-    &items[0].0
+    items[0].0
 }
 
 fn sev_rank(s: &str) -> u8 {
@@ -108,7 +108,9 @@ fn sev_rank(s: &str) -> u8 {
 }
 
 fn uuid_from(rng: &mut ChaCha8Rng) -> String {
-    uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(rng.random())
+        .into_uuid()
+        .to_string()
 }
 
 fn alert_id(rng: &mut ChaCha8Rng, src: Src) -> String {
@@ -148,7 +150,10 @@ pub fn build_incident(
     last_update_secs: i64,
     o: &Opts,
 ) -> (Incident, Vec<Task>) {
-    let n_alerts = *weighted(rng, &[(1usize, 20), (2, 25), (3, 22), (4, 15), (5, 10), (6, 8)]);
+    let n_alerts = weighted(
+        rng,
+        &[(1usize, 20), (2, 25), (3, 22), (4, 15), (5, 10), (6, 8)],
+    );
     let forced_proc = matches!(
         o.hostile,
         Some(Hostile::EscCmd | Hostile::LongCmd | Hostile::ZwspUser)
@@ -171,7 +176,11 @@ pub fn build_incident(
         }
     };
     let den_scn = if o.den {
-        Some(*pools::DEN_SCENARIOS.choose(rng).unwrap_or(&pools::DEN_SCENARIOS[0]))
+        Some(
+            *pools::DEN_SCENARIOS
+                .choose(rng)
+                .unwrap_or(&pools::DEN_SCENARIOS[0]),
+        )
     } else {
         None
     };
@@ -180,11 +189,19 @@ pub fn build_incident(
     let status: &'static str = if o.live {
         "active"
     } else if o.den {
-        *weighted(rng, &[("awaitingAction", 50), ("inProgress", 30), ("active", 20)])
-    } else {
-        *weighted(
+        weighted(
             rng,
-            &[("active", 35), ("inProgress", 15), ("resolved", 45), ("redirected", 5)],
+            &[("awaitingAction", 50), ("inProgress", 30), ("active", 20)],
+        )
+    } else {
+        weighted(
+            rng,
+            &[
+                ("active", 35),
+                ("inProgress", 15),
+                ("resolved", 45),
+                ("redirected", 5),
+            ],
         )
     };
     let created = ts(rng, created_secs);
@@ -235,14 +252,16 @@ pub fn build_incident(
     let assigned_to = match status {
         "inProgress" | "awaitingAction" if o.den => Some("Defender Experts".to_string()),
         "inProgress" => pools::ANALYSTS.choose(rng).map(|s| s.to_string()),
-        "resolved" if rng.random::<f64>() < 0.8 => pools::ANALYSTS.choose(rng).map(|s| s.to_string()),
+        "resolved" if rng.random::<f64>() < 0.8 => {
+            pools::ANALYSTS.choose(rng).map(|s| s.to_string())
+        }
         "active" if !o.live && rng.random::<f64>() < 0.5 => {
             pools::ANALYSTS.choose(rng).map(|s| s.to_string())
         }
         _ => None,
     };
     let (classification, determination, resolving_comment) = if status == "resolved" {
-        let (c, d) = *weighted(
+        let (c, d) = weighted(
             rng,
             &[
                 (("truePositive", "multiStagedAttack"), 12),
@@ -253,7 +272,10 @@ pub fn build_incident(
                 (("falsePositive", "notEnoughDataToValidate"), 8),
                 (("informationalExpectedActivity", "securityTesting"), 8),
                 (("informationalExpectedActivity", "confirmedActivity"), 8),
-                (("informationalExpectedActivity", "lineOfBusinessApplication"), 6),
+                (
+                    ("informationalExpectedActivity", "lineOfBusinessApplication"),
+                    6,
+                ),
             ],
         );
         let rc = if rng.random::<f64>() < 0.6 {
@@ -309,7 +331,10 @@ pub fn build_incident(
             let at = created.secs() + rng.random_range(0..=span);
             comments.push(Comment {
                 comment: COMMENTS.choose(rng).unwrap_or(&COMMENTS[0]).to_string(),
-                by: pools::ANALYSTS.choose(rng).unwrap_or(&pools::ANALYSTS[0]).to_string(),
+                by: pools::ANALYSTS
+                    .choose(rng)
+                    .unwrap_or(&pools::ANALYSTS[0])
+                    .to_string(),
                 at: ts(rng, at),
             });
         }
@@ -347,7 +372,11 @@ pub fn build_incident(
         None if rng.random::<f64>() < 0.3 => (Some(primary.description.to_string()), None, None),
         None => (None, None, None),
     };
-    let system_tags = if o.den { vec!["Defender Experts"] } else { vec![] };
+    let system_tags = if o.den {
+        vec!["Defender Experts"]
+    } else {
+        vec![]
+    };
 
     let mut tasks = Vec::new();
     if o.den && matches!(status, "awaitingAction" | "inProgress") {
@@ -449,8 +478,11 @@ fn incident_title(
         (false, false) => "involving one user",
         (false, true) => "involving multiple users",
     };
-    let mut s = if cats.len() >= 2 {
-        format!("Multi-stage incident involving {} & {} {scope}", cats[0], cats[1])
+    let mut s = if cats.len() >= 2 && rng.random::<f64>() < 0.6 {
+        format!(
+            "Multi-stage incident involving {} & {} {scope}",
+            cats[0], cats[1]
+        )
     } else {
         format!("{} {scope}", primary.title)
     };
@@ -464,9 +496,9 @@ fn alert_status(rng: &mut ChaCha8Rng, incident_status: &str) -> &'static str {
     match incident_status {
         "resolved" | "redirected" => "resolved",
         "inProgress" | "awaitingAction" => {
-            *weighted(rng, &[("inProgress", 5), ("new", 3), ("resolved", 2)])
+            weighted(rng, &[("inProgress", 5), ("new", 3), ("resolved", 2)])
         }
-        _ => *weighted(rng, &[("new", 8), ("inProgress", 2)]),
+        _ => weighted(rng, &[("new", 8), ("inProgress", 2)]),
     }
 }
 
@@ -504,7 +536,10 @@ pub fn alert_from(
     if rng.random::<f64>() < 0.05 {
         comments.push(Comment {
             comment: COMMENTS.choose(rng).unwrap_or(&COMMENTS[0]).to_string(),
-            by: pools::ANALYSTS.choose(rng).unwrap_or(&pools::ANALYSTS[0]).to_string(),
+            by: pools::ANALYSTS
+                .choose(rng)
+                .unwrap_or(&pools::ANALYSTS[0])
+                .to_string(),
             at: ts(rng, upd),
         });
     }
@@ -576,26 +611,51 @@ mod tests {
         let a = generate(7, 50, 1_780_000_000);
         let b = generate(7, 50, 1_780_000_000);
         let c = generate(8, 50, 1_780_000_000);
-        let names = |g: &Generated| g.incidents.iter().map(|i| i.display_name.clone()).collect::<Vec<_>>();
+        let names = |g: &Generated| {
+            g.incidents
+                .iter()
+                .map(|i| i.display_name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         assert_ne!(names(&a), names(&c));
         assert_eq!(a.incidents[5].hostile, Some(Hostile::BidiTitle));
         assert!(a.incidents[5].display_name.contains('\u{202E}'));
         assert!(a.incidents[1].display_name.starts_with("Defender Experts"));
-        assert!(a.incidents.iter().all(|i| (1..=7).contains(&i.alerts.len())));
+        assert!(
+            a.incidents
+                .iter()
+                .all(|i| (1..=7).contains(&i.alerts.len()))
+        );
     }
 
     #[test]
     fn covers_all_statuses_and_severities() {
         let g = generate(7, 300, 1_780_000_000);
-        for s in ["active", "inProgress", "resolved", "redirected", "awaitingAction"] {
-            assert!(g.incidents.iter().any(|i| i.status == s), "missing status {s}");
+        for s in [
+            "active",
+            "inProgress",
+            "resolved",
+            "redirected",
+            "awaitingAction",
+        ] {
+            assert!(
+                g.incidents.iter().any(|i| i.status == s),
+                "missing status {s}"
+            );
         }
         for s in ["high", "medium", "low", "informational"] {
-            assert!(g.incidents.iter().any(|i| i.severity == s), "missing severity {s}");
+            assert!(
+                g.incidents.iter().any(|i| i.severity == s),
+                "missing severity {s}"
+            );
         }
         assert!(g.incidents.iter().any(|i| i.display_name.contains("sur")));
-        assert!(g.incidents.iter().any(|i| i.display_name.contains("로그인") || i.display_name.contains("URL")));
+        assert!(
+            g.incidents
+                .iter()
+                .any(|i| i.display_name.contains("로그인") || i.display_name.contains("URL"))
+        );
         assert!(!g.tasks.is_empty());
         let avg = g.incidents.iter().map(|i| i.alerts.len()).sum::<usize>() as f64 / 300.0;
         assert!((2.0..4.5).contains(&avg), "avg alerts {avg}");

@@ -41,7 +41,10 @@ pub async fn graph_mw(State(g): State<G>, mut req: Request, next: Next) -> Respo
         .extensions()
         .get::<ReqIds>()
         .cloned()
-        .unwrap_or_else(|| ReqIds { request_id: String::new(), client_request_id: String::new() });
+        .unwrap_or_else(|| ReqIds {
+            request_id: String::new(),
+            client_request_id: String::new(),
+        });
     let shared = &g.shared;
     let (pre, post, latency, stall, retry_after) = {
         let mut f = lock(&shared.faults);
@@ -61,9 +64,18 @@ pub async fn graph_mw(State(g): State<G>, mut req: Request, next: Next) -> Respo
             }
         };
         let (pm, pt, ps) = (f.spec.malformed, f.spec.truncate, f.spec.stall);
-        let post = Post { malformed: f.roll(pm), truncate: f.roll(pt) };
+        let post = Post {
+            malformed: f.roll(pm),
+            truncate: f.roll(pt),
+        };
         let stall = f.roll(ps);
-        (pre, post, f.spec.latency, stall, f.spec.retry_after_header())
+        (
+            pre,
+            post,
+            f.spec.latency,
+            stall,
+            f.spec.retry_after_header(),
+        )
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -164,7 +176,10 @@ pub async fn graph_mw(State(g): State<G>, mut req: Request, next: Next) -> Respo
     let part = Bytes::copy_from_slice(&bytes[..bytes.len() * 2 / 3]);
     let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
         Ok(part),
-        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated truncation")),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated truncation",
+        )),
     ];
     Response::from_parts(parts, Body::from_stream(stream::iter(chunks)))
 }

@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use super::state::{Shared, lock};
 
 /// Content type Graph uses for JSON payloads.
-pub const ODATA_JSON: &str =
-    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 /// Ids of the current request (echoed in headers and error bodies).
 #[derive(Clone, Debug)]
@@ -25,7 +24,9 @@ pub struct ReqIds {
 
 /// `innerError.date` format: no fraction, no zone (graph-api.md §5.5).
 pub fn zoneless_now() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S")
+        .to_string()
 }
 
 /// A JSON response with Graph's content type.
@@ -66,11 +67,20 @@ pub fn invalid_body(message: &str, ids: &ReqIds) -> Response {
 
 /// 404 NotFound.
 pub fn not_found(what: &str, ids: &ReqIds) -> Response {
-    graph_error(StatusCode::NOT_FOUND, "NotFound", &format!("{what} was not found."), ids)
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        &format!("{what} was not found."),
+        ids,
+    )
 }
 
 /// Outermost middleware: assigns request ids, counts the request, sets id headers.
-pub async fn ids_and_stats(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+pub async fn ids_and_stats(
+    State(shared): State<Arc<Shared>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let client_request_id = req
         .headers()
         .get("client-request-id")
@@ -78,7 +88,10 @@ pub async fn ids_and_stats(State(shared): State<Arc<Shared>>, mut req: Request, 
         .filter(|s| s.len() <= 100)
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let ids = ReqIds { request_id: uuid::Uuid::new_v4().to_string(), client_request_id };
+    let ids = ReqIds {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        client_request_id,
+    };
     let path = req.uri().path().to_string();
     if !path.starts_with("/_sim") {
         let route = req
@@ -88,7 +101,9 @@ pub async fn ids_and_stats(State(shared): State<Arc<Shared>>, mut req: Request, 
             .unwrap_or_else(|| "(unmatched)".into());
         let mut st = lock(&shared.stats);
         st.requests += 1;
-        *st.by_route.entry(format!("{} {route}", req.method())).or_insert(0) += 1;
+        *st.by_route
+            .entry(format!("{} {route}", req.method()))
+            .or_insert(0) += 1;
     }
     req.extensions_mut().insert(ids.clone());
     let mut resp = next.run(req).await;
@@ -101,11 +116,12 @@ pub async fn ids_and_stats(State(shared): State<Arc<Shared>>, mut req: Request, 
             h.insert(HeaderName::from_static(name), v);
         }
     }
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{{\"ServerInfo\":{{\"DataCenter\":\"Loopback\",\"Slice\":\"E\",\"Ring\":\"5\",\"ScaleUnit\":\"000\",\"RoleInstance\":\"VIGIL-SIM\"}}}}"
-    )) {
-        h.insert(HeaderName::from_static("x-ms-ags-diagnostic"), v);
-    }
+    h.insert(
+        HeaderName::from_static("x-ms-ags-diagnostic"),
+        HeaderValue::from_static(
+            "{\"ServerInfo\":{\"DataCenter\":\"Loopback\",\"Slice\":\"E\",\"Ring\":\"5\",\"ScaleUnit\":\"000\",\"RoleInstance\":\"VIGIL-SIM\"}}",
+        ),
+    );
     resp
 }
 
@@ -114,7 +130,11 @@ pub fn base_of(req_headers: &axum::http::HeaderMap, dflt: &str) -> String {
     req_headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
         .map(|h| format!("http://{h}"))
         .unwrap_or_else(|| dflt.to_string())
 }

@@ -59,7 +59,10 @@ fn pick_open(t: &Tenant, rng: &mut rand_chacha::ChaCha8Rng, statuses: &[&str]) -
     let n = t.incidents.len();
     for _ in 0..50 {
         let i = rng.random_range(0..n.max(1));
-        if t.incidents.get(i).is_some_and(|x| statuses.contains(&x.status)) {
+        if t.incidents
+            .get(i)
+            .is_some_and(|x| statuses.contains(&x.status))
+        {
             return Some(i);
         }
     }
@@ -67,7 +70,9 @@ fn pick_open(t: &Tenant, rng: &mut rand_chacha::ChaCha8Rng, statuses: &[&str]) -
 }
 
 fn new_alert(t: &mut Tenant, rng: &mut rand_chacha::ChaCha8Rng) -> bool {
-    let Some(i) = pick_open(t, rng, &["active", "inProgress"]) else { return false };
+    let Some(i) = pick_open(t, rng, &["active", "inProgress"]) else {
+        return false;
+    };
     let now = Ts::now();
     let tpl = pools::TEMPLATES.choose(rng).unwrap_or(&pools::TEMPLATES[0]);
     let inc = &mut t.incidents[i];
@@ -96,7 +101,9 @@ fn sev(s: &str) -> u8 {
 }
 
 fn reopen(t: &mut Tenant, rng: &mut rand_chacha::ChaCha8Rng) -> bool {
-    let Some(i) = pick_open(t, rng, &["resolved"]) else { return false };
+    let Some(i) = pick_open(t, rng, &["resolved"]) else {
+        return false;
+    };
     let inc = &mut t.incidents[i];
     inc.status = "active";
     inc.last_update = Ts::now();
@@ -110,8 +117,12 @@ fn reopen(t: &mut Tenant, rng: &mut rand_chacha::ChaCha8Rng) -> bool {
 }
 
 fn analyst_edit(t: &mut Tenant, rng: &mut rand_chacha::ChaCha8Rng) {
-    let Some(i) = pick_open(t, rng, &["active", "inProgress", "resolved"]) else { return };
-    let who = *pools::OTHER_ANALYSTS.choose(rng).unwrap_or(&pools::OTHER_ANALYSTS[0]);
+    let Some(i) = pick_open(t, rng, &["active", "inProgress", "resolved"]) else {
+        return;
+    };
+    let who = *pools::OTHER_ANALYSTS
+        .choose(rng)
+        .unwrap_or(&pools::OTHER_ANALYSTS[0]);
     let inc = &mut t.incidents[i];
     match rng.random_range(0..3) {
         0 => match inc.status {
@@ -134,7 +145,10 @@ fn analyst_edit(t: &mut Tenant, rng: &mut rand_chacha::ChaCha8Rng) {
             }
         }
         _ => {
-            let tag = pools::TAGS.choose(rng).unwrap_or(&pools::TAGS[0]).to_string();
+            let tag = pools::TAGS
+                .choose(rng)
+                .unwrap_or(&pools::TAGS[0])
+                .to_string();
             if !inc.custom_tags.contains(&tag) {
                 inc.custom_tags.push(tag);
             }

@@ -13,20 +13,32 @@ use super::http::{ReqIds, bad_request, base_of, empty, graph_error, json_respons
 use super::model::Ts;
 use super::state::{Identity, lock};
 
-fn err(code: &str, msg: &str, ids: &ReqIds) -> Response {
-    graph_error(StatusCode::BAD_REQUEST, code, msg, ids)
+/// (Graph error code, message) of a rejected `sendMail`.
+type MailErr = (&'static str, String);
+
+fn err(code: &'static str, msg: &str) -> MailErr {
+    (code, msg.to_string())
 }
 
 /// Validates a `sendMail` body; returns the message.
-fn validate(body: &[u8], ids: &ReqIds) -> Result<(Value, bool), Response> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| err("RequestBodyRead", &format!("Cannot read the request body: {e}"), ids))?;
-    let msg = v
-        .get("message")
-        .filter(|m| m.is_object())
-        .ok_or_else(|| err("ErrorInvalidRequest", "The 'message' parameter is required.", ids))?;
+fn validate(body: &[u8]) -> Result<(Value, bool), MailErr> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        err(
+            "RequestBodyRead",
+            &format!("Cannot read the request body: {e}"),
+        )
+    })?;
+    let msg = v.get("message").filter(|m| m.is_object()).ok_or_else(|| {
+        err(
+            "ErrorInvalidRequest",
+            "The 'message' parameter is required.",
+        )
+    })?;
     if !msg.get("subject").is_some_and(Value::is_string) {
-        return Err(err("ErrorInvalidRequest", "The message must have a 'subject' string.", ids));
+        return Err(err(
+            "ErrorInvalidRequest",
+            "The message must have a 'subject' string.",
+        ));
     }
     let body_ok = msg.get("body").is_some_and(|b| {
         b.get("content").is_some_and(Value::is_string)
@@ -38,7 +50,6 @@ fn validate(body: &[u8], ids: &ReqIds) -> Result<(Value, bool), Response> {
         return Err(err(
             "ErrorInvalidRequest",
             "The message 'body' must have 'contentType' (text or html) and 'content'.",
-            ids,
         ));
     }
     let rcpts = msg.get("toRecipients").and_then(Value::as_array);
@@ -57,10 +68,12 @@ fn validate(body: &[u8], ids: &ReqIds) -> Result<(Value, bool), Response> {
         return Err(err(
             "ErrorInvalidRecipients",
             "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
-            ids,
         ));
     }
-    let save = v.get("saveToSentItems").and_then(Value::as_bool).unwrap_or(true);
+    let save = v
+        .get("saveToSentItems")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     Ok((msg.clone(), save))
 }
 
@@ -80,12 +93,12 @@ pub async fn send_user(
     Path(user): Path<String>,
     body: Bytes,
 ) -> Response {
-    match validate(&body, &ids) {
+    match validate(&body) {
         Ok((msg, save)) => {
             record(&g, &user, msg, save);
             empty(StatusCode::ACCEPTED)
         }
-        Err(r) => r,
+        Err((code, msg)) => graph_error(StatusCode::BAD_REQUEST, code, &msg, &ids),
     }
 }
 
@@ -97,14 +110,17 @@ pub async fn send_me(
     body: Bytes,
 ) -> Response {
     if !who.delegated {
-        return bad_request("/me request is only valid with delegated authentication flow.", &ids);
+        return bad_request(
+            "/me request is only valid with delegated authentication flow.",
+            &ids,
+        );
     }
-    match validate(&body, &ids) {
+    match validate(&body) {
         Ok((msg, save)) => {
             record(&g, &who.name, msg, save);
             empty(StatusCode::ACCEPTED)
         }
-        Err(r) => r,
+        Err((code, msg)) => graph_error(StatusCode::BAD_REQUEST, code, &msg, &ids),
     }
 }
 
@@ -116,7 +132,10 @@ pub async fn me(
     headers: HeaderMap,
 ) -> Response {
     if !who.delegated {
-        return bad_request("/me request is only valid with delegated authentication flow.", &ids);
+        return bad_request(
+            "/me request is only valid with delegated authentication flow.",
+            &ids,
+        );
     }
     let base = base_of(&headers, &g.shared.base_url());
     json_response(

@@ -166,7 +166,10 @@ impl SimHandle {
             l.abort();
         }
         let abort = self.server.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(2), self.server).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(2), self.server)
+            .await
+            .is_err()
+        {
             abort.abort();
         }
     }
@@ -176,22 +179,43 @@ fn graph_router(shared: Arc<Shared>, ver: Ver) -> Router {
     let g = G { shared, ver };
     let mut r = Router::new()
         .route("/security/incidents", get(routes::list_incidents))
-        .route("/security/incidents/{id}", get(routes::get_incident).patch(routes::patch_incident))
-        .route("/security/incidents/{id}/comments", post(routes::post_incident_comment))
-        .route("/security/incidents/{id}/alerts", get(routes::incident_alerts))
+        .route(
+            "/security/incidents/{id}",
+            get(routes::get_incident).patch(routes::patch_incident),
+        )
+        .route(
+            "/security/incidents/{id}/comments",
+            post(routes::post_incident_comment),
+        )
+        .route(
+            "/security/incidents/{id}/alerts",
+            get(routes::incident_alerts),
+        )
         .route("/security/alerts_v2", get(routes::list_alerts))
-        .route("/security/alerts_v2/{id}", get(routes::get_alert).patch(routes::patch_alert))
-        .route("/security/alerts_v2/{id}/comments", post(routes::post_alert_comment))
+        .route(
+            "/security/alerts_v2/{id}",
+            get(routes::get_alert).patch(routes::patch_alert),
+        )
+        .route(
+            "/security/alerts_v2/{id}/comments",
+            post(routes::post_alert_comment),
+        )
         .route("/users/{id}/sendMail", post(mail::send_user))
         .route("/me/sendMail", post(mail::send_me))
         .route("/me", get(mail::me));
     if ver == Ver::Beta {
         r = r
             .route("/security/incidentTasks", get(routes::list_tasks))
-            .route("/security/incidentTasks/{id}", get(routes::get_task).patch(routes::patch_task));
+            .route(
+                "/security/incidentTasks/{id}",
+                get(routes::get_task).patch(routes::patch_task),
+            );
     }
     r.fallback(segment_not_found)
-        .layer(axum::middleware::from_fn_with_state(g.clone(), graph_mw::graph_mw))
+        .layer(axum::middleware::from_fn_with_state(
+            g.clone(),
+            graph_mw::graph_mw,
+        ))
         .with_state(g)
 }
 
@@ -200,26 +224,38 @@ async fn segment_not_found(
     uri: axum::http::Uri,
 ) -> axum::response::Response {
     let seg = uri.path().rsplit('/').find(|s| !s.is_empty()).unwrap_or("");
-    http::bad_request(&format!("Resource not found for the segment '{seg}'."), &ids)
+    http::bad_request(
+        &format!("Resource not found for the segment '{seg}'."),
+        &ids,
+    )
 }
 
 fn app(shared: Arc<Shared>) -> Router {
     let login = Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(auth::devicecode))
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(auth::openid))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(auth::openid),
+        )
         .route("/_sim/stats", get(control::stats))
         .route("/_sim/mail", get(control::mail))
         .route("/_sim/tick", post(control::tick))
         .route("/_sim/approve", post(control::approve))
         .route("/_sim/faults", post(control::set_faults))
-        .route("/_sim/device", get(control::device_page).post(control::device_submit))
+        .route(
+            "/_sim/device",
+            get(control::device_page).post(control::device_submit),
+        )
         .with_state(shared.clone());
     Router::new()
         .nest("/v1.0", graph_router(shared.clone(), Ver::V1))
         .nest("/beta", graph_router(shared.clone(), Ver::Beta))
         .merge(login)
-        .layer(axum::middleware::from_fn_with_state(shared, http::ids_and_stats))
+        .layer(axum::middleware::from_fn_with_state(
+            shared,
+            http::ids_and_stats,
+        ))
 }
 
 /// Starts a simulator on `listen` (port 0 picks a free port) and returns at once.
@@ -269,21 +305,34 @@ pub async fn start(cfg: SimConfig, listen: SocketAddr) -> std::io::Result<SimHan
     } else {
         None
     };
-    Ok(SimHandle { addr, shared, cancel, server, live })
+    Ok(SimHandle {
+        addr,
+        shared,
+        cancel,
+        server,
+        live,
+    })
 }
 
 /// Runs a simulator until Ctrl-C or SIGTERM, printing the base URL and demo credentials
 /// hint to stderr.
 pub async fn run_standalone(cfg: SimConfig, listen: SocketAddr) -> anyhow::Result<()> {
     let demo_secret = cfg.client_secret == DEMO_CLIENT_SECRET;
-    let (tenant, client, n, faults) = (cfg.tenant_id.clone(), cfg.client_id.clone(), cfg.incidents, cfg.faults.to_string());
+    let (tenant, client, n, faults) = (
+        cfg.tenant_id.clone(),
+        cfg.client_id.clone(),
+        cfg.incidents,
+        cfg.faults.to_string(),
+    );
     let h = start(cfg, listen).await?;
     let base = h.base_url();
     eprintln!("vigil simulated tenant listening on {base} ({n} incidents, faults: {faults})");
     eprintln!("  VIGIL_GRAPH_URL={base} VIGIL_LOGIN_URL={base}");
     eprintln!("  VIGIL_TENANT_ID={tenant} VIGIL_CLIENT_ID={client}");
     if demo_secret {
-        eprintln!("  client secret: the public demo secret '{DEMO_CLIENT_SECRET}' (set VIGIL_CLIENT_SECRET)");
+        eprintln!(
+            "  client secret: the public demo secret '{DEMO_CLIENT_SECRET}' (set VIGIL_CLIENT_SECRET)"
+        );
     } else {
         eprintln!("  client secret: the custom secret you configured");
     }

@@ -340,15 +340,30 @@ mod tests {
     #[test]
     fn renders_each_precision() {
         let secs = 1_769_083_763; // 2026-01-22T12:09:23Z
-        assert_eq!(Ts::from_parts(secs, 143_333_399, 7).render(), "2026-01-22T12:09:23.1433333Z");
-        assert_eq!(Ts::from_parts(secs, 116_999_999, 3).render(), "2026-01-22T12:09:23.116Z");
-        assert_eq!(Ts::from_parts(secs, 199_999_999, 1).render(), "2026-01-22T12:09:23.1Z");
-        assert_eq!(Ts::from_parts(secs, 999, 0).render(), "2026-01-22T12:09:23Z");
+        assert_eq!(
+            Ts::from_parts(secs, 143_333_399, 7).render(),
+            "2026-01-22T12:09:23.1433333Z"
+        );
+        assert_eq!(
+            Ts::from_parts(secs, 116_999_999, 3).render(),
+            "2026-01-22T12:09:23.116Z"
+        );
+        assert_eq!(
+            Ts::from_parts(secs, 199_999_999, 1).render(),
+            "2026-01-22T12:09:23.1Z"
+        );
+        assert_eq!(
+            Ts::from_parts(secs, 999, 0).render(),
+            "2026-01-22T12:09:23Z"
+        );
     }
 
     #[test]
     fn canon_is_case_insensitive() {
-        assert_eq!(canon(DETERMINATION, "MultiStagedAttack"), Some("multiStagedAttack"));
+        assert_eq!(
+            canon(DETERMINATION, "MultiStagedAttack"),
+            Some("multiStagedAttack")
+        );
         assert_eq!(canon(CLASSIFICATION, "benignPositive"), None);
         assert!(gated(INCIDENT_STATUS, "awaitingAction"));
         assert!(!gated(INCIDENT_STATUS, "active"));

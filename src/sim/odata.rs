@@ -53,7 +53,12 @@ pub enum Lit {
 pub enum Expr {
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
-    Cmp { prop: &'static str, kind: Kind, op: Op, lit: Lit },
+    Cmp {
+        prop: &'static str,
+        kind: Kind,
+        op: Op,
+        lit: Lit,
+    },
 }
 
 impl Expr {
@@ -62,7 +67,12 @@ impl Expr {
         match self {
             Expr::And(a, b) => a.eval(e) && b.eval(e),
             Expr::Or(a, b) => a.eval(e) || b.eval(e),
-            Expr::Cmp { prop, kind, op, lit } => cmp(e.field(prop), *kind, *op, lit),
+            Expr::Cmp {
+                prop,
+                kind,
+                op,
+                lit,
+            } => cmp(e.field(prop), *kind, *op, lit),
         }
     }
 }
@@ -127,7 +137,9 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
             i += 1;
             loop {
                 match cs.get(i) {
-                    None => return Err("Invalid filter clause: unterminated string literal.".into()),
+                    None => {
+                        return Err("Invalid filter clause: unterminated string literal.".into());
+                    }
                     Some('\'') if cs.get(i + 1) == Some(&'\'') => {
                         v.push('\'');
                         i += 2;
@@ -145,7 +157,9 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
             out.push(Tok::Str(v));
         } else if c.is_ascii_alphabetic() || c == '_' {
             let st = i;
-            while i < cs.len() && (cs[i].is_ascii_alphanumeric() || matches!(cs[i], '_' | '/' | '.')) {
+            while i < cs.len()
+                && (cs[i].is_ascii_alphanumeric() || matches!(cs[i], '_' | '/' | '.'))
+            {
                 i += 1;
             }
             out.push(Tok::Ident(cs[st..i].iter().collect()));
@@ -164,7 +178,9 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
                 out.push(Tok::Num(w));
             }
         } else {
-            return Err(format!("Invalid filter clause: syntax error at position {i} in '{s}'."));
+            return Err(format!(
+                "Invalid filter clause: syntax error at position {i} in '{s}'."
+            ));
         }
     }
     Ok(out)
@@ -220,7 +236,9 @@ impl Parser<'_> {
                     ));
                 }
                 if name.eq_ignore_ascii_case("not") {
-                    return Err("Invalid filter clause: the 'not' operator is not supported.".into());
+                    return Err(
+                        "Invalid filter clause: the 'not' operator is not supported.".into(),
+                    );
                 }
                 self.comparison(&name)
             }
@@ -231,7 +249,10 @@ impl Parser<'_> {
 
     fn comparison(&mut self, name: &str) -> Result<Expr, String> {
         let s = self.schema;
-        let Some(&(prop, kind)) = s.filterable.iter().find(|(p, _)| p.eq_ignore_ascii_case(name))
+        let Some(&(prop, kind)) = s
+            .filterable
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(name))
         else {
             if s.known.iter().any(|p| p.eq_ignore_ascii_case(name)) {
                 return Err(format!(
@@ -252,10 +273,16 @@ impl Parser<'_> {
                 "lt" => Op::Lt,
                 "le" => Op::Le,
                 other => {
-                    return Err(format!("Invalid filter clause: operator '{other}' is not supported."));
+                    return Err(format!(
+                        "Invalid filter clause: operator '{other}' is not supported."
+                    ));
                 }
             },
-            _ => return Err(format!("Invalid filter clause: operator expected after '{name}'.")),
+            _ => {
+                return Err(format!(
+                    "Invalid filter clause: operator expected after '{name}'."
+                ));
+            }
         };
         self.pos += 1;
         let tok = self.toks.get(self.pos).cloned();
@@ -269,7 +296,9 @@ impl Parser<'_> {
             }
             (Kind::Str, Some(Tok::Str(v))) => {
                 if !matches!(op, Op::Eq | Op::Ne) {
-                    return Err(format!("Invalid filter clause: only eq and ne are supported on '{prop}'."));
+                    return Err(format!(
+                        "Invalid filter clause: only eq and ne are supported on '{prop}'."
+                    ));
                 }
                 Lit::Str(v)
             }
@@ -288,21 +317,39 @@ impl Parser<'_> {
                 ));
             }
             (_, Some(t)) => {
-                return Err(format!("Invalid filter clause: literal {t:?} does not match the type of '{prop}'."));
+                return Err(format!(
+                    "Invalid filter clause: literal {t:?} does not match the type of '{prop}'."
+                ));
             }
-            (_, None) => return Err(format!("Invalid filter clause: value expected after '{name}'.")),
+            (_, None) => {
+                return Err(format!(
+                    "Invalid filter clause: value expected after '{name}'."
+                ));
+            }
         };
-        Ok(Expr::Cmp { prop, kind, op, lit })
+        Ok(Expr::Cmp {
+            prop,
+            kind,
+            op,
+            lit,
+        })
     }
 }
 
 /// Parses a `$filter` value against `schema`.
 pub fn parse_filter(s: &str, schema: &Schema) -> Result<Expr, String> {
     let toks = lex(s)?;
-    let mut p = Parser { toks, pos: 0, schema };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        schema,
+    };
     let e = p.or()?;
     if p.pos != p.toks.len() {
-        return Err(format!("Invalid filter clause: unexpected text after position {} in '{s}'.", p.pos));
+        return Err(format!(
+            "Invalid filter clause: unexpected text after position {} in '{s}'.",
+            p.pos
+        ));
     }
     Ok(e)
 }
@@ -422,7 +469,11 @@ mod tests {
 
     const S: Schema = Schema {
         entity: "microsoft.graph.security.incident",
-        filterable: &[("severity", Kind::Enum(SEVERITY)), ("assignedTo", Kind::Str), ("createdDateTime", Kind::Time)],
+        filterable: &[
+            ("severity", Kind::Enum(SEVERITY)),
+            ("assignedTo", Kind::Str),
+            ("createdDateTime", Kind::Time),
+        ],
         known: &["displayName"],
     };
 
@@ -441,7 +492,11 @@ mod tests {
     fn evaluates_and_or_parens() {
         let t: Timestamp = "2026-01-02T00:00:00Z".parse().unwrap();
         let e = E("high", None, t);
-        let f = parse_filter("(severity eq 'High' or severity eq 'low') and createdDateTime ge 2026-01-01T00:00:00Z", &S).unwrap();
+        let f = parse_filter(
+            "(severity eq 'High' or severity eq 'low') and createdDateTime ge 2026-01-01T00:00:00Z",
+            &S,
+        )
+        .unwrap();
         assert!(f.eval(&e));
         let f = parse_filter("severity gt 'medium' and assignedTo eq null", &S).unwrap();
         assert!(f.eval(&e));
@@ -451,8 +506,16 @@ mod tests {
 
     #[test]
     fn rejects_unsupported() {
-        assert!(parse_filter("displayName eq 'x'", &S).unwrap_err().contains("not supported"));
-        assert!(parse_filter("foo eq 'x'", &S).unwrap_err().contains("Could not find"));
+        assert!(
+            parse_filter("displayName eq 'x'", &S)
+                .unwrap_err()
+                .contains("not supported")
+        );
+        assert!(
+            parse_filter("foo eq 'x'", &S)
+                .unwrap_err()
+                .contains("Could not find")
+        );
         assert!(parse_filter("createdDateTime ge '2026-01-01T00:00:00Z'", &S).is_err());
         assert!(parse_filter("severity eq 'bogus'", &S).is_err());
         assert!(parse_filter("startswith(assignedTo,'a')", &S).is_err());
@@ -461,7 +524,19 @@ mod tests {
 
     #[test]
     fn next_link_keeps_options() {
-        let l = next_link("http://h", "/v1.0/x", &[("$top".into(), "5".into()), ("$filter".into(), "severity eq 'high'".into()), ("$skip".into(), "5".into())], 10);
-        assert_eq!(l, "http://h/v1.0/x?$top=5&$filter=severity+eq+'high'&$skip=10");
+        let l = next_link(
+            "http://h",
+            "/v1.0/x",
+            &[
+                ("$top".into(), "5".into()),
+                ("$filter".into(), "severity eq 'high'".into()),
+                ("$skip".into(), "5".into()),
+            ],
+            10,
+        );
+        assert_eq!(
+            l,
+            "http://h/v1.0/x?$top=5&$filter=severity+eq+'high'&$skip=10"
+        );
     }
 }

@@ -89,10 +89,22 @@ impl Src {
     /// (serviceSource, productName).
     pub fn service(self) -> (&'static str, &'static str) {
         match self {
-            Src::Endpoint => ("microsoftDefenderForEndpoint", "Microsoft Defender for Endpoint"),
-            Src::Office => ("microsoftDefenderForOffice365", "Microsoft Defender for Office 365"),
-            Src::Identity => ("microsoftDefenderForIdentity", "Microsoft Defender for Identity"),
-            Src::CloudApps => ("microsoftDefenderForCloudApps", "Microsoft Defender for Cloud Apps"),
+            Src::Endpoint => (
+                "microsoftDefenderForEndpoint",
+                "Microsoft Defender for Endpoint",
+            ),
+            Src::Office => (
+                "microsoftDefenderForOffice365",
+                "Microsoft Defender for Office 365",
+            ),
+            Src::Identity => (
+                "microsoftDefenderForIdentity",
+                "Microsoft Defender for Identity",
+            ),
+            Src::CloudApps => (
+                "microsoftDefenderForCloudApps",
+                "Microsoft Defender for Cloud Apps",
+            ),
             Src::Sentinel => ("microsoftSentinel", "Microsoft Sentinel"),
         }
     }
@@ -161,7 +173,9 @@ pub const TEMPLATES: &[Tpl] = &[
     },
     Tpl {
         title: "Possible credential theft via LSASS memory access",
-        title_fr: Some("Vol d'informations d'identification possible via l'accès à la mémoire LSASS"),
+        title_fr: Some(
+            "Vol d'informations d'identification possible via l'accès à la mémoire LSASS",
+        ),
         title_ko: None,
         category: "CredentialAccess",
         mitre: &["T1003.001"],
@@ -461,12 +475,36 @@ pub const DEN_QUERIES: &[&str] = &[
 
 /// Managed-response task templates: (displayName, description, actionType).
 pub const TASKS: &[(&str, &str, &str)] = &[
-    ("Isolate device", "Isolate the device from the network to stop lateral movement.", "isolateDevice"),
-    ("Stop and quarantine file", "Stop the malicious process and quarantine the dropped file.", "stopAndQuarantineFile"),
-    ("Force password reset", "Force the compromised user to reset their password at next sign-in.", "forceUserPasswordReset"),
-    ("Disable user", "Disable the account until the investigation completes.", "disableUser"),
-    ("Run antivirus scan", "Run a full Microsoft Defender Antivirus scan.", "runAntiVirusScan"),
-    ("Review inbox rules", "Review and remove the forwarding rule created by the attacker.", "text"),
+    (
+        "Isolate device",
+        "Isolate the device from the network to stop lateral movement.",
+        "isolateDevice",
+    ),
+    (
+        "Stop and quarantine file",
+        "Stop the malicious process and quarantine the dropped file.",
+        "stopAndQuarantineFile",
+    ),
+    (
+        "Force password reset",
+        "Force the compromised user to reset their password at next sign-in.",
+        "forceUserPasswordReset",
+    ),
+    (
+        "Disable user",
+        "Disable the account until the investigation completes.",
+        "disableUser",
+    ),
+    (
+        "Run antivirus scan",
+        "Run a full Microsoft Defender Antivirus scan.",
+        "runAntiVirusScan",
+    ),
+    (
+        "Review inbox rules",
+        "Review and remove the forwarding rule created by the attacker.",
+        "text",
+    ),
 ];
 
 /// Human-readable names of categories for incident titles.

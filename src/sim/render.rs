@@ -100,9 +100,15 @@ pub fn incident(inc: &Incident, ctx: &mut Ctx, expand_alerts: bool) -> Value {
     m.insert("status".into(), json!(status));
     m.insert(
         "incidentWebUrl".into(),
-        json!(format!("https://security.microsoft.com/incidents/{id}?tid={}", ctx.tenant_id)),
+        json!(format!(
+            "https://security.microsoft.com/incidents/{id}?tid={}",
+            ctx.tenant_id
+        )),
     );
-    m.insert("redirectIncidentId".into(), opt_str(&inc.redirect_incident_id));
+    m.insert(
+        "redirectIncidentId".into(),
+        opt_str(&inc.redirect_incident_id),
+    );
     m.insert("displayName".into(), json!(inc.display_name));
     m.insert("createdDateTime".into(), json!(inc.created.render()));
     m.insert("lastUpdateDateTime".into(), json!(inc.last_update.render()));
@@ -122,7 +128,11 @@ pub fn incident(inc: &Incident, ctx: &mut Ctx, expand_alerts: bool) -> Value {
         match &inc.den {
             Some(d) => {
                 m.insert("recommendedActions".into(), json!(d.recommended_actions));
-                let qs: Vec<Value> = d.hunting_queries.iter().map(|q| json!({ "kqlText": q })).collect();
+                let qs: Vec<Value> = d
+                    .hunting_queries
+                    .iter()
+                    .map(|q| json!({ "kqlText": q }))
+                    .collect();
                 m.insert("recommendedHuntingQueries".into(), Value::Array(qs));
             }
             None => {
@@ -133,7 +143,11 @@ pub fn incident(inc: &Incident, ctx: &mut Ctx, expand_alerts: bool) -> Value {
     }
     if expand_alerts {
         let cast = Cast::of(inc);
-        let alerts: Vec<Value> = inc.alerts.iter().map(|a| alert_with(inc, &cast, a, ctx)).collect();
+        let alerts: Vec<Value> = inc
+            .alerts
+            .iter()
+            .map(|a| alert_with(inc, &cast, a, ctx))
+            .collect();
         m.insert("alerts".into(), Value::Array(alerts));
     }
     Value::Object(m)
@@ -149,7 +163,10 @@ pub fn alert(inc: &Incident, a: &Alert, ctx: &mut Ctx) -> Value {
 pub fn alert_with(inc: &Incident, cast: &Cast, a: &Alert, ctx: &mut Ctx) -> Value {
     let tid = ctx.tenant_id.clone();
     let service = ctx.gate(gated(SERVICE_SOURCE, a.service_source), a.service_source);
-    let mut detection = ctx.gate(DETECTION_SOURCE_GATED.contains(&a.detection_source), a.detection_source);
+    let mut detection = ctx.gate(
+        DETECTION_SOURCE_GATED.contains(&a.detection_source),
+        a.detection_source,
+    );
     let mut ev = evidence(cast, a, ctx.include_unknown);
     if ctx.unknown_roll() {
         detection = ctx.future("microsoftDefenderForQuantum");

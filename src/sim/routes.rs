@@ -10,20 +10,41 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
 use super::graph_mw::G;
-use super::http::{ReqIds, bad_request, base_of, graph_error, invalid_body, json_response, not_found};
+use super::http::{
+    ReqIds, bad_request, base_of, graph_error, invalid_body, json_response, not_found,
+};
 use super::model::{
-    ALERT_STATUS, CLASSIFICATION, Comment, DETERMINATION, EnumTable, INCIDENT_STATUS, Incident, SERVICE_SOURCE,
-    SEVERITY, TASK_ACTION_STATUS, TASK_ACTION_TYPE, TASK_STATUS, Task, Ts, canon,
+    ALERT_STATUS, CLASSIFICATION, Comment, DETERMINATION, EnumTable, INCIDENT_STATUS, Incident,
+    SERVICE_SOURCE, SEVERITY, TASK_ACTION_STATUS, TASK_ACTION_TYPE, TASK_STATUS, Task, Ts, canon,
 };
 use super::odata::{Field, Filterable, Kind, ListQuery, Schema, next_link, parse_list};
 use super::render::{self, Ctx};
 use super::state::{Identity, lock};
 
 const INCIDENT_PROPS: &[&str] = &[
-    "id", "tenantId", "status", "incidentWebUrl", "redirectIncidentId", "displayName", "createdDateTime",
-    "lastUpdateDateTime", "assignedTo", "classification", "determination", "severity", "customTags",
-    "systemTags", "description", "lastModifiedBy", "resolvingComment", "summary", "priorityScore",
-    "comments", "alerts", "recommendedActions", "recommendedHuntingQueries",
+    "id",
+    "tenantId",
+    "status",
+    "incidentWebUrl",
+    "redirectIncidentId",
+    "displayName",
+    "createdDateTime",
+    "lastUpdateDateTime",
+    "assignedTo",
+    "classification",
+    "determination",
+    "severity",
+    "customTags",
+    "systemTags",
+    "description",
+    "lastModifiedBy",
+    "resolvingComment",
+    "summary",
+    "priorityScore",
+    "comments",
+    "alerts",
+    "recommendedActions",
+    "recommendedHuntingQueries",
 ];
 
 /// `$filter` schema of incidents (graph-api.md §1.2).
@@ -55,9 +76,23 @@ pub const ALERT_SCHEMA: Schema = Schema {
         ("status", Kind::Enum(ALERT_STATUS)),
     ],
     known: &[
-        "id", "title", "description", "incidentId", "detectionSource", "investigationState", "category",
-        "mitreTechniques", "evidence", "productName", "providerAlertId", "tenantId", "firstActivityDateTime",
-        "lastActivityDateTime", "resolvedDateTime", "systemTags", "comments",
+        "id",
+        "title",
+        "description",
+        "incidentId",
+        "detectionSource",
+        "investigationState",
+        "category",
+        "mitreTechniques",
+        "evidence",
+        "productName",
+        "providerAlertId",
+        "tenantId",
+        "firstActivityDateTime",
+        "lastActivityDateTime",
+        "resolvedDateTime",
+        "systemTags",
+        "comments",
     ],
 };
 
@@ -72,7 +107,13 @@ const TASK_SCHEMA: Schema = Schema {
         ("lastUpdateDateTime", Kind::Time),
         ("lastModifiedDateTime", Kind::Time),
     ],
-    known: &["id", "displayName", "description", "source", "createdByDisplayName"],
+    known: &[
+        "id",
+        "displayName",
+        "description",
+        "source",
+        "createdByDisplayName",
+    ],
 };
 
 impl Filterable for Incident {
@@ -124,7 +165,10 @@ fn wants_unknown(h: &HeaderMap) -> bool {
     h.get_all("prefer")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.to_ascii_lowercase().contains("include-unknown-enum-members"))
+        .any(|v| {
+            v.to_ascii_lowercase()
+                .contains("include-unknown-enum-members")
+        })
 }
 
 fn ctx(g: &G, h: &HeaderMap) -> Ctx {
@@ -156,7 +200,15 @@ fn page_size(g: &G, q: &ListQuery) -> usize {
 }
 
 /// Assembles a list response; applies the `bad-record` fault.
-fn list_body(g: &G, ctx: &mut Ctx, what: &str, path: &str, q: &ListQuery, total: usize, mut items: Vec<Value>) -> Value {
+fn list_body(
+    g: &G,
+    ctx: &mut Ctx,
+    what: &str,
+    path: &str,
+    q: &ListQuery,
+    total: usize,
+    mut items: Vec<Value>,
+) -> Value {
     let top = page_size(g, q);
     let bad = {
         let mut f = lock(&g.shared.faults);
@@ -176,7 +228,10 @@ fn list_body(g: &G, ctx: &mut Ctx, what: &str, path: &str, q: &ListQuery, total:
     let shown = items.len();
     m.insert("value".into(), Value::Array(items));
     if top > 0 && q.skip + shown < total {
-        m.insert("@odata.nextLink".into(), json!(next_link(&ctx.base, path, &q.pairs, q.skip + top)));
+        m.insert(
+            "@odata.nextLink".into(),
+            json!(next_link(&ctx.base, path, &q.pairs, q.skip + top)),
+        );
     }
     Value::Object(m)
 }
@@ -189,7 +244,12 @@ pub async fn list_incidents(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let q = match parse_list(raw.as_deref(), &INCIDENT_SCHEMA, true, &["lastUpdateDateTime", "createdDateTime"]) {
+    let q = match parse_list(
+        raw.as_deref(),
+        &INCIDENT_SCHEMA,
+        true,
+        &["lastUpdateDateTime", "createdDateTime"],
+    ) {
         Ok(q) => q,
         Err(e) => return bad_request(&e, &ids),
     };
@@ -197,7 +257,12 @@ pub async fn list_incidents(
     let expand_limit = lock(&g.shared.faults).spec.expand_500;
     if q.expand_alerts && expand_limit.is_some_and(|n| top > n) {
         lock(&g.shared.stats).faults_injected += 1;
-        return graph_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "An internal server error occurred.", &ids);
+        return graph_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "An internal server error occurred.",
+            &ids,
+        );
     }
     let mut ctx = ctx(&g, &headers);
     let (total, items) = {
@@ -208,7 +273,14 @@ pub async fn list_incidents(
         let (prop, desc) = q.order.unwrap_or(("lastUpdateDateTime", true));
         let key = |i: &usize| {
             let inc = &t.incidents[*i];
-            (if prop == "createdDateTime" { inc.created } else { inc.last_update }, inc.id)
+            (
+                if prop == "createdDateTime" {
+                    inc.created
+                } else {
+                    inc.last_update
+                },
+                inc.id,
+            )
         };
         if desc {
             idx.sort_unstable_by_key(|i| std::cmp::Reverse(key(i)));
@@ -224,7 +296,11 @@ pub async fn list_incidents(
             .collect();
         (total, items)
     };
-    let what = if q.expand_alerts { "security/incidents(alerts())" } else { "security/incidents" };
+    let what = if q.expand_alerts {
+        "security/incidents(alerts())"
+    } else {
+        "security/incidents"
+    };
     let body = list_body(&g, &mut ctx, what, uri.path(), &q, total, items);
     finish(&g, &ctx);
     json_response(StatusCode::OK, &body)
@@ -245,11 +321,16 @@ pub async fn get_incident(
     let mut ctx = ctx(&g, &headers);
     let v = {
         let t = lock(&g.shared.tenant);
-        let Some(i) = t.index_of(&id) else { return not_found(&format!("Incident '{id}'"), &ids) };
+        let Some(i) = t.index_of(&id) else {
+            return not_found(&format!("Incident '{id}'"), &ids);
+        };
         render::incident(&t.incidents[i], &mut ctx, q.expand_alerts)
     };
     finish(&g, &ctx);
-    json_response(StatusCode::OK, &with_context(v, ctx.context("security/incidents/$entity")))
+    json_response(
+        StatusCode::OK,
+        &with_context(v, ctx.context("security/incidents/$entity")),
+    )
 }
 
 /// `GET /security/incidents/{id}/alerts`.
@@ -262,10 +343,15 @@ pub async fn incident_alerts(
     let mut ctx = ctx(&g, &headers);
     let items = {
         let t = lock(&g.shared.tenant);
-        let Some(i) = t.index_of(&id) else { return not_found(&format!("Incident '{id}'"), &ids) };
+        let Some(i) = t.index_of(&id) else {
+            return not_found(&format!("Incident '{id}'"), &ids);
+        };
         let inc = &t.incidents[i];
         let cast = super::evidence::Cast::of(inc);
-        inc.alerts.iter().map(|a| render::alert_with(inc, &cast, a, &mut ctx)).collect::<Vec<_>>()
+        inc.alerts
+            .iter()
+            .map(|a| render::alert_with(inc, &cast, a, &mut ctx))
+            .collect::<Vec<_>>()
     };
     finish(&g, &ctx);
     let body = json!({ "@odata.context": ctx.context(&format!("security/incidents('{id}')/alerts")), "value": items });
@@ -280,19 +366,28 @@ fn with_context(v: Value, context: String) -> Value {
     Value::Object(out)
 }
 
-fn parse_body(body: &[u8], ids: &ReqIds) -> Result<Map<String, Value>, Response> {
+fn parse_body(body: &[u8]) -> Result<Map<String, Value>, String> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(invalid_body("Request body is incorrect: a JSON object is expected.", ids)),
-        Err(e) => Err(invalid_body(&format!("Request body is incorrect: {e}"), ids)),
+        Ok(_) => Err("Request body is incorrect: a JSON object is expected.".into()),
+        Err(e) => Err(format!("Request body is incorrect: {e}")),
     }
 }
 
-fn enum_value(table: EnumTable, v: &Value, prop: &str, allowed: Option<&[&str]>) -> Result<&'static str, String> {
-    let s = v.as_str().ok_or_else(|| format!("Request body is incorrect: '{prop}' must be a string."))?;
+fn enum_value(
+    table: EnumTable,
+    v: &Value,
+    prop: &str,
+    allowed: Option<&[&str]>,
+) -> Result<&'static str, String> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| format!("Request body is incorrect: '{prop}' must be a string."))?;
     match canon(table, s) {
         Some(c) if c != "unknownFutureValue" && allowed.is_none_or(|a| a.contains(&c)) => Ok(c),
-        _ => Err(format!("Request body is incorrect: the value '{s}' is not valid for '{prop}'.")),
+        _ => Err(format!(
+            "Request body is incorrect: the value '{s}' is not valid for '{prop}'."
+        )),
     }
 }
 
@@ -300,12 +395,18 @@ fn opt_string(v: &Value, prop: &str) -> Result<Option<String>, String> {
     match v {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s.clone())),
-        _ => Err(format!("Request body is incorrect: '{prop}' must be a string or null.")),
+        _ => Err(format!(
+            "Request body is incorrect: '{prop}' must be a string or null."
+        )),
     }
 }
 
 fn author(id: &Identity) -> String {
-    if id.delegated { id.name.clone() } else { id.modified_by() }
+    if id.delegated {
+        id.name.clone()
+    } else {
+        id.modified_by()
+    }
 }
 
 /// `PATCH /security/incidents/{id}`.
@@ -317,9 +418,9 @@ pub async fn patch_incident(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let m = match parse_body(&body, &ids) {
+    let m = match parse_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(e) => return invalid_body(&e, &ids),
     };
     #[derive(Default)]
     struct Ch {
@@ -339,21 +440,34 @@ pub async fn patch_incident(
         let r: Result<(), String> = (|| {
             match k.as_str() {
                 "@odata.type" => {}
-                "assignedTo" => ch.assigned = Some(opt_string(v, k)?.filter(|s| !s.trim().is_empty())),
+                "assignedTo" => {
+                    ch.assigned = Some(opt_string(v, k)?.filter(|s| !s.trim().is_empty()))
+                }
                 "classification" => ch.class = Some(enum_value(CLASSIFICATION, v, k, None)?),
                 "determination" => ch.det = Some(enum_value(DETERMINATION, v, k, None)?),
                 "severity" => ch.sev = Some(enum_value(SEVERITY, v, k, None)?),
                 "status" => {
-                    if v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("awaitingAction")) {
+                    if v.as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("awaitingAction"))
+                    {
                         return Err("Request body is incorrect: only Microsoft Defender Experts can set the status 'awaitingAction'.".into());
                     }
-                    ch.status = Some(enum_value(INCIDENT_STATUS, v, k, Some(&["active", "inProgress", "resolved"]))?)
+                    ch.status = Some(enum_value(
+                        INCIDENT_STATUS,
+                        v,
+                        k,
+                        Some(&["active", "inProgress", "resolved"]),
+                    )?)
                 }
                 "customTags" => {
-                    let arr = v.as_array().ok_or("Request body is incorrect: 'customTags' must be an array of strings.")?;
+                    let arr = v.as_array().ok_or(
+                        "Request body is incorrect: 'customTags' must be an array of strings.",
+                    )?;
                     let mut tags = Vec::new();
                     for t in arr {
-                        let s = t.as_str().ok_or("Request body is incorrect: 'customTags' must be an array of strings.")?;
+                        let s = t.as_str().ok_or(
+                            "Request body is incorrect: 'customTags' must be an array of strings.",
+                        )?;
                         if s.trim().is_empty() {
                             return Err("Request body is incorrect: tags must not be empty.".into());
                         }
@@ -366,12 +480,19 @@ pub async fn patch_incident(
                 "description" => ch.desc = Some(opt_string(v, k)?),
                 "summary" => ch.summary = Some(opt_string(v, k)?),
                 "resolvingComment" => ch.resolving = Some(opt_string(v, k)?),
-                "displayName" => match v.as_str() {
-                    Some(s) if !s.trim().is_empty() => ch.name = Some(s.to_string()),
-                    _ => return Err("Request body is incorrect: 'displayName' must be a non-empty string.".into()),
-                },
+                "displayName" => {
+                    match v.as_str() {
+                        Some(s) if !s.trim().is_empty() => ch.name = Some(s.to_string()),
+                        _ => return Err(
+                            "Request body is incorrect: 'displayName' must be a non-empty string."
+                                .into(),
+                        ),
+                    }
+                }
                 other if INCIDENT_PROPS.contains(&other) => {
-                    return Err(format!("Request body is incorrect: the property '{other}' is read-only."));
+                    return Err(format!(
+                        "Request body is incorrect: the property '{other}' is read-only."
+                    ));
                 }
                 other => {
                     return Err(format!(
@@ -388,7 +509,9 @@ pub async fn patch_incident(
     let mut ctx = ctx(&g, &headers);
     let v = {
         let mut t = lock(&g.shared.tenant);
-        let Some(i) = t.index_of(&id) else { return not_found(&format!("Incident '{id}'"), &ids) };
+        let Some(i) = t.index_of(&id) else {
+            return not_found(&format!("Incident '{id}'"), &ids);
+        };
         let now = Ts::now();
         let inc = &mut t.incidents[i];
         if let Some(a) = ch.assigned {
@@ -441,14 +564,17 @@ pub async fn patch_incident(
     };
     lock(&g.shared.stats).patches += 1;
     finish(&g, &ctx);
-    json_response(StatusCode::OK, &with_context(v, ctx.context("security/incidents/$entity")))
+    json_response(
+        StatusCode::OK,
+        &with_context(v, ctx.context("security/incidents/$entity")),
+    )
 }
 
-fn comment_text(body: &[u8], ids: &ReqIds) -> Result<String, Response> {
-    let m = parse_body(body, ids)?;
+fn comment_text(body: &[u8]) -> Result<String, String> {
+    let m = parse_body(body)?;
     match m.get("comment").and_then(Value::as_str) {
         Some(s) if !s.trim().is_empty() => Ok(s.to_string()),
-        _ => Err(invalid_body("Request body is incorrect: 'comment' must be a non-empty string.", ids)),
+        _ => Err("Request body is incorrect: 'comment' must be a non-empty string.".into()),
     }
 }
 
@@ -461,16 +587,22 @@ pub async fn post_incident_comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let text = match comment_text(&body, &ids) {
+    let text = match comment_text(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return invalid_body(&e, &ids),
     };
     let list = {
         let mut t = lock(&g.shared.tenant);
-        let Some(i) = t.index_of(&id) else { return not_found(&format!("Incident '{id}'"), &ids) };
+        let Some(i) = t.index_of(&id) else {
+            return not_found(&format!("Incident '{id}'"), &ids);
+        };
         let inc = &mut t.incidents[i];
         let now = Ts::now();
-        inc.comments.push(Comment { comment: text, by: author(&who), at: now });
+        inc.comments.push(Comment {
+            comment: text,
+            by: author(&who),
+            at: now,
+        });
         inc.last_update = now;
         render::comments(&inc.comments)
     };
@@ -491,7 +623,12 @@ pub async fn list_alerts(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let q = match parse_list(raw.as_deref(), &ALERT_SCHEMA, false, &["createdDateTime", "lastUpdateDateTime"]) {
+    let q = match parse_list(
+        raw.as_deref(),
+        &ALERT_SCHEMA,
+        false,
+        &["createdDateTime", "lastUpdateDateTime"],
+    ) {
         Ok(q) => q,
         Err(e) => return bad_request(&e, &ids),
     };
@@ -510,7 +647,15 @@ pub async fn list_alerts(
         let (prop, desc) = q.order.unwrap_or(("createdDateTime", true));
         let key = |&(i, j): &(usize, usize)| {
             let a = &t.incidents[i].alerts[j];
-            (if prop == "lastUpdateDateTime" { a.last_update } else { a.created }, i, j)
+            (
+                if prop == "lastUpdateDateTime" {
+                    a.last_update
+                } else {
+                    a.created
+                },
+                i,
+                j,
+            )
         };
         if desc {
             idx.sort_unstable_by_key(|x| std::cmp::Reverse(key(x)));
@@ -526,7 +671,15 @@ pub async fn list_alerts(
             .collect();
         (total, items)
     };
-    let body = list_body(&g, &mut ctx, "security/alerts_v2", uri.path(), &q, total, items);
+    let body = list_body(
+        &g,
+        &mut ctx,
+        "security/alerts_v2",
+        uri.path(),
+        &q,
+        total,
+        items,
+    );
     finish(&g, &ctx);
     json_response(StatusCode::OK, &body)
 }
@@ -541,11 +694,16 @@ pub async fn get_alert(
     let mut ctx = ctx(&g, &headers);
     let v = {
         let t = lock(&g.shared.tenant);
-        let Some(&(i, j)) = t.alert_idx.get(&id) else { return not_found(&format!("Alert '{id}'"), &ids) };
+        let Some(&(i, j)) = t.alert_idx.get(&id) else {
+            return not_found(&format!("Alert '{id}'"), &ids);
+        };
         render::alert(&t.incidents[i], &t.incidents[i].alerts[j], &mut ctx)
     };
     finish(&g, &ctx);
-    json_response(StatusCode::OK, &with_context(v, ctx.context("security/alerts_v2/$entity")))
+    json_response(
+        StatusCode::OK,
+        &with_context(v, ctx.context("security/alerts_v2/$entity")),
+    )
 }
 
 /// `PATCH /security/alerts_v2/{id}`.
@@ -557,9 +715,9 @@ pub async fn patch_alert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let m = match parse_body(&body, &ids) {
+    let m = match parse_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(e) => return invalid_body(&e, &ids),
     };
     let mut status = None;
     let mut class = None;
@@ -570,20 +728,35 @@ pub async fn patch_alert(
         let r: Result<(), String> = (|| {
             match k.as_str() {
                 "@odata.type" => {}
-                "status" => status = Some(enum_value(ALERT_STATUS, v, k, Some(&["new", "inProgress", "resolved"]))?),
+                "status" => {
+                    status = Some(enum_value(
+                        ALERT_STATUS,
+                        v,
+                        k,
+                        Some(&["new", "inProgress", "resolved"]),
+                    )?)
+                }
                 "classification" => class = Some(enum_value(CLASSIFICATION, v, k, None)?),
                 "determination" => det = Some(enum_value(DETERMINATION, v, k, None)?),
                 "assignedTo" => assigned = Some(opt_string(v, k)?.filter(|s| !s.trim().is_empty())),
                 "customDetails" => {
-                    let o = v.as_object().ok_or("Request body is incorrect: 'customDetails' must be an object.")?;
+                    let o = v
+                        .as_object()
+                        .ok_or("Request body is incorrect: 'customDetails' must be an object.")?;
                     let mut d = Vec::new();
                     for (dk, dv) in o {
-                        let s = dv.as_str().ok_or("Request body is incorrect: customDetails values must be strings.")?;
+                        let s = dv.as_str().ok_or(
+                            "Request body is incorrect: customDetails values must be strings.",
+                        )?;
                         d.push((dk.clone(), s.to_string()));
                     }
                     details = Some(d);
                 }
-                other => return Err(format!("Request body is incorrect: the property '{other}' cannot be updated.")),
+                other => {
+                    return Err(format!(
+                        "Request body is incorrect: the property '{other}' cannot be updated."
+                    ));
+                }
             }
             Ok(())
         })();
@@ -594,7 +767,9 @@ pub async fn patch_alert(
     let mut ctx = ctx(&g, &headers);
     let v = {
         let mut t = lock(&g.shared.tenant);
-        let Some(&(i, j)) = t.alert_idx.get(&id) else { return not_found(&format!("Alert '{id}'"), &ids) };
+        let Some(&(i, j)) = t.alert_idx.get(&id) else {
+            return not_found(&format!("Alert '{id}'"), &ids);
+        };
         let now = Ts::now();
         let inc = &mut t.incidents[i];
         let a = &mut inc.alerts[j];
@@ -621,7 +796,10 @@ pub async fn patch_alert(
     };
     lock(&g.shared.stats).patches += 1;
     finish(&g, &ctx);
-    json_response(StatusCode::OK, &with_context(v, ctx.context("security/alerts_v2/$entity")))
+    json_response(
+        StatusCode::OK,
+        &with_context(v, ctx.context("security/alerts_v2/$entity")),
+    )
 }
 
 /// `POST /security/alerts_v2/{id}/comments`.
@@ -633,18 +811,24 @@ pub async fn post_alert_comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let text = match comment_text(&body, &ids) {
+    let text = match comment_text(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return invalid_body(&e, &ids),
     };
     let list = {
         let mut t = lock(&g.shared.tenant);
-        let Some(&(i, j)) = t.alert_idx.get(&id) else { return not_found(&format!("Alert '{id}'"), &ids) };
+        let Some(&(i, j)) = t.alert_idx.get(&id) else {
+            return not_found(&format!("Alert '{id}'"), &ids);
+        };
         let now = Ts::now();
         let inc = &mut t.incidents[i];
         inc.last_update = now;
         let a = &mut inc.alerts[j];
-        a.comments.push(Comment { comment: text, by: author(&who), at: now });
+        a.comments.push(Comment {
+            comment: text,
+            by: author(&who),
+            at: now,
+        });
         a.last_update = now;
         render::comments(&a.comments)
     };
@@ -665,7 +849,12 @@ pub async fn list_tasks(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let q = match parse_list(raw.as_deref(), &TASK_SCHEMA, false, &["lastUpdateDateTime", "createdDateTime"]) {
+    let q = match parse_list(
+        raw.as_deref(),
+        &TASK_SCHEMA,
+        false,
+        &["lastUpdateDateTime", "createdDateTime"],
+    ) {
         Ok(q) => q,
         Err(e) => return bad_request(&e, &ids),
     };
@@ -688,18 +877,29 @@ pub async fn list_tasks(
             matched.reverse();
         }
         let total = matched.len();
-        let items: Vec<Value> = matched.iter().skip(q.skip).take(top).map(|k| render::task(k)).collect();
+        let items: Vec<Value> = matched
+            .iter()
+            .skip(q.skip)
+            .take(top)
+            .map(|k| render::task(k))
+            .collect();
         (total, items)
     };
     let mut m = Map::new();
-    m.insert("@odata.context".into(), json!(ctx.context("security/incidentTasks")));
+    m.insert(
+        "@odata.context".into(),
+        json!(ctx.context("security/incidentTasks")),
+    );
     if q.count {
         m.insert("@odata.count".into(), json!(total));
     }
     let shown = items.len();
     m.insert("value".into(), Value::Array(items));
     if top > 0 && q.skip + shown < total {
-        m.insert("@odata.nextLink".into(), json!(next_link(&ctx.base, uri.path(), &q.pairs, q.skip + top)));
+        m.insert(
+            "@odata.nextLink".into(),
+            json!(next_link(&ctx.base, uri.path(), &q.pairs, q.skip + top)),
+        );
     }
     ctx.injected = 0;
     json_response(StatusCode::OK, &Value::Object(m))
@@ -715,7 +915,10 @@ pub async fn get_task(
     let c = ctx(&g, &headers);
     let t = lock(&g.shared.tenant);
     match t.tasks.iter().find(|k| k.id.eq_ignore_ascii_case(&id)) {
-        Some(k) => json_response(StatusCode::OK, &with_context(render::task(k), c.context("security/incidentTasks/$entity"))),
+        Some(k) => json_response(
+            StatusCode::OK,
+            &with_context(render::task(k), c.context("security/incidentTasks/$entity")),
+        ),
         None => not_found(&format!("Incident task '{id}'"), &ids),
     }
 }
@@ -729,9 +932,9 @@ pub async fn patch_task(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let m = match parse_body(&body, &ids) {
+    let m = match parse_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(e) => return invalid_body(&e, &ids),
     };
     let mut status = None;
     let mut action_status = None;
@@ -739,8 +942,12 @@ pub async fn patch_task(
         let r = match k.as_str() {
             "@odata.type" => Ok(()),
             "status" => enum_value(TASK_STATUS, v, k, None).map(|s| status = Some(s)),
-            "actionStatus" => enum_value(TASK_ACTION_STATUS, v, k, None).map(|s| action_status = Some(s)),
-            other => Err(format!("Request body is incorrect: the property '{other}' cannot be updated; only 'status' is writable.")),
+            "actionStatus" => {
+                enum_value(TASK_ACTION_STATUS, v, k, None).map(|s| action_status = Some(s))
+            }
+            other => Err(format!(
+                "Request body is incorrect: the property '{other}' cannot be updated; only 'status' is writable."
+            )),
         };
         if let Err(e) = r {
             return invalid_body(&e, &ids);
@@ -770,5 +977,8 @@ pub async fn patch_task(
         v
     };
     lock(&g.shared.stats).patches += 1;
-    json_response(StatusCode::OK, &with_context(v, c.context("security/incidentTasks/$entity")))
+    json_response(
+        StatusCode::OK,
+        &with_context(v, c.context("security/incidentTasks/$entity")),
+    )
 }
