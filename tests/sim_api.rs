@@ -812,3 +812,173 @@ async fn generates_ten_thousand_incidents() {
     assert_eq!(v["@odata.count"], 10_000);
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn body_and_record_faults() {
+    let h = sim(20).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let url = format!("{}/v1.0/security/incidents?$top=5", h.base_url());
+    let text = |f: &'static str| {
+        h.set_faults(FaultSpec::parse(f).unwrap());
+        let (c, tok, url) = (c.clone(), tok.clone(), url.clone());
+        async move {
+            c.get(&url)
+                .bearer_auth(&tok)
+                .header("Prefer", "include-unknown-enum-members")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let r = text("malformed=1").await;
+    assert_eq!(r.status(), 200);
+    assert!(serde_json::from_str::<Value>(&r.text().await.unwrap()).is_err());
+
+    let r = text("truncate=1").await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.bytes().await.is_err(),
+        "a truncated body must fail to read"
+    );
+
+    let r = text("503=1,retry-after=2").await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "2");
+
+    let v: Value = text("bad-record=1").await.json().await.unwrap();
+    let odd = v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            !i["id"].is_string()
+                || !i["severity"].is_string()
+                || !i["status"].is_string()
+                || i["createdDateTime"]
+                    .as_str()
+                    .is_some_and(|s| !s.starts_with("20"))
+        })
+        .count();
+    assert_eq!(odd, 1);
+
+    let v: Value = text("unknown-enum=1").await.json().await.unwrap();
+    assert!(
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "underReview")
+    );
+    let v: Value = c
+        .get(&url)
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "unknownFutureValue")
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn auto_approved_device_code_and_control_endpoints() {
+    let cfg = SimConfig {
+        incidents: 10,
+        live: false,
+        auto_approve_device_code: true,
+        ..SimConfig::default()
+    };
+    let h = start(cfg.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let c = Client::new();
+    let dc: Value = c
+        .post(format!(
+            "{}/{}/oauth2/v2.0/devicecode",
+            h.base_url(),
+            cfg.tenant_id
+        ))
+        .form(&[
+            ("client_id", cfg.client_id.as_str()),
+            (
+                "scope",
+                "https://graph.microsoft.com/.default offline_access",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut results = Vec::new();
+    for _ in 0..2 {
+        let v: Value = c
+            .post(token_url(&h))
+            .form(&[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("client_id", cfg.client_id.as_str()),
+                ("device_code", dc["device_code"].as_str().unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        results.push(v);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+    assert_eq!(results[0]["error"], "authorization_pending");
+    assert!(results[1]["access_token"].is_string(), "{}", results[1]);
+
+    let before: Value = c
+        .get(format!("{}/_sim/stats", h.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r: Value = c
+        .post(format!("{}/_sim/tick", h.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["activity_rounds"], 1);
+    let r = c
+        .post(format!("{}/_sim/faults", h.base_url()))
+        .body("bogus=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("bogus=1"));
+    let after: Value = c
+        .get(format!("{}/_sim/stats", h.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["token_requests"], 3);
+    assert_eq!(
+        before["requests"], after["requests"],
+        "/_sim/ calls are not counted"
+    );
+    h.shutdown().await;
+}

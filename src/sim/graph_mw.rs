@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use futures::stream;
+use futures::{StreamExt, stream};
 
 use super::auth::{BearerError, check_bearer};
 use super::http::{ReqIds, graph_error, graph_error_body, json_response};
@@ -174,12 +174,14 @@ pub async fn graph_mw(State(g): State<G>, mut req: Request, next: Next) -> Respo
     }
     // Truncate: send part of the body, then abort the stream so the client sees a cut-off body.
     let part = Bytes::copy_from_slice(&bytes[..bytes.len() * 2 / 3]);
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(part),
+    let first = stream::once(async move { Ok::<Bytes, std::io::Error>(part) });
+    let fail = stream::once(async {
+        // Let the head and the first part reach the client before the connection dies.
+        tokio::time::sleep(Duration::from_millis(50)).await;
         Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "simulated truncation",
-        )),
-    ];
-    Response::from_parts(parts, Body::from_stream(stream::iter(chunks)))
+        ))
+    });
+    Response::from_parts(parts, Body::from_stream(first.chain(fail)))
 }
