@@ -475,4 +475,80 @@ mod tests {
         assert_eq!((c.bytes(), c.writes()), (0, 0));
         assert_eq!(c.into_inner(), b"abcde");
     }
+
+    /// Child half of `panic_in_a_pty_restores_the_terminal`; only runs inside that PTY.
+    #[test]
+    #[ignore = "run by panic_in_a_pty_restores_the_terminal"]
+    fn pty_child() {
+        install_panic_hook();
+        let mut guard = TerminalGuard::enter(TerminalOptions::default()).unwrap();
+        draw_synchronized(guard.terminal(), |f| {
+            f.render_widget(Paragraph::new("VIGIL-FRAME"), f.area());
+        })
+        .unwrap();
+        panic!("boom-marker");
+    }
+
+    #[test]
+    fn panic_in_a_pty_restores_the_terminal() {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        use std::io::Read;
+        use std::time::Duration;
+
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 12,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "--exact",
+            "ui::term::tests::pty_child",
+            "--ignored",
+            "--nocapture",
+        ]);
+        cmd.args(["--test-threads=1"]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("RUST_BACKTRACE", "0");
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // EIO once the child is gone ends the loop.
+            while let Ok(n) = reader.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&chunk[..n]);
+            }
+            let _ = tx.send(all);
+        });
+        let status = child.wait().unwrap();
+        drop(pair.master);
+        let bytes = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!status.success(), "the child must have panicked");
+        assert!(text.contains("VIGIL-FRAME"), "frame never drawn: {text:?}");
+        let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+        let mut parser = vt100::Parser::new(nz(12), nz(80), 1000);
+        parser.process(&bytes);
+        let screen = parser.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor left hidden");
+        assert!(!screen.bracketed_paste(), "bracketed paste left on");
+        // The panic report is on the normal screen (possibly scrolled into the scrollback).
+        let mut seen = screen.contents();
+        parser.screen_mut().set_scrollback(1000);
+        seen.push_str(&parser.screen().contents());
+        assert!(seen.contains("boom-marker"), "{text:?}");
+        // The panic report comes after the terminal was restored.
+        let leave = text.find("\x1b[?1049l").unwrap();
+        assert!(text[leave..].contains("boom-marker"));
+    }
 }
