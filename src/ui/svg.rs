@@ -222,6 +222,18 @@ fn draw_box(out: &mut String, arms: [u8; 4], round: bool, x: f32, y: f32, o: &Sv
         );
         return;
     }
+    if let [0, k, 0, l] = arms
+        && k == l
+    {
+        hline(out, x, x + w, cy, k, &color);
+        return;
+    }
+    if let [k, 0, l, 0] = arms
+        && k == l
+    {
+        vline(out, cx, y, y + h, k, &color);
+        return;
+    }
     // Ends of each arm: up, right, down, left.
     let ends = [(cx, y), (x + w, cy), (cx, y + h), (x, cy)];
     for (i, &weight) in arms.iter().enumerate() {
@@ -246,6 +258,47 @@ fn draw_box(out: &mut String, arms: [u8; 4], round: bool, x: f32, y: f32, o: &Sv
                 r#"<line x1="{x1:.2}" y1="{y1:.2}" x2="{x2:.2}" y2="{y2:.2}" stroke="{color}" stroke-width="{width}" stroke-linecap="square"/>"#
             );
         }
+    }
+}
+
+fn weight_style(weight: u8) -> (&'static [f32], f32) {
+    match weight {
+        3 => (&[-1.5, 1.5], 1.0),
+        2 => (&[0.0], 2.5),
+        _ => (&[0.0], 1.0),
+    }
+}
+
+/// A full-width horizontal line (light, heavy or double).
+fn hline(out: &mut String, x1: f32, x2: f32, y: f32, weight: u8, color: &str) {
+    let (offsets, width) = weight_style(weight);
+    for d in offsets {
+        let yy = y + d;
+        let _ = writeln!(
+            out,
+            r#"<line x1="{x1:.2}" y1="{yy:.2}" x2="{x2:.2}" y2="{yy:.2}" stroke="{color}" stroke-width="{width}"/>"#
+        );
+    }
+}
+
+/// A full-height vertical line (light, heavy or double).
+fn vline(out: &mut String, x: f32, y1: f32, y2: f32, weight: u8, color: &str) {
+    let (offsets, width) = weight_style(weight);
+    for d in offsets {
+        let xx = x + d;
+        let _ = writeln!(
+            out,
+            r#"<line x1="{xx:.2}" y1="{y1:.2}" x2="{xx:.2}" y2="{y2:.2}" stroke="{color}" stroke-width="{width}"/>"#
+        );
+    }
+}
+
+/// A horizontal line being extended across cells: start x, end x, weight, colour.
+type PendingLine = Option<(f32, f32, u8, Rgb)>;
+
+fn flush_hline(out: &mut String, pending: &mut PendingLine, y: f32, o: &SvgOptions) {
+    if let Some((x1, x2, weight, fg)) = pending.take() {
+        hline(out, x1, x2, y + o.cell_height / 2.0, weight, &hex(fg));
     }
 }
 
@@ -299,6 +352,7 @@ pub fn buffer_to_svg_with(buf: &Buffer, title: &str, o: &SvgOptions) -> String {
         }
         // Text runs, box drawing and blocks.
         let mut run: Option<(u16, Look, String)> = None;
+        let mut pending: PendingLine = None;
         let mut col = 0;
         while col < area.width {
             let cell = &buf[(area.x + col, yy)];
@@ -314,7 +368,23 @@ pub fn buffer_to_svg_with(buf: &Buffer, title: &str, o: &SvgOptions) -> String {
             if !(simple && continues) {
                 flush_run(&mut texts, run.take(), y + baseline, o);
             }
-            if special {
+            let straight = match box_arms(c) {
+                Some(([0, k, 0, l], false)) if special && k == l => Some(k),
+                _ => None,
+            };
+            match (straight, &mut pending) {
+                (Some(k), Some((_, x2, pk, pfg))) if *pk == k && *pfg == l.fg && *x2 == x => {
+                    *x2 = x + cw;
+                }
+                (Some(k), _) => {
+                    flush_hline(&mut shapes, &mut pending, y, o);
+                    pending = Some((x, x + cw, k, l.fg));
+                }
+                (None, _) => flush_hline(&mut shapes, &mut pending, y, o),
+            }
+            if straight.is_some() {
+                // Drawn when the pending line ends.
+            } else if special {
                 if let Some((arms, round)) = box_arms(c) {
                     draw_box(&mut shapes, arms, round, x, y, o, l.fg);
                 } else if let Some((x0, y0, x1, y1, op)) = block_rect(c) {
@@ -340,6 +410,7 @@ pub fn buffer_to_svg_with(buf: &Buffer, title: &str, o: &SvgOptions) -> String {
             col += if special || simple { 1 } else { w };
         }
         flush_run(&mut texts, run.take(), y + baseline, o);
+        flush_hline(&mut shapes, &mut pending, y, o);
     }
 
     svg.push_str(&rects);
@@ -520,13 +591,22 @@ mod tests {
             svg.contains(r#"<line x1="4.50" y1="9.00" x2="9.00" y2="9.00""#),
             "{svg}"
         );
-        // Vertical sides reach the top and bottom edges of each cell: no gaps.
         assert!(
-            svg.contains(r#"<line x1="4.50" y1="27.00" x2="4.50" y2="18.00""#),
+            svg.contains(r#"<line x1="4.50" y1="9.00" x2="4.50" y2="18.00""#),
+            "{svg}"
+        );
+        // Vertical sides span each cell from top to bottom edge: no gaps.
+        assert!(
+            svg.contains(r#"<line x1="4.50" y1="18.00" x2="4.50" y2="36.00""#),
             "{svg}"
         );
         assert!(
-            svg.contains(r#"<line x1="4.50" y1="27.00" x2="4.50" y2="36.00""#),
+            svg.contains(r#"<line x1="4.50" y1="36.00" x2="4.50" y2="54.00""#),
+            "{svg}"
+        );
+        // The bottom edge between the corners is one merged line (cells 1..19).
+        assert!(
+            svg.contains(r#"<line x1="9.00" y1="63.00" x2="171.00" y2="63.00""#),
             "{svg}"
         );
     }
