@@ -1,1 +1,9 @@
-//! TODO
+//! Terminal user interface.
+
+pub mod clipboard;
+pub mod color;
+pub mod sanitize;
+pub mod svg;
+pub mod term;
+pub mod text;
+pub mod theme;
