@@ -661,3 +661,10 @@ mod tests {
         assert!(e.unwrap().message.contains("invalid theme name"));
     }
 }
+
+impl Default for Theme {
+    /// The shipped `default` theme at full colour (callers downsample with `load_theme`).
+    fn default() -> Self {
+        builtin_default()
+    }
+}
