@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod fixture;
 pub mod keymap;
 pub mod run;
 pub mod sanitize;
