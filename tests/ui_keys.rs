@@ -81,7 +81,7 @@ fn expected_default_view(app: &App) -> Vec<String> {
             })
         })
         .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|x| std::cmp::Reverse(x.1));
     v.into_iter().map(|(id, _)| id).collect()
 }
 
