@@ -86,7 +86,11 @@ fn incident_page_sections() {
 fn alert_page_details_and_process_tree() {
     let mut a = app(false);
     draw(&mut a, 120, 40);
-    keys(&mut a, &[KeyCode::Enter, KeyCode::Tab, KeyCode::Enter]);
+    // Alerts are chronological: the PowerShell alert (with process evidence) is the second.
+    keys(
+        &mut a,
+        &[KeyCode::Enter, KeyCode::Tab, KeyCode::Down, KeyCode::Enter],
+    );
     let t = draw(&mut a, 120, 40);
     insta::assert_snapshot!("alert_details", t.backend());
     keys(&mut a, &[KeyCode::Tab]);
@@ -94,6 +98,7 @@ fn alert_page_details_and_process_tree() {
     insta::assert_snapshot!("alert_evidence", t.backend());
     keys(&mut a, &[KeyCode::Tab]);
     let t = draw(&mut a, 120, 20);
+    no_controls(&t);
     insta::assert_snapshot!("alert_process_tree", t.backend());
 }
 
@@ -103,7 +108,13 @@ fn evidence_detail_of_an_unknown_type() {
     draw(&mut a, 100, 30);
     keys(
         &mut a,
-        &[KeyCode::Enter, KeyCode::Tab, KeyCode::Enter, KeyCode::Tab],
+        &[
+            KeyCode::Enter,
+            KeyCode::Tab,
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Tab,
+        ],
     );
     // The unknown-type item is the last evidence item of the first alert.
     keys(&mut a, &[KeyCode::End, KeyCode::Enter]);
