@@ -1,9 +1,21 @@
-//! Terminal user interface.
+//! The terminal console: app state and page stack, keymap, one renderer per resource, and the
+//! event loop. Drawing happens only here; untrusted text goes through [`sanitize`] first.
 
+pub mod action;
+pub mod app;
 pub mod clipboard;
 pub mod color;
+pub mod fixture;
+pub mod keymap;
+pub mod run;
 pub mod sanitize;
 pub mod svg;
 pub mod term;
 pub mod text;
 pub mod theme;
+pub mod views;
+
+pub use action::Action;
+pub use app::{App, Effect};
+pub use keymap::{Context, Keymap};
+pub use run::{RunContext, run};

@@ -1,0 +1,102 @@
+//! Everything a key can ask the console to do. Keys map to actions through the
+//! [`Keymap`](super::keymap::Keymap); the help screen lists actions by their description.
+
+macro_rules! actions {
+    ($( $(#[$m:meta])* $v:ident = $name:literal, $desc:literal; )*) => {
+        /// One user intent, independent of the key that triggers it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $( $(#[$m])* $v, )*
+        }
+
+        impl Action {
+            /// Every action, in help order.
+            pub const ALL: &'static [Action] = &[ $( Action::$v, )* ];
+
+            /// The config name (`move_down`), used for key overrides.
+            pub fn name(self) -> &'static str {
+                match self { $( Action::$v => $name, )* }
+            }
+
+            /// One-line description for the help screen.
+            pub fn description(self) -> &'static str {
+                match self { $( Action::$v => $desc, )* }
+            }
+
+            /// Looks an action up by its config name (case-insensitive, `-` and `_` equal).
+            pub fn from_name(name: &str) -> Option<Action> {
+                let n = name.trim().replace('-', "_").to_ascii_lowercase();
+                match n.as_str() {
+                    $( $name => Some(Action::$v), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    MoveUp = "move_up", "Move up";
+    MoveDown = "move_down", "Move down";
+    PageUp = "page_up", "Page up";
+    PageDown = "page_down", "Page down";
+    HalfPageUp = "half_page_up", "Half a page up";
+    HalfPageDown = "half_page_down", "Half a page down";
+    Top = "top", "Go to the first row";
+    Bottom = "bottom", "Go to the last row";
+    Open = "open", "Open / drill down";
+    Back = "back", "Back / close / clear filter";
+    Filter = "filter", "Filter (incremental)";
+    Command = "command", "Command line (:view NAME, :sort COL, :q)";
+    Help = "help", "Help for this screen";
+    Quit = "quit", "Quit";
+    Refresh = "refresh", "Refresh now";
+    Copy = "copy", "Copy the id";
+    CopyUrl = "copy_url", "Copy the portal URL";
+    NextSection = "next_section", "Next section";
+    PrevSection = "prev_section", "Previous section";
+    SortNext = "sort_next", "Sort by the next column";
+    SortPrev = "sort_prev", "Sort by the previous column";
+    SortReverse = "sort_reverse", "Reverse the sort order";
+    ToggleSelect = "toggle_select", "Select / unselect the row";
+    AssignToMe = "assign_to_me", "Assign to me";
+    Status = "status", "Set status";
+    Classify = "classify", "Classify (classification / determination)";
+    Tags = "tags", "Edit tags";
+    Comment = "comment", "Add a comment";
+    Manage = "manage", "Manage (all fields)";
+    AskExperts = "ask_experts", "Ask Defender Experts";
+    ExpertsView = "experts_view", "Defender Experts notifications";
+    Redraw = "redraw", "Redraw the screen";
+}
+
+impl Action {
+    /// Actions that change data in the tenant (refused in read-only mode).
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Action::AssignToMe
+                | Action::Status
+                | Action::Classify
+                | Action::Tags
+                | Action::Comment
+                | Action::Manage
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+            assert!(seen.insert(a.name()), "duplicate name {}", a.name());
+        }
+        assert_eq!(Action::from_name("Move-Down"), Some(Action::MoveDown));
+        assert_eq!(Action::from_name("fly"), None);
+    }
+}
