@@ -148,7 +148,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<()> {
         Exit::Hangup => {
             // The pty is probably gone: restoring may fail; ignore write errors.
             std::mem::forget(guard);
-            let _ = term::restore();
+            term::restore();
         }
     }
     Ok(())

@@ -264,6 +264,13 @@ pub fn load_theme(
     (theme, err)
 }
 
+impl Default for Theme {
+    /// The shipped `default` theme at full colour (callers downsample with `load_theme`).
+    fn default() -> Self {
+        builtin_default()
+    }
+}
+
 /// The built-in `default` theme at full colour depth.
 pub fn builtin_default() -> Theme {
     resolve("default", None, false, &mut Vec::new()).unwrap_or_else(|_| Theme::blank("default"))
@@ -659,12 +666,5 @@ mod tests {
         assert!(e.unwrap().message.contains("unknown theme"));
         let (_, e) = load_theme("../etc/passwd", Some(dir.path()), ColorDepth::Ansi256);
         assert!(e.unwrap().message.contains("invalid theme name"));
-    }
-}
-
-impl Default for Theme {
-    /// The shipped `default` theme at full colour (callers downsample with `load_theme`).
-    fn default() -> Self {
-        builtin_default()
     }
 }
