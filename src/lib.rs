@@ -9,6 +9,8 @@ pub mod config;
 pub mod experts;
 pub mod export;
 pub mod graph;
+pub mod logging;
+pub mod paths;
 pub mod sim;
 pub mod store;
 pub mod sync;
