@@ -1,1 +1,385 @@
-//! TODO: cli
+//! Command-line interface (clap derive). No argument ever takes a secret: secrets come from
+//! the environment or from files named in the configuration.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::config::{ColorMode, canonical_severity, canonical_status, is_valid_theme_name};
+
+const LONG_ABOUT: &str = "\
+vigil is a keyboard-driven terminal console for Microsoft Defender XDR incidents, built for SOC \
+analysts on jump hosts and on-call responders over SSH: fast on slow links, works in tmux and \
+with 16 or 256 colours, no mouse or browser needed.
+
+Without a subcommand vigil opens the console for the selected profile. It loads incidents and \
+their alerts from Microsoft Graph, keeps them fresh with delta polling, and lets you triage, \
+assign, classify, comment and ask Defender Experts without leaving the terminal.
+
+Try it with no tenant and no credentials:  vigil --demo";
+
+const AFTER_HELP: &str = "\
+Examples:
+  vigil --demo                       Open the console against the built-in simulated tenant
+  vigil login --profile contoso      Sign in with a device code (auth = \"device-code\")
+  vigil --profile contoso            Open the console for a configured tenant
+  vigil --demo export --since 7d --severity high > demo.ndjson
+  vigil sim --listen 127.0.0.1:8787 --seed 42 &      # the simulator accepts any credentials
+  VIGIL_GRAPH_URL=http://127.0.0.1:8787 VIGIL_LOGIN_URL=http://127.0.0.1:8787 \\
+    VIGIL_TENANT_ID=sim VIGIL_CLIENT_ID=sim VIGIL_CLIENT_SECRET=sim \\
+    vigil export --since 7d --severity high > incidents.ndjson
+  vigil completions bash > ~/.local/share/bash-completion/completions/vigil
+
+Configuration:
+  ~/.config/vigil/config.toml (XDG_CONFIG_HOME), or --config FILE / VIGIL_CONFIG.
+  `vigil config-path` prints every file and directory vigil uses.
+  Environment overrides: VIGIL_TENANT_ID, VIGIL_CLIENT_ID, VIGIL_GRAPH_URL, VIGIL_LOGIN_URL.
+
+Secrets:
+  vigil never takes a secret on the command line (it would leak into shell history and `ps`).
+  A client secret is read from VIGIL_CLIENT_SECRET, or from the variable named by the profile's
+  client_secret_env, or from the file named by client_secret_file (mode 0600). Certificate auth
+  uses certificate_file and private_key_file. Device-code tokens are cached with mode 0600 in
+  the state directory.";
+
+/// Top-level command line.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "vigil",
+    version,
+    about = "Terminal incident console for Microsoft Defender XDR",
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Run against the built-in simulated tenant (no credentials, nothing leaves 127.0.0.1).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Configuration profile to use ([profiles.NAME]); default: `default_profile` in the file.
+    #[arg(
+        long,
+        short = 'p',
+        global = true,
+        value_name = "NAME",
+        env = "VIGIL_PROFILE"
+    )]
+    pub profile: Option<String>,
+
+    /// Configuration file [default: $XDG_CONFIG_HOME/vigil/config.toml].
+    #[arg(long, global = true, value_name = "FILE", env = "VIGIL_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Never change anything in the tenant (no assign, classify, comment or status change).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Do not read or write the local snapshot cache; always load fresh from Graph.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
+    /// Colour depth; `auto` detects from the terminal.
+    #[arg(long, global = true, value_name = "WHEN")]
+    pub color: Option<ColorMode>,
+
+    /// Draw with plain ASCII only (for terminals and fonts without box-drawing characters).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Colour theme (see `vigil themes`).
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
+    pub theme: Option<String>,
+
+    /// Diagnostic log level [default: VIGIL_LOG, else info]. Logs go to a file, never the screen.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<LogLevel>,
+
+    /// Write the diagnostic log to this file instead of the daily files in the state directory.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+
+    /// Ring the terminal bell when a new high-severity incident arrives.
+    #[arg(long, global = true)]
+    pub bell: bool,
+
+    /// What to do; without a subcommand the console opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Sign in with a device code for the selected profile and cache the token (mode 0600).
+    #[command(
+        long_about = "Sign in with a device code for the selected profile.\n\n\
+        vigil prints a code and a URL; open the URL on any device, enter the code and sign in. \
+        The refresh token is cached with mode 0600 in the profile's state directory, so later \
+        runs start without prompting. The profile must use auth = \"device-code\" and its app \
+        registration must allow public client flows."
+    )]
+    Login,
+
+    /// Run the simulated Defender XDR tenant alone (Graph + token endpoints on loopback).
+    Sim(SimArgs),
+
+    /// Write incidents with their alerts as NDJSON (one incident per line), for SIEM pipelines.
+    Export(ExportArgs),
+
+    /// List the available colour themes.
+    Themes,
+
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// Target shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff) to stdout.
+    Man,
+
+    /// Print the configuration file and the state, data, cache and log directories in use.
+    ConfigPath,
+}
+
+/// `vigil sim` options.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Address to listen on (keep it on loopback).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+
+    /// Number of incidents to generate.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub incidents: usize,
+
+    /// Random seed; the same seed gives the same tenant.
+    #[arg(long, value_name = "S", default_value_t = 7)]
+    pub seed: u64,
+
+    /// Fault injection, e.g. `429:0.05,500:0.01,latency:200ms` (see the simulator's docs).
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+
+    /// Do not generate live activity (new incidents, updates) while running.
+    #[arg(long)]
+    pub no_live: bool,
+
+    /// Seconds between simulated activity events.
+    #[arg(long, value_name = "SECS")]
+    pub activity_every: Option<u64>,
+}
+
+/// `vigil export` options.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Only incidents updated since then: a duration back from now (`30m`, `12h`, `7d`, `2w`)
+    /// or a UTC date/time (`2026-11-01`, `2026-11-01T08:00:00Z`).
+    #[arg(long, value_name = "DURATION_OR_DATE")]
+    pub since: Option<Since>,
+
+    /// Comma-separated statuses: active, inProgress, resolved, redirected, awaitingAction.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_status)]
+    pub status: Vec<String>,
+
+    /// Comma-separated severities: high, medium, low, informational, unknown.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_severity)]
+    pub severity: Vec<String>,
+
+    /// Do not fetch and embed each incident's alerts.
+    #[arg(long)]
+    pub no_alerts: bool,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--log-level` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Normal operation (default).
+    Info,
+    /// Requests and state changes.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl LogLevel {
+    /// The `tracing` filter directive (`error`, `warn`, …), for [`crate::logging::init`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+/// `--since`: a duration back from now, a UTC date (midnight), or an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// `7d`, `12h`, …
+    Ago(Duration),
+    /// `2026-11-01` (00:00 UTC).
+    Date(jiff::civil::Date),
+    /// `2026-11-01T08:00:00Z`.
+    Instant(jiff::Timestamp),
+}
+
+impl Since {
+    /// The cut-off instant, given the current time.
+    pub fn cutoff(self, now: jiff::Timestamp) -> jiff::Timestamp {
+        match self {
+            Since::Ago(d) => jiff::SignedDuration::try_from(d)
+                .ok()
+                .and_then(|d| now.checked_sub(d).ok())
+                .unwrap_or(jiff::Timestamp::MIN),
+            Since::Date(date) => date
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .unwrap_or(jiff::Timestamp::MIN),
+            Since::Instant(t) => t,
+        }
+    }
+}
+
+impl FromStr for Since {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if let Some(unit) = s.chars().last().filter(|c| c.is_ascii_alphabetic())
+            && s[..s.len() - 1].bytes().all(|b| b.is_ascii_digit())
+            && s.len() > 1
+        {
+            let n: u64 = s[..s.len() - 1]
+                .parse()
+                .map_err(|_| format!("invalid number in {s:?}"))?;
+            let secs = match unit {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                'd' => 86_400,
+                'w' => 7 * 86_400,
+                _ => {
+                    return Err(format!(
+                        "unknown unit {unit:?} in {s:?}; use s, m, h, d or w"
+                    ));
+                }
+            };
+            let total = n
+                .checked_mul(secs)
+                .filter(|t| *t <= 3650 * 86_400)
+                .ok_or_else(|| format!("{s:?} is too long ago (at most 3650d)"))?;
+            return Ok(Since::Ago(Duration::from_secs(total)));
+        }
+        if let Ok(date) = s.parse::<jiff::civil::Date>() {
+            return Ok(Since::Date(date));
+        }
+        if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+            return Ok(Since::Instant(ts));
+        }
+        Err(format!(
+            "{s:?} is neither a duration (30m, 12h, 7d, 2w) nor a date (2026-11-01) or UTC \
+             time (2026-11-01T08:00:00Z)"
+        ))
+    }
+}
+
+fn parse_status(s: &str) -> Result<String, String> {
+    canonical_status(s).map(str::to_owned).ok_or_else(|| {
+        format!(
+            "unknown status {s:?}; expected one of: {}",
+            crate::config::INCIDENT_STATUSES.join(", ")
+        )
+    })
+}
+
+fn parse_severity(s: &str) -> Result<String, String> {
+    canonical_severity(s).map(str::to_owned).ok_or_else(|| {
+        format!(
+            "unknown severity {s:?}; expected one of: {}",
+            crate::config::SEVERITIES.join(", ")
+        )
+    })
+}
+
+fn parse_theme(s: &str) -> Result<String, String> {
+    if is_valid_theme_name(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("theme names use letters, digits, '-' and '_' only".to_owned())
+    }
+}
+
+/// The clap command, for completion scripts and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Writes the completion script for `shell`.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
+    let mut cmd = command();
+    clap_complete::generate(shell, &mut cmd, "vigil", out);
+}
+
+/// Writes the man page (roff).
+pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
+    clap_mangen::Man::new(command()).render(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn since_parses_durations_and_dates() {
+        assert_eq!(
+            "7d".parse::<Since>().unwrap(),
+            Since::Ago(Duration::from_secs(7 * 86_400))
+        );
+        assert_eq!(
+            "30m".parse::<Since>().unwrap(),
+            Since::Ago(Duration::from_secs(1800))
+        );
+        assert!(matches!(
+            "2026-11-01".parse::<Since>().unwrap(),
+            Since::Date(_)
+        ));
+        assert!(matches!(
+            "2026-11-01T08:00:00Z".parse::<Since>().unwrap(),
+            Since::Instant(_)
+        ));
+        for bad in ["", "d", "7x", "-7d", "yesterday", "99999w"] {
+            assert!(bad.parse::<Since>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn since_cutoff() {
+        let now: jiff::Timestamp = "2026-11-08T12:00:00Z".parse().unwrap();
+        let t = "7d".parse::<Since>().unwrap().cutoff(now);
+        assert_eq!(t.to_string(), "2026-11-01T12:00:00Z");
+        let t = "2026-11-01".parse::<Since>().unwrap().cutoff(now);
+        assert_eq!(t.to_string(), "2026-11-01T00:00:00Z");
+    }
+}

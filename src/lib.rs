@@ -11,6 +11,8 @@ pub mod connect;
 pub mod experts;
 pub mod export;
 pub mod graph;
+pub mod logging;
+pub mod paths;
 pub mod sim;
 pub mod store;
 pub mod sync;
