@@ -1,0 +1,139 @@
+//! Start-up: from parsed flags and configuration to a signed-in client for a real profile or
+//! the embedded demo tenant. Shared by the console, `vigil export` and `vigil login`.
+
+use crate::cli::Cli;
+use crate::config::{self, AuthKind, Config, ConfigError, ResolvedProfile};
+use crate::connect::{self, ConnectSpec};
+use crate::graph::auth::Credential;
+use crate::graph::client::Client;
+use crate::paths::Paths;
+use crate::sim::{SimConfig, SimHandle};
+use anyhow::Context as _;
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The process environment as a lookup function (injectable everywhere else).
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// A tenant connection ready for the sync engine.
+pub struct Session {
+    pub client: Client,
+    /// Shown in the status bar: profile name and tenant.
+    pub label: String,
+    /// Profile key for per-profile state (snapshot cache, outbox, drafts).
+    pub profile_key: String,
+    pub read_only: bool,
+    /// Per-profile state directory (0700).
+    pub state_dir: PathBuf,
+    /// The running simulated tenant in demo mode (kept alive for the session).
+    pub demo: Option<SimHandle>,
+    /// Portal base for links (`https://security.microsoft.com`, …).
+    pub portal_base: String,
+    pub tenant_id: String,
+}
+
+/// Loads the configuration file (a missing file is fine).
+pub fn load_config(paths: &Paths) -> Result<Option<Config>, ConfigError> {
+    config::load(paths, &process_env)
+}
+
+/// Opens the session the flags ask for: `--demo` or a configured profile.
+pub async fn open(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result<Session> {
+    if cli.demo {
+        return open_demo(cli, paths, cfg).await;
+    }
+    let profile = config::resolve_profile(cfg, cli.profile.as_deref(), &process_env)?;
+    open_profile(cli, paths, cfg, &profile)
+}
+
+async fn open_demo(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result<Session> {
+    let sim_cfg = SimConfig { live: true, activity_every: Duration::from_secs(20), ..SimConfig::default() };
+    let demo = connect::demo(sim_cfg).await.context("starting the simulated tenant")?;
+    let state_dir = paths.profile_state_dir("demo");
+    crate::paths::ensure_private_dir(&state_dir)
+        .with_context(|| format!("creating {}", state_dir.display()))?;
+    let read_only = cli.read_only;
+    let _ = cfg;
+    Ok(Session {
+        client: demo.client,
+        label: format!("demo · simulated tenant {}", demo.sim.base_url()),
+        profile_key: "demo".into(),
+        read_only,
+        state_dir,
+        portal_base: "https://security.microsoft.com".into(),
+        tenant_id: demo.tenant_id,
+        demo: Some(demo.sim),
+    })
+}
+
+fn open_profile(
+    cli: &Cli,
+    paths: &Paths,
+    cfg: Option<&Config>,
+    profile: &ResolvedProfile,
+) -> anyhow::Result<Session> {
+    let state_dir = paths.profile_state_dir(&profile.name);
+    crate::paths::ensure_private_dir(&state_dir)
+        .with_context(|| format!("creating {}", state_dir.display()))?;
+    let credential = credential_for(profile)?;
+    let budget = cfg
+        .map(|c| c.effective_sync(Some(&profile.name)).budget_per_minute)
+        .unwrap_or(120);
+    let client = connect::client(ConnectSpec {
+        graph_url: profile.graph_url.clone(),
+        login_url: profile.login_url.clone(),
+        tenant_id: profile.tenant_id.clone(),
+        client_id: profile.client_id.clone(),
+        scope: profile.scope.clone(),
+        credential,
+        token_cache: Some(state_dir.join("tokens.json")),
+        budget_per_minute: budget,
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Session {
+        client,
+        label: format!("{} · tenant {}", profile.name, profile.tenant_id),
+        profile_key: profile.name.clone(),
+        read_only: cli.read_only || profile.read_only,
+        state_dir,
+        demo: None,
+        portal_base: config::portal_base(profile.cloud).to_string(),
+        tenant_id: profile.tenant_id.clone(),
+    })
+}
+
+/// The credential a profile signs in with; secrets come from env or files, never argv.
+pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
+    Ok(match profile.auth {
+        AuthKind::ClientSecret => {
+            let src = profile.secret_source.as_ref().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "profile {:?} uses client-secret but names no client_secret_env or \
+                     client_secret_file (or set VIGIL_CLIENT_SECRET)",
+                    profile.name
+                )
+            })?;
+            Credential::ClientSecret(config::read_secret(src, &process_env)?)
+        }
+        AuthKind::Certificate => {
+            let (cert, key) = profile.cert.as_ref().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "profile {:?} uses certificate but lacks certificate_file/private_key_file",
+                    profile.name
+                )
+            })?;
+            let certificate_pem = std::fs::read_to_string(cert)
+                .with_context(|| format!("reading certificate {}", cert.display()))?;
+            let key_pem = std::fs::read_to_string(key)
+                .with_context(|| format!("reading private key {}", key.display()))?;
+            Credential::Certificate {
+                private_key_pem: SecretString::from(key_pem),
+                certificate_pem,
+            }
+        }
+        AuthKind::DeviceCode => Credential::DeviceCode,
+    })
+}
