@@ -81,7 +81,8 @@ pub fn from_process_env(config_override: Option<&Path>) -> Result<Paths, ConfigE
 impl Paths {
     /// Per-profile state directory: `state_dir/profiles/<sanitised name>`. Names are reduced to
     /// `[A-Za-z0-9._-]` (no leading dot); a name that had to be changed gets a short hash
-    /// suffix so that different profiles never share a directory.
+    /// suffix so that different profiles never share a directory. Not created here: call
+    /// [`ensure_private_dir`] before writing into it.
     pub fn profile_state_dir(&self, profile: &str) -> PathBuf {
         self.state_dir
             .join("profiles")

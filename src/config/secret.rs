@@ -89,6 +89,49 @@ mod tests {
         assert_eq!(s, " a b");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn loose_secret_file_is_read_with_a_warning() {
+        use std::os::unix::fs::PermissionsExt;
+        use std::sync::{Arc, Mutex};
+
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        std::fs::write(&path, "hunter2\n").unwrap();
+        let read = |mode: u32| {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let buf = Buf::default();
+            let sink = buf.clone();
+            let sub = tracing_subscriber::fmt()
+                .with_writer(move || sink.clone())
+                .with_ansi(false)
+                .finish();
+            let secret = tracing::subscriber::with_default(sub, || {
+                read_secret(&SecretSource::File(path.clone()), &|_| None).unwrap()
+            });
+            let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            (secret, log)
+        };
+        let (secret, log) = read(0o644);
+        assert_eq!(secrecy::ExposeSecret::expose_secret(&secret), "hunter2");
+        assert!(log.contains("chmod 600"), "{log}");
+        assert!(!log.contains("hunter2"), "{log}");
+        let (_, log) = read(0o600);
+        assert!(log.is_empty(), "{log}");
+    }
+
     #[test]
     fn loose_modes() {
         assert!(!loose_permissions(0o600));
