@@ -251,7 +251,12 @@ impl App {
         &self.store
     }
 
-    /// The store, mutably (the loop applies nothing here directly; tests seed data).
+    /// Consumes the app, giving back the store (saved as the snapshot cache on exit).
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
+    /// Mutable store access (tests, start-up).
     pub fn store_mut(&mut self) -> &mut Store {
         self.queue.stale = true;
         self.counts_stale = true;

@@ -40,7 +40,7 @@ enum Exit {
 }
 
 /// Runs the console until the analyst quits, the terminal goes away or a signal arrives.
-pub async fn run(ctx: RunContext) -> anyhow::Result<()> {
+pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
     let RunContext {
         store,
         commands,
@@ -151,7 +151,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<()> {
             term::restore();
         }
     }
-    Ok(())
+    Ok(app.into_store())
 }
 
 /// Carries out effects; returns true to quit.
