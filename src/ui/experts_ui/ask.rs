@@ -42,7 +42,11 @@ impl Focus {
     fn step(self, forward: bool) -> Focus {
         let i = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
         let n = Focus::ORDER.len();
-        Focus::ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        Focus::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 
@@ -212,9 +216,12 @@ impl AskExpertsPane {
             focus: Focus::Body,
             chooser: None,
             chooser_scroll: Cell::new(0),
-            message: restored
-                .as_ref()
-                .map(|d| (MsgKind::Info, format!("Draft restored (saved {}).", d.updated))),
+            message: restored.as_ref().map(|d| {
+                (
+                    MsgKind::Info,
+                    format!("Draft restored (saved {}).", d.updated),
+                )
+            }),
             confirm_send: false,
             autosave: Autosave::default(),
             unseen_edit: false,
@@ -246,11 +253,7 @@ impl AskExpertsPane {
             (Focus::Context, &mut self.context),
             (Focus::ReplyTo, &mut self.reply),
         ] {
-            t.set_cursor_style(if f == focus {
-                cursor
-            } else {
-                Style::default()
-            });
+            t.set_cursor_style(if f == focus { cursor } else { Style::default() });
         }
     }
 
@@ -402,6 +405,13 @@ impl AskExpertsPane {
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
                 .join(", ");
+            // Appending after an address: separate the pasted one(s).
+            let current = self.reply_to_text();
+            let at_end = self.reply.cursor().1 >= current.chars().count();
+            let before = current.trim_end();
+            if at_end && !clean.is_empty() && !before.is_empty() && !before.ends_with([',', ';']) {
+                clean = format!(", {clean}");
+            }
         }
         let changed = match self.focused_textarea() {
             Some(t) => t.insert_str(&clean),
@@ -860,8 +870,8 @@ impl AskExpertsPane {
             ]));
         }
         let preview_h = if inner.height >= 10 { 4 } else { 0 };
-        let parts = Layout::vertical([Constraint::Fill(1), Constraint::Length(preview_h)])
-            .split(inner);
+        let parts =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(preview_h)]).split(inner);
         let list_h = parts[0].height as usize;
         let top = scroll_to(self.chooser_scroll.get(), sel_row, 1, list_h);
         // Show the group heading with the first item of a group when scrolling up.
@@ -894,7 +904,8 @@ mod tests {
 
     #[test]
     fn draft_text_splits_back_at_the_context_marker() {
-        let ctx = format!("{CONTEXT_MARKER}; edit as needed) ---\nTopic: x\n--- End of context ---");
+        let ctx =
+            format!("{CONTEXT_MARKER}; edit as needed) ---\nTopic: x\n--- End of context ---");
         assert_eq!(
             split_draft(&format!("Is it bad?\n\n{ctx}")),
             ("Is it bad?".to_string(), ctx.clone())

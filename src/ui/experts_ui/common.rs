@@ -169,14 +169,27 @@ mod tests {
         for row in wrap("the quick brown fox jumps over the lazy dog", 9) {
             assert!(display_width(&row) <= 9, "{row:?}");
         }
-        assert!(wrap("a\u{1b}[2Jb", 40).iter().all(|r| !r.contains('\u{1b}')));
+        assert!(
+            wrap("a\u{1b}[2Jb", 40)
+                .iter()
+                .all(|r| !r.contains('\u{1b}'))
+        );
     }
 
     #[test]
     fn email_check_is_loose_but_not_empty() {
         assert!(looks_like_email("soc@contoso.com"));
         assert!(looks_like_email(" kai.o+x@sub.contoso.co.uk "));
-        for bad in ["", "soc", "soc@", "@x.com", "a@b", "a b@x.com", "a@x.com>", "a@@x.com"] {
+        for bad in [
+            "",
+            "soc",
+            "soc@",
+            "@x.com",
+            "a@b",
+            "a b@x.com",
+            "a@x.com>",
+            "a@@x.com",
+        ] {
             assert!(!looks_like_email(bad), "{bad}");
         }
     }

@@ -2,8 +2,7 @@
 
 use super::common::looks_like_email;
 use crate::experts::{
-    Channel, Inquiry, InquiryTopic, comment_text, email_request, portal_handoff,
-    portal_instruction,
+    Channel, Inquiry, InquiryTopic, comment_text, email_request, portal_handoff, portal_instruction,
 };
 use crate::sync::messages::WriteOp;
 use serde_json::Value;

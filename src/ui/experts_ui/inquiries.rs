@@ -226,10 +226,11 @@ impl InquiriesList {
             .iter()
             .filter(|r| matches!(r, Row::Draft(_)))
             .count();
+        let sent = self.rows.len() - drafts;
         let title = format!(
-            " Ask Defender Experts · {} drafts · {} inquiries ",
-            drafts,
-            self.rows.len() - drafts
+            " Ask Defender Experts · {drafts} draft{} · {sent} {} ",
+            if drafts == 1 { "" } else { "s" },
+            if sent == 1 { "inquiry" } else { "inquiries" }
         );
         let block = Block::default()
             .borders(Borders::ALL)
@@ -313,11 +314,7 @@ impl InquiriesList {
                         Span::styled(head, sel(theme.muted)),
                         clip_span(&d.topic.label(), w.saturating_sub(26), sel(theme.text)),
                     ]),
-                    Line::from(clip_span(
-                        &format!("         {first}"),
-                        w,
-                        theme.muted,
-                    )),
+                    Line::from(clip_span(&format!("         {first}"), w, theme.muted)),
                 ]
             }
             Row::Inquiry(inq) => {
@@ -379,7 +376,12 @@ impl InquiriesList {
                 for (c, s) in &inq.deliveries {
                     let (text, style) = match s {
                         DeliveryStatus::Failed { reason, at } => (
-                            format!("{} failed at {}: {}", channel_name(*c), short_time(at), reason),
+                            format!(
+                                "{} failed at {}: {}",
+                                channel_name(*c),
+                                short_time(at),
+                                reason
+                            ),
                             theme.error,
                         ),
                         other => (delivery_text(*c, other), theme.text),

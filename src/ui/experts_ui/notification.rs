@@ -205,16 +205,16 @@ impl NotificationView {
             return ExpertsOutcome::Continue;
         }
         if let Some(i) = self.confirm_execute.take() {
-            if plain_char(&key) == Some('y') {
-                if let Some(t) = self.tasks.get(i) {
-                    self.message = Some((
-                        MsgKind::Info,
-                        format!("Running \"{}\"…", t.action_type.label()),
-                    ));
-                    return ExpertsOutcome::TaskExecute {
-                        task_id: t.id.clone(),
-                    };
-                }
+            if plain_char(&key) == Some('y')
+                && let Some(t) = self.tasks.get(i)
+            {
+                self.message = Some((
+                    MsgKind::Info,
+                    format!("Running \"{}\"…", t.action_type.label()),
+                ));
+                return ExpertsOutcome::TaskExecute {
+                    task_id: t.id.clone(),
+                };
             }
             self.message = Some((MsgKind::Info, "Response action not run.".into()));
             return ExpertsOutcome::Continue;
@@ -364,7 +364,10 @@ impl NotificationView {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border_focus)
-            .title(Span::styled(" Defender Experts notification ", theme.experts));
+            .title(Span::styled(
+                " Defender Experts notification ",
+                theme.experts,
+            ));
         let inner = block.inner(area);
         f.render_widget(block, area);
         if inner.width < 10 || inner.height < 3 {
@@ -460,7 +463,10 @@ impl NotificationView {
             _ => theme.sev_info,
         };
         let (status_text, status_style) = if self.awaiting {
-            ("Awaiting customer action".to_string(), theme.status_awaiting)
+            (
+                "Awaiting customer action".to_string(),
+                theme.status_awaiting,
+            )
         } else {
             let style = match self.status {
                 IncidentStatus::InProgress => theme.status_in_progress,
@@ -480,7 +486,10 @@ impl NotificationView {
             OwnerKind::Unassigned => ("Unassigned".to_string(), theme.muted),
         };
         let facts = vec![
-            Span::styled(format!("Incident {}", clip(&self.incident_id, 20)), theme.muted),
+            Span::styled(
+                format!("Incident {}", clip(&self.incident_id, 20)),
+                theme.muted,
+            ),
             Span::styled(" · ", theme.muted),
             Span::styled(clip(self.severity.label(), 12), sev_style),
             Span::styled(" · ", theme.muted),
@@ -560,6 +569,7 @@ impl NotificationView {
                 &format!("Managed response tasks ({})", self.tasks.len()),
                 theme,
             );
+            out.push(task_header(w, theme));
             for (i, t) in self.tasks.iter().enumerate() {
                 let selected = sel == Some(Sel::Task(i));
                 let start = out.len();
@@ -600,21 +610,45 @@ fn clip_line(spans: Vec<Span<'static>>, w: usize) -> Line<'static> {
     Line::from(out)
 }
 
+const ACTION: usize = 22;
+const ASTATUS: usize = 13;
+const STATE: usize = 12;
+
+fn title_width(w: usize) -> usize {
+    w.saturating_sub(2 + 2 + ACTION + ASTATUS + STATE + 3)
+        .max(8)
+}
+
+fn cell(s: &str, width: usize) -> String {
+    pad_to_width(&clip(s, width), width).into_owned()
+}
+
+/// The column headings of the task rows (`!` marks actions vigil can run).
+fn task_header(w: usize, theme: &Theme) -> Line<'static> {
+    let text = format!(
+        "  ! {} {} {} {}",
+        cell("Task", title_width(w)),
+        cell("Action", ACTION),
+        cell("Action status", ASTATUS),
+        cell("Status", STATE)
+    );
+    Line::from(clip_span(&text, w, theme.muted))
+}
+
 /// One task as a fixed-column row: marker, runnable flag, title, action, action status, state.
 fn task_row(t: &IncidentTask, selected: bool, w: usize, theme: &Theme) -> Line<'static> {
-    const ACTION: usize = 22;
-    const ASTATUS: usize = 12;
-    const STATE: usize = 12;
-    let fixed = 2 + 2 + ACTION + ASTATUS + STATE + 3;
-    let title_w = w.saturating_sub(fixed).max(8);
-    let base = if selected { theme.selection } else { theme.text };
+    let title_w = title_width(w);
+    let base = if selected {
+        theme.selection
+    } else {
+        theme.text
+    };
     let state_style = match t.status {
         TaskState::Completed => theme.ok,
         TaskState::Failed => theme.error,
         TaskState::NotRelevant => theme.muted,
         _ => theme.pending,
     };
-    let cell = |s: &str, width: usize| pad_to_width(&clip(s, width), width).into_owned();
     let spans = vec![
         Span::styled(if selected { "▶ " } else { "  " }, base),
         Span::styled(
