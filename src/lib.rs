@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod experts;
 pub mod export;
 pub mod graph;

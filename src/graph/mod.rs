@@ -1,6 +1,11 @@
 //! Everything that speaks HTTP to Microsoft Graph.
 
+pub mod assertion;
 pub mod auth;
+pub mod backoff;
+pub mod budget;
 pub mod client;
+pub mod endpoint;
 pub mod error;
 pub mod model;
+pub mod token_cache;

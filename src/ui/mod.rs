@@ -1,7 +1,10 @@
-//! TODO
-// Placeholder declarations for the `uikit` kit modules this branch compiles against; on merge keep
-// uikit's list and the `experts_ui` line.
+//! Terminal user interface.
+
+pub mod clipboard;
+pub mod color;
 pub mod experts_ui;
 pub mod sanitize;
+pub mod svg;
+pub mod term;
 pub mod text;
 pub mod theme;

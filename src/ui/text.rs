@@ -1,42 +1,365 @@
-//! PLACEHOLDER (replaced by the `uikit` branch): display-width helpers.
+//! Width-aware text helpers and the glyph sets (Unicode or ASCII) used for drawing.
+//!
+//! Widths are terminal columns. Truncation works on grapheme clusters, so it never splits a
+//! wide character (Korean, CJK), a combining sequence or an emoji ZWJ sequence. Pass text
+//! through [`crate::ui::sanitize`] first; these helpers assume it holds no controls.
 
 use std::borrow::Cow;
+
+use ratatui::symbols::border;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-/// Terminal columns `s` occupies.
+/// The ellipsis appended by [`truncate_to_width`].
+pub const ELLIPSIS: &str = "…";
+
+/// Display width of `s` in terminal columns.
 pub fn display_width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Width as ratatui lays it out: the sum of grapheme widths (never less than [`display_width`]).
+fn layout_width(s: &str) -> usize {
     s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
-/// Cuts `s` to at most `width` columns, ending with `…` when cut.
+/// Cuts `s` to at most `width` columns, ending in `…` when something was cut. Borrowed when
+/// `s` already fits.
 pub fn truncate_to_width(s: &str, width: usize) -> Cow<'_, str> {
-    if display_width(s) <= width {
+    truncate_with(s, width, ELLIPSIS)
+}
+
+/// [`truncate_to_width`] with a chosen ellipsis (for example [`Glyphs::ellipsis`] in ASCII
+/// mode). When even the ellipsis does not fit, the result is cut without one.
+pub fn truncate_with<'a>(s: &'a str, width: usize, ellipsis: &str) -> Cow<'a, str> {
+    if layout_width(s) <= width {
         return Cow::Borrowed(s);
     }
-    if width == 0 {
-        return Cow::Borrowed("");
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for g in s.graphemes(true) {
-        let gw = g.width();
-        if w + gw > width - 1 {
+    let ell_w = display_width(ellipsis);
+    let (budget, ellipsis) = if ell_w <= width {
+        (width - ell_w, ellipsis)
+    } else {
+        (width, "")
+    };
+    let mut used = 0;
+    let mut end = 0;
+    for (i, g) in s.grapheme_indices(true) {
+        let w = UnicodeWidthStr::width(g);
+        if used + w > budget {
             break;
         }
-        out.push_str(g);
-        w += gw;
+        used += w;
+        end = i + g.len();
     }
-    out.push('…');
+    let mut out = String::with_capacity(end + ellipsis.len());
+    out.push_str(&s[..end]);
+    out.push_str(ellipsis);
     Cow::Owned(out)
 }
 
-/// Truncates, then pads with spaces to exactly `width` columns.
+/// Truncates (with `…`) and pads with spaces on the right to exactly `width` columns.
 pub fn pad_to_width(s: &str, width: usize) -> Cow<'_, str> {
-    let t = truncate_to_width(s, width);
-    let w = display_width(&t);
+    pad(s, width, false)
+}
+
+/// Like [`pad_to_width`] but right-aligned (spaces on the left), for numbers and counts.
+pub fn pad_left_to_width(s: &str, width: usize) -> Cow<'_, str> {
+    pad(s, width, true)
+}
+
+fn pad(s: &str, width: usize, left: bool) -> Cow<'_, str> {
+    let cut = truncate_to_width(s, width);
+    let w = layout_width(&cut);
     if w >= width {
-        return t;
+        return cut;
     }
-    Cow::Owned(format!("{}{}", t, " ".repeat(width - w)))
+    let fill = " ".repeat(width - w);
+    Cow::Owned(if left {
+        fill + &cut
+    } else {
+        cut.into_owned() + &fill
+    })
+}
+
+/// Whether to draw with ASCII only: true when `flag` is set, when `TERM` names a terminal
+/// without reliable Unicode (`linux`, `vt100`, `vt102`, `vt220`, `vt52`, `dumb`, `ansi`), or
+/// when the effective locale (`LC_ALL`, `LC_CTYPE`, `LANG`) names a non-UTF-8 codeset.
+pub fn ascii_mode(flag: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+    if flag {
+        return true;
+    }
+    let term = env("TERM").unwrap_or_default();
+    if matches!(
+        term.as_str(),
+        "linux" | "vt100" | "vt102" | "vt220" | "vt52" | "dumb" | "ansi"
+    ) {
+        return true;
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| env(k).filter(|v| !v.is_empty()));
+    match locale {
+        Some(l) => {
+            let l = l.to_ascii_lowercase();
+            // "C" and "POSIX" are left alone: over SSH they usually mean "not forwarded".
+            match l.split_once('.') {
+                Some((_, codeset)) => {
+                    let codeset = codeset.split('@').next().unwrap_or("");
+                    codeset != "utf-8" && codeset != "utf8"
+                }
+                None => false,
+            }
+        }
+        None => false,
+    }
+}
+
+/// Characters used for drawing, in a Unicode and an ASCII variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glyphs {
+    /// Block borders.
+    pub border: border::Set<'static>,
+    /// Marker in front of the selected row.
+    pub selected: &'static str,
+    /// Blank of the same width as `selected`, for other rows.
+    pub unselected: &'static str,
+    /// Ellipsis for truncated text.
+    pub ellipsis: &'static str,
+    /// Arrows.
+    pub up: &'static str,
+    /// Arrow down.
+    pub down: &'static str,
+    /// Arrow left.
+    pub left: &'static str,
+    /// Arrow right.
+    pub right: &'static str,
+    /// Sort indicator, ascending.
+    pub sort_asc: &'static str,
+    /// Sort indicator, descending.
+    pub sort_desc: &'static str,
+    /// Tree: child that has later siblings.
+    pub tree_branch: &'static str,
+    /// Tree: last child.
+    pub tree_last: &'static str,
+    /// Tree: continuation of a parent's line.
+    pub tree_pipe: &'static str,
+    /// Tree: indentation under a last child.
+    pub tree_space: &'static str,
+    /// Separator between status-bar items and columns.
+    pub separator: &'static str,
+    /// Bullet for lists.
+    pub bullet: &'static str,
+    /// Marker for new or unread rows.
+    pub new_item: &'static str,
+    /// Marker for a confirmed action.
+    pub check: &'static str,
+    /// Marker for a failed action.
+    pub cross: &'static str,
+    /// Spinner frames for background activity.
+    pub spinner: &'static [&'static str],
+}
+
+impl Glyphs {
+    /// Unicode box drawing and symbols.
+    pub const UNICODE: Glyphs = Glyphs {
+        border: border::ROUNDED,
+        selected: "▶ ",
+        unselected: "  ",
+        ellipsis: "…",
+        up: "↑",
+        down: "↓",
+        left: "←",
+        right: "→",
+        sort_asc: "▲",
+        sort_desc: "▼",
+        tree_branch: "├─ ",
+        tree_last: "└─ ",
+        tree_pipe: "│  ",
+        tree_space: "   ",
+        separator: "│",
+        bullet: "•",
+        new_item: "●",
+        check: "✓",
+        cross: "✗",
+        spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"],
+    };
+
+    /// Plain ASCII for consoles and fonts without box drawing.
+    pub const ASCII: Glyphs = Glyphs {
+        border: border::Set {
+            top_left: "+",
+            top_right: "+",
+            bottom_left: "+",
+            bottom_right: "+",
+            vertical_left: "|",
+            vertical_right: "|",
+            horizontal_top: "-",
+            horizontal_bottom: "-",
+        },
+        selected: "> ",
+        unselected: "  ",
+        ellipsis: "...",
+        up: "^",
+        down: "v",
+        left: "<",
+        right: ">",
+        sort_asc: "^",
+        sort_desc: "v",
+        tree_branch: "|- ",
+        tree_last: "\\- ",
+        tree_pipe: "|  ",
+        tree_space: "   ",
+        separator: "|",
+        bullet: "*",
+        new_item: "*",
+        check: "+",
+        cross: "x",
+        spinner: &["|", "/", "-", "\\"],
+    };
+
+    /// The set for the given mode (see [`ascii_mode`]).
+    pub fn new(ascii: bool) -> Glyphs {
+        if ascii {
+            Glyphs::ASCII
+        } else {
+            Glyphs::UNICODE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn widths() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("한국어"), 6);
+        assert_eq!(display_width("e\u{301}"), 1);
+        assert_eq!(display_width("👩‍💻"), 2);
+    }
+
+    #[test]
+    fn fits_is_borrowed() {
+        assert!(matches!(truncate_to_width("한국", 4), Cow::Borrowed(_)));
+        assert!(matches!(truncate_to_width("", 0), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn korean_never_split() {
+        assert_eq!(truncate_to_width("한국어", 5), "한국…");
+        assert_eq!(truncate_to_width("한국어", 4), "한…");
+        assert_eq!(truncate_to_width("한국어", 1), "…");
+        assert_eq!(pad_to_width("한국어", 4), "한… ");
+        assert_eq!(display_width(&pad_to_width("한국어", 4)), 4);
+    }
+
+    #[test]
+    fn emoji_zwj_and_combining_stay_whole() {
+        let family = "👨‍👩‍👧";
+        let s = format!("{family}{family}x");
+        assert_eq!(truncate_to_width(&s, 4), format!("{family}…"));
+        assert_eq!(
+            truncate_to_width("e\u{301}e\u{301}e\u{301}", 2),
+            "e\u{301}…"
+        );
+        // Output is always a prefix of whole graphemes plus the ellipsis.
+        let t = truncate_to_width("ab👩‍💻cd", 3);
+        assert_eq!(t, "ab…");
+    }
+
+    #[test]
+    fn zero_width_and_ascii_ellipsis() {
+        assert_eq!(truncate_to_width("abc", 0), "");
+        assert_eq!(truncate_with("abcdef", 5, "..."), "ab...");
+        assert_eq!(truncate_with("abcdef", 2, "..."), "ab");
+    }
+
+    #[test]
+    fn padding() {
+        assert_eq!(pad_to_width("ab", 4), "ab  ");
+        assert_eq!(pad_left_to_width("42", 4), "  42");
+        assert_eq!(pad_to_width("abcdef", 4), "abc…");
+        assert_eq!(pad_to_width("한", 3), "한 ");
+    }
+
+    #[test]
+    fn result_never_exceeds_width() {
+        let samples = [
+            "한국어 텍스트",
+            "👨‍👩‍👧👨‍👩‍👧",
+            "abc",
+            "e\u{301}\u{302}x",
+            "ｗｉｄｅ",
+        ];
+        for s in samples {
+            for w in 0..12 {
+                let t = truncate_to_width(s, w);
+                assert!(display_width(&t) <= w, "{s:?} at {w}: {t:?}");
+                assert_eq!(display_width(&pad_to_width(s, w)), w, "{s:?} at {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_mode_detection() {
+        assert!(ascii_mode(true, &env_of(&[("TERM", "xterm-256color")])));
+        assert!(!ascii_mode(false, &env_of(&[("TERM", "xterm-256color")])));
+        assert!(ascii_mode(false, &env_of(&[("TERM", "linux")])));
+        assert!(ascii_mode(false, &env_of(&[("TERM", "vt100")])));
+        assert!(ascii_mode(
+            false,
+            &env_of(&[("TERM", "xterm"), ("LANG", "en_US.ISO-8859-1")])
+        ));
+        assert!(!ascii_mode(
+            false,
+            &env_of(&[("TERM", "xterm"), ("LANG", "en_US.UTF-8")])
+        ));
+        // LC_ALL wins over LANG.
+        assert!(ascii_mode(
+            false,
+            &env_of(&[
+                ("TERM", "xterm"),
+                ("LC_ALL", "de_DE.ISO-8859-15"),
+                ("LANG", "en_US.UTF-8")
+            ])
+        ));
+        assert!(!ascii_mode(
+            false,
+            &env_of(&[("TERM", "xterm"), ("LANG", "C")])
+        ));
+    }
+
+    #[test]
+    fn glyph_sets_are_ascii_or_same_width() {
+        let a = Glyphs::ASCII;
+        for s in [
+            a.selected,
+            a.ellipsis,
+            a.tree_branch,
+            a.tree_last,
+            a.border.top_left,
+        ] {
+            assert!(s.is_ascii(), "{s:?}");
+        }
+        let u = Glyphs::UNICODE;
+        for (x, y) in [
+            (u.selected, a.selected),
+            (u.tree_branch, a.tree_branch),
+            (u.tree_last, a.tree_last),
+            (u.tree_pipe, a.tree_pipe),
+            (u.separator, a.separator),
+        ] {
+            assert_eq!(display_width(x), display_width(y), "{x:?} vs {y:?}");
+        }
+        assert_eq!(Glyphs::new(true), a);
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::alert::Alert;
 use super::enums::{Classification, Determination, IncidentStatus, Severity};
-use super::time::{Timestamp, lenient_opt};
+use super::time::{Timestamp, lenient_opt, strict_opt};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A comment on an incident or alert (`alertComment`). Accepts the legacy
@@ -60,9 +60,9 @@ pub struct Incident {
     pub custom_tags: Vec<String>,
     #[serde(default, deserialize_with = "null_vec")]
     pub system_tags: Vec<String>,
-    #[serde(default, deserialize_with = "lenient_opt")]
+    #[serde(default, deserialize_with = "strict_opt")]
     pub created_date_time: Option<Timestamp>,
-    #[serde(default, deserialize_with = "lenient_opt")]
+    #[serde(default, deserialize_with = "strict_opt")]
     pub last_update_date_time: Option<Timestamp>,
     #[serde(default)]
     pub incident_web_url: Option<String>,

