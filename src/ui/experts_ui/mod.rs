@@ -17,7 +17,7 @@ pub use ask::{AskExpertsPane, Focus, reply_addresses};
 pub use common::looks_like_email;
 pub use delivery::{Delivery, plan_delivery};
 pub use inquiries::InquiriesList;
-pub use notification::NotificationView;
+pub use notification::{BETA_MISSING, NotificationView};
 
 use crate::experts::{Draft, Inquiry, TaskStatus};
 use crate::graph::model::Timestamp;
