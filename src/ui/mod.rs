@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod clipboard;
 pub mod color;
+pub mod experts_ui;
 pub mod fixture;
 pub mod keymap;
 pub mod run;
