@@ -4,10 +4,12 @@
 //! engine, `store` is the in-memory model owned by the UI, `ui` draws, `sim` is the embedded
 //! simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the headless export.
 
+pub mod app_main;
 pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod console;
 pub mod launch;
 pub mod experts;
 pub mod export;

@@ -29,6 +29,8 @@ pub struct RunContext {
     pub bell: bool,
     pub saved_views: Vec<(String, String)>,
     pub ascii: bool,
+    /// Messages to show once the console is up (cache age, theme errors…).
+    pub notices: Vec<String>,
 }
 
 /// Minimum spacing between frames.
@@ -52,6 +54,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         bell,
         saved_views,
         ascii,
+        notices,
     } = ctx;
     let config = AppConfig {
         theme,
@@ -63,6 +66,9 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         ascii,
     };
     let mut app = App::new(store, config, Timestamp::now());
+    for n in notices {
+        app.notify(super::app::Level::Info, n);
+    }
 
     term::install_panic_hook();
     let mut guard = TerminalGuard::enter(term::TerminalOptions::default())?;

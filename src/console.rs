@@ -1,0 +1,193 @@
+//! The interactive console and the headless export: both open a [`Session`], run the sync
+//! engine on it, and (for the console) hand the engine's channels to the UI.
+
+use crate::cache;
+use crate::cli::{Cli, ExportArgs};
+use crate::config::Config;
+use crate::graph::model::Timestamp;
+use crate::launch::{self, Session};
+use crate::paths::Paths;
+use crate::store::{Identity, Store};
+use crate::sync::engine::{self, EngineConfig};
+use crate::ui::keymap::Keymap;
+use crate::ui::{color, theme};
+use anyhow::Context as _;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs the console until the analyst quits.
+pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result<ExitCode> {
+    let session = launch::open(cli, paths, cfg).await?;
+    let mut notices = Vec::new();
+
+    let mut ui = cfg.map(|c| c.effective_ui()).unwrap_or_default();
+    ui.apply_cli(cli);
+    let color_flag = match ui.color {
+        crate::config::ColorMode::Auto => "auto",
+        crate::config::ColorMode::Never => "never",
+        crate::config::ColorMode::Ansi16 => "16",
+        crate::config::ColorMode::Ansi256 => "256",
+        crate::config::ColorMode::TrueColor => "truecolor",
+    };
+    let depth = color::detect_color_depth(Some(color_flag), &launch::process_env);
+    let (theme, theme_err) = theme::load_theme(&ui.theme, Some(&paths.themes_dir), depth);
+    if let Some(e) = theme_err {
+        tracing::warn!(error = %e, "theme fell back to default");
+        notices.push(format!("Theme error, using default: {e}"));
+    }
+    let overrides: BTreeMap<String, Vec<String>> = ui
+        .keymap
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_vec().into_iter().map(str::to_string).collect()))
+        .collect();
+    let keymap = match Keymap::with_overrides(&overrides) {
+        Ok(k) => k,
+        Err(e) => {
+            notices.push(format!("Keymap error, using the default keys: {e}"));
+            Keymap::default()
+        }
+    };
+    let ascii = crate::ui::text::ascii_mode(ui.ascii, &launch::process_env);
+
+    let user = cfg.map(|c| c.effective_user()).unwrap_or_default();
+    let mut aliases = user.aliases.clone();
+    if session.demo.is_some() && aliases.is_empty() {
+        aliases.push(crate::sim::DELEGATED_USER.to_string());
+    }
+    let mut store = Store::new(Identity::new(aliases));
+
+    // Instant start: paint the last snapshot, marked stale, then sync in the background.
+    let snapshot_path = cache::path_for(&session.state_dir, &session.profile_key);
+    if !cli.no_cache {
+        match cache::load(&snapshot_path, &session.profile_key) {
+            Ok(snap) => {
+                let age = Timestamp::now().as_second() - snap.saved_at.as_second();
+                let n = snap.incidents.len();
+                store.load_snapshot(snap.incidents);
+                notices.push(format!(
+                    "Showing {n} cached incidents from {} ago; syncing…",
+                    human_age(age)
+                ));
+            }
+            Err(cache::LoadError::Missing) => {}
+            Err(cache::LoadError::Discarded(why)) => {
+                notices.push(format!("Discarded the snapshot cache ({why})"));
+            }
+        }
+    }
+
+    let sync = cfg
+        .map(|c| c.effective_sync(Some(&session.profile_key)))
+        .unwrap_or_default();
+    let engine_cfg = EngineConfig {
+        window_days: sync.window_days,
+        page_size: sync.page_size,
+        poll_interval: Duration::from_secs(if session.demo.is_some() { 10 } else { sync.poll_interval_secs }),
+        overlap: Duration::from_secs(sync.overlap_secs),
+        outbox_path: Some(session.state_dir.join("outbox.json")),
+        read_only: session.read_only,
+        ..EngineConfig::default()
+    };
+    let (commands, updates, engine_task) = engine::spawn(Arc::new(session.client.clone()), engine_cfg);
+
+    let saved_views = cfg
+        .map(|c| c.views.iter().map(|(k, v)| (k.clone(), v.query.clone())).collect())
+        .unwrap_or_default();
+    let ctx = crate::ui::RunContext {
+        store,
+        commands,
+        updates,
+        theme,
+        keymap,
+        profile_label: session.label.clone(),
+        read_only: session.read_only,
+        bell: ui.bell,
+        saved_views,
+        ascii,
+        notices,
+    };
+    let store = crate::ui::run(ctx).await?;
+    // The engine got Shutdown from the UI; give it a moment to persist the outbox.
+    let _ = tokio::time::timeout(Duration::from_secs(3), engine_task).await;
+    if !cli.no_cache {
+        save_snapshot(&session, &store, &snapshot_path);
+    }
+    if let Some(sim) = session.demo {
+        sim.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn save_snapshot(session: &Session, store: &Store, path: &std::path::Path) {
+    let incidents = store.snapshot();
+    let watermark = incidents.iter().filter_map(|i| i.last_update_date_time).max();
+    let snap = cache::Snapshot {
+        saved_at: Timestamp::now(),
+        profile: session.profile_key.clone(),
+        watermark,
+        incidents,
+    };
+    if let Err(e) = cache::save(path, &snap) {
+        tracing::warn!(error = %e, path = %path.display(), "could not save the snapshot cache");
+    }
+}
+
+/// "3m", "2h", "5d".
+pub fn human_age(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+/// `vigil export`: the same engine code headless, NDJSON to stdout or a file.
+pub async fn export(
+    cli: &Cli,
+    paths: &Paths,
+    cfg: Option<&Config>,
+    args: ExportArgs,
+) -> anyhow::Result<ExitCode> {
+    let session = launch::open(cli, paths, cfg).await?;
+    let opts = crate::export::ExportOptions {
+        since: args.since.map(|s| Timestamp(s.cutoff(jiff::Timestamp::now()))),
+        statuses: args.status.clone(),
+        severities: args.severity.clone(),
+        include_alerts: !args.no_alerts,
+    };
+    let api = Arc::new(session.client.clone());
+    let mut progress = |p: crate::export::ExportProgress| {
+        eprintln!("{}", crate::ui::sanitize::sanitize(&p.to_string()));
+    };
+    let summary = match &args.output {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let s = crate::export::run_export(api, opts, &mut w, &mut progress).await;
+            std::io::Write::flush(&mut w)?;
+            s
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            let s = crate::export::run_export(api, opts, &mut w, &mut progress).await;
+            std::io::Write::flush(&mut w)?;
+            s
+        }
+    };
+    if let Some(sim) = session.demo {
+        sim.shutdown().await;
+    }
+    match summary {
+        Ok(s) => {
+            eprintln!("{}", crate::ui::sanitize::sanitize(&s.to_string()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(anyhow::anyhow!("export failed: {e}")),
+    }
+}
