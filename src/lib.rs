@@ -4,6 +4,7 @@
 //! engine, `store` is the in-memory model owned by the UI, `ui` draws, `sim` is the embedded
 //! simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the headless export.
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod experts;

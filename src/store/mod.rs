@@ -2,20 +2,42 @@
 //! keeps incidents and alerts by id with indexes for sorting and filtering, tracks new/changed
 //! rows and optimistic (pending) writes, and answers view queries for drawing.
 //!
-//! API CONTRACT (bodies are being implemented; signatures are fixed).
+//! Incidents live in a vector indexed by id (never removed); alerts live in a map by alert id
+//! with a per-incident list kept in chronological order. Each entry carries a lowercase search
+//! haystack and sort keys computed when it changes, so a view over 100,000 incidents is one
+//! linear scan plus a sort.
 
-#![allow(unused_variables)]
-
+mod alerts;
+mod arena;
+mod entry;
 pub mod query;
+mod sort;
+mod writes;
 
-use crate::graph::model::{Alert, Incident, ServiceSource};
-use crate::sync::{OpId, Target, Update, WriteOp};
+use crate::graph::model::{Alert, Comment, Incident, ServiceSource, Severity, Timestamp};
+use crate::sync::{OpId, Target, Update, UpsertSource, WriteOp};
 pub use query::{Query, QueryError};
+use std::collections::{BTreeMap, HashMap};
 
 /// Who "me" is, for `owner:me` and "assigned to you" notices. UPNs compare case-insensitively.
 #[derive(Clone, Debug, Default)]
 pub struct Identity {
     pub aliases: Vec<String>,
+}
+
+impl Identity {
+    /// An identity with these aliases (UPNs, display names).
+    pub fn new<S: Into<String>>(aliases: impl IntoIterator<Item = S>) -> Self {
+        Identity {
+            aliases: aliases.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// True when `name` is one of the aliases (case-insensitive, surrounding space ignored).
+    pub fn is_me(&self, name: &str) -> bool {
+        let name = name.trim();
+        !name.is_empty() && self.aliases.iter().any(|a| query::eq_ci(a.trim(), name))
+    }
 }
 
 /// Highlight state of a row until the analyst has seen it.
@@ -34,12 +56,13 @@ pub struct PendingWrite {
     pub write: WriteOp,
 }
 
-/// One incident as the UI sees it.
+/// One incident as the UI sees it. Build one outside a [`Store`] with [`IncidentEntry::new`].
 #[derive(Clone, Debug)]
 pub struct IncidentEntry {
-    /// What to display: the server version with pending writes applied.
+    /// What to display: the server version with pending writes applied. Its `alerts` field is
+    /// always `None`: read alerts with [`Store::alerts`].
     pub incident: Incident,
-    /// The last version the server sent.
+    /// The last version the server sent (`alerts` is `None` here too).
     pub server: Incident,
     pub mark: RowMark,
     pub pending: Vec<PendingWrite>,
@@ -53,6 +76,8 @@ pub struct IncidentEntry {
     pub sources: Vec<ServiceSource>,
     /// Defender Experts notification (system tag, title prefix or an experts alert).
     pub experts: bool,
+    /// Search text and sort keys, recomputed whenever the entry changes.
+    derived: entry::Derived,
 }
 
 /// Sortable columns.
@@ -82,7 +107,10 @@ pub struct Sort {
 
 impl Default for Sort {
     fn default() -> Self {
-        Sort { key: SortKey::LastUpdate, descending: true }
+        Sort {
+            key: SortKey::LastUpdate,
+            descending: true,
+        }
     }
 }
 
@@ -106,12 +134,32 @@ pub struct Counts {
 /// Something the analyst should be told about (notification line / bell).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
-    NewHighSeverity { id: String, title: String },
-    NewExpertsNotification { id: String, title: String },
-    AssignedToMe { id: String, title: String },
-    WriteConfirmed { op: OpId, target: Target },
-    WriteRolledBack { op: OpId, target: Target, message: String },
-    Conflict { op: OpId, incident_id: String, fields: Vec<String> },
+    NewHighSeverity {
+        id: String,
+        title: String,
+    },
+    NewExpertsNotification {
+        id: String,
+        title: String,
+    },
+    AssignedToMe {
+        id: String,
+        title: String,
+    },
+    WriteConfirmed {
+        op: OpId,
+        target: Target,
+    },
+    WriteRolledBack {
+        op: OpId,
+        target: Target,
+        message: String,
+    },
+    Conflict {
+        op: OpId,
+        incident_id: String,
+        fields: Vec<String>,
+    },
 }
 
 /// What one `apply` changed.
@@ -127,23 +175,85 @@ pub struct Changes {
 /// The in-memory model.
 #[derive(Default)]
 pub struct Store {
-    // private fields: implementation detail
+    identity: Identity,
+    /// Incidents in arrival order; never removed.
+    entries: Vec<IncidentEntry>,
+    /// Incident id → position in `entries`.
+    index: HashMap<String, usize>,
+    /// Compact filter/sort facts, parallel to `entries`.
+    facts: Vec<entry::Facts>,
+    /// Haystacks, parallel to `entries`, in one contiguous buffer.
+    arena: arena::Arena,
+    /// Alert id → server version, owner and optimistic display.
+    alerts: HashMap<String, alerts::AlertSlot>,
+    /// Incident id → its alert ids, oldest first. Present once the alert set is known.
+    by_incident: HashMap<String, Vec<String>>,
+    /// Pending writes on alerts, by alert id (the alert may not be loaded yet).
+    alert_pending: HashMap<String, Vec<PendingWrite>>,
+    /// Pending incident writes whose incident is not loaded yet (outbox replay at start).
+    waiting: HashMap<String, Vec<PendingWrite>>,
+    /// Every pending op and what it targets.
+    pending_ops: HashMap<OpId, Target>,
+    /// The last outcome reported per op, so a repeated outcome notifies once.
+    settled: HashMap<OpId, writes::Outcome>,
 }
 
 impl Store {
     /// An empty store for this identity.
     pub fn new(identity: Identity) -> Self {
-        todo!()
+        Store {
+            identity,
+            ..Default::default()
+        }
     }
 
     /// Applies one update idempotently (the same update twice changes nothing the second time).
+    /// `Status`, `BadRecords`, `LoadComplete` and `Error` carry nothing for the store and return
+    /// empty [`Changes`]; the UI handles them itself.
     pub fn apply(&mut self, update: Update) -> Changes {
-        todo!()
+        let mut ch = Changes::default();
+        match update {
+            Update::Incidents { items, source } => {
+                for inc in items {
+                    self.upsert(inc, source, &mut ch);
+                }
+            }
+            Update::Alerts {
+                incident_id,
+                alerts,
+            } => self.replace_alerts(&incident_id, alerts, &mut ch),
+            Update::WriteQueued { op, write } => ch.dirty = self.begin(op, write),
+            Update::IncidentWritten { op, incident } => {
+                self.incident_written(op, incident, &mut ch)
+            }
+            Update::AlertWritten { op, alert } => self.alert_written(op, alert, &mut ch),
+            Update::CommentsWritten {
+                op,
+                target,
+                comments,
+            } => self.comments_written(op, target, comments, &mut ch),
+            Update::WriteFailed {
+                op,
+                target,
+                message,
+                ..
+            } => self.write_failed(op, target, message, &mut ch),
+            Update::Conflict {
+                op,
+                server,
+                changed_fields,
+            } => self.conflict(op, server, changed_fields, &mut ch),
+            Update::Status(_)
+            | Update::BadRecords { .. }
+            | Update::LoadComplete { .. }
+            | Update::Error { .. } => {}
+        }
+        ch
     }
 
     /// Number of incidents.
     pub fn len(&self) -> usize {
-        todo!()
+        self.entries.len()
     }
 
     /// True when empty.
@@ -153,52 +263,371 @@ impl Store {
 
     /// One incident.
     pub fn incident(&self, id: &str) -> Option<&IncidentEntry> {
-        todo!()
+        self.index.get(id).map(|&i| &self.entries[i])
     }
 
-    /// The alerts of an incident, oldest first (chronological by first activity / creation).
+    /// Every incident, in arrival order (unfiltered, unsorted).
+    pub fn entries(&self) -> impl Iterator<Item = &IncidentEntry> {
+        self.entries.iter()
+    }
+
+    /// The alerts of an incident, oldest first (chronological by first activity / creation),
+    /// with pending alert writes applied.
     pub fn alerts(&self, incident_id: &str) -> Vec<&Alert> {
-        todo!()
+        self.by_incident
+            .get(incident_id)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|a| self.alerts.get(a))
+                    .map(|s| s.shown())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
-    /// One alert by id.
+    /// One alert by id, with pending alert writes applied.
     pub fn alert(&self, alert_id: &str) -> Option<&Alert> {
-        todo!()
+        self.alerts.get(alert_id).map(|s| s.shown())
     }
 
     /// Ids of the incidents matching `query`, sorted. O(n) over incidents; the UI renders only
     /// the visible slice.
     pub fn view(&self, query: &Query, sort: Sort) -> Vec<String> {
-        todo!()
+        self.view_at(query, sort, Timestamp::now())
+    }
+
+    /// [`view`](Self::view) with an explicit "now" for `age:`/`created:` terms.
+    pub fn view_at(&self, query: &Query, sort: Sort, now: Timestamp) -> Vec<String> {
+        let ctx = query::Ctx::new(&self.identity, now);
+        let mut hits: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| query.matches_row(&self.row(i), &ctx))
+            .collect();
+        sort::sort_rows(self, &mut hits, sort);
+        hits.into_iter()
+            .map(|i| self.entries[i].server.id.clone())
+            .collect()
+    }
+
+    /// Entry `i` as a filter row over the compact facts and the arena.
+    fn row(&self, i: usize) -> entry::Row<'_> {
+        entry::Row {
+            entry: &self.entries[i],
+            facts: &self.facts[i],
+            hay: self.arena.get(i),
+        }
     }
 
     /// Header counts.
     pub fn counts(&self) -> Counts {
-        todo!()
+        let mut c = Counts {
+            total: self.entries.len(),
+            pending_writes: self.pending_ops.len(),
+            ..Counts::default()
+        };
+        for e in &self.entries {
+            let i = &e.incident;
+            if e.mark != RowMark::Seen {
+                c.unseen += 1;
+            }
+            if i.status == crate::graph::model::IncidentStatus::AwaitingAction {
+                c.awaiting_customer += 1;
+            }
+            if !i.is_open() {
+                continue;
+            }
+            c.open += 1;
+            match i.severity {
+                Severity::High => c.high += 1,
+                Severity::Medium => c.medium += 1,
+                Severity::Low => c.low += 1,
+                Severity::Informational => c.informational += 1,
+                _ => {}
+            }
+            if e.experts {
+                c.experts += 1;
+            }
+        }
+        c
     }
 
-    /// Clears the new/changed highlight of one row.
+    /// Clears the new/changed highlight of one row (and its rollback message).
     pub fn mark_seen(&mut self, id: &str) {
-        todo!()
+        if let Some(&i) = self.index.get(id) {
+            let e = &mut self.entries[i];
+            e.mark = RowMark::Seen;
+            e.rollback = None;
+        }
     }
 
-    /// Shows a write optimistically (pending) before it is sent.
+    /// Clears every highlight and rollback message.
+    pub fn mark_all_seen(&mut self) {
+        for e in &mut self.entries {
+            e.mark = RowMark::Seen;
+            e.rollback = None;
+        }
+    }
+
+    /// Shows a write optimistically (pending) before it is sent. Beginning the same op twice
+    /// does nothing the second time.
     pub fn begin_write(&mut self, op: OpId, write: WriteOp) {
-        todo!()
+        self.begin(op, write);
     }
 
     /// Owners seen in the tenant (for type-ahead), sorted, de-duplicated case-insensitively.
     pub fn owners(&self) -> Vec<String> {
-        todo!()
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for e in &self.entries {
+            for o in [&e.incident.assigned_to, &e.server.assigned_to]
+                .into_iter()
+                .flatten()
+            {
+                let o = o.trim();
+                if !o.is_empty() {
+                    seen.entry(query::lower(o)).or_insert_with(|| o.to_string());
+                }
+            }
+        }
+        seen.into_values().collect()
     }
 
-    /// Custom tags in use (for type-ahead), sorted.
+    /// Custom tags in use (for type-ahead), sorted, de-duplicated case-insensitively.
     pub fn tags(&self) -> Vec<String> {
-        todo!()
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for e in &self.entries {
+            for t in &e.incident.custom_tags {
+                let t = t.trim();
+                if !t.is_empty() {
+                    seen.entry(query::lower(t)).or_insert_with(|| t.to_string());
+                }
+            }
+        }
+        seen.into_values().collect()
     }
 
     /// The identity used for `owner:me`.
     pub fn identity(&self) -> &Identity {
-        todo!()
+        &self.identity
+    }
+
+    /// Replaces the identity (after sign-in reveals the UPN).
+    pub fn set_identity(&mut self, identity: Identity) {
+        self.identity = identity;
+    }
+
+    /// Ids of the Defender Experts notifications, most recently updated first.
+    pub fn experts_ids(&self) -> Vec<String> {
+        let mut hits: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.facts[i].experts)
+            .collect();
+        sort::sort_rows(self, &mut hits, Sort::default());
+        hits.into_iter()
+            .map(|i| self.entries[i].server.id.clone())
+            .collect()
+    }
+
+    /// The comments the service has recorded on an incident or alert (pending ones excluded).
+    pub fn comments(&self, target: &Target) -> Vec<Comment> {
+        match target {
+            Target::Incident(id) => self.incident(id).map(|e| e.server.comments.clone()),
+            Target::Alert(id) => self.alerts.get(id).map(|s| s.server.comments.clone()),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Server versions of every incident, with their alerts when known (for the on-disk cache).
+    pub fn snapshot(&self) -> Vec<Incident> {
+        self.entries
+            .iter()
+            .map(|e| {
+                let mut inc = e.server.clone();
+                inc.alerts = self.by_incident.get(&inc.id).map(|ids| {
+                    ids.iter()
+                        .filter_map(|a| self.alerts.get(a))
+                        .map(|s| s.server.clone())
+                        .collect()
+                });
+                inc
+            })
+            .collect()
+    }
+
+    /// Loads a cached snapshot like an initial load; every row it touches is marked seen.
+    pub fn load_snapshot(&mut self, incidents: Vec<Incident>) -> Changes {
+        let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
+        let ch = self.apply(Update::Incidents {
+            items: incidents,
+            source: UpsertSource::Initial,
+        });
+        for id in ids {
+            if let Some(&i) = self.index.get(&id) {
+                self.entries[i].mark = RowMark::Seen;
+            }
+        }
+        ch
+    }
+
+    /// Inserts or replaces one incident from the service.
+    fn upsert(&mut self, mut inc: Incident, source: UpsertSource, ch: &mut Changes) {
+        let alerts = inc.alerts.take();
+        let id = inc.id.clone();
+        let notify = source != UpsertSource::Initial;
+        let Some(&idx) = self.index.get(&id) else {
+            let mut e = IncidentEntry::blank(inc);
+            e.mark = if notify { RowMark::New } else { RowMark::Seen };
+            e.pending = self.waiting.remove(&id).unwrap_or_default();
+            let idx = self.entries.len();
+            self.entries.push(e);
+            self.index.insert(id.clone(), idx);
+            let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
+            self.refresh(idx);
+            self.refresh_ids(&others);
+            if notify {
+                self.new_incident_notices(idx, ch);
+            }
+            ch.inserted += 1;
+            ch.dirty = true;
+            return;
+        };
+        let incident_changed = self.entries[idx].server != inc;
+        let alerts = alerts.filter(|a| self.alerts_differ(&id, a));
+        if !incident_changed && alerts.is_none() {
+            return;
+        }
+        let before = &self.entries[idx];
+        let (old_server_owner, old_shown_owner, old_experts) = (
+            before.server.assigned_to.clone(),
+            before.incident.assigned_to.clone(),
+            before.experts,
+        );
+        self.entries[idx].server = inc;
+        let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
+        self.refresh(idx);
+        self.refresh_ids(&others);
+        ch.updated += 1;
+        ch.dirty = true;
+        if !notify {
+            return;
+        }
+        let e = &mut self.entries[idx];
+        if e.mark != RowMark::New {
+            e.mark = RowMark::Changed;
+        }
+        let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => query::eq_ci(a.trim(), b.trim()),
+            (None, None) => true,
+            _ => false,
+        };
+        let new_owner = &e.server.assigned_to;
+        let mine = new_owner.as_deref().is_some_and(|o| self.identity.is_me(o));
+        if mine && !same(new_owner, &old_server_owner) && !same(new_owner, &old_shown_owner) {
+            ch.notices.push(Notice::AssignedToMe {
+                id: id.clone(),
+                title: e.incident.title().into(),
+            });
+        }
+        if e.experts && !old_experts {
+            ch.notices.push(Notice::NewExpertsNotification {
+                id,
+                title: e.incident.title().into(),
+            });
+        }
+    }
+
+    /// Notices for an incident first seen in a delta or single read.
+    fn new_incident_notices(&self, idx: usize, ch: &mut Changes) {
+        let e = &self.entries[idx];
+        let (id, title) = (e.server.id.clone(), e.incident.title().to_string());
+        if e.server.severity == Severity::High {
+            ch.notices.push(Notice::NewHighSeverity {
+                id: id.clone(),
+                title: title.clone(),
+            });
+        }
+        if e.experts {
+            ch.notices.push(Notice::NewExpertsNotification {
+                id: id.clone(),
+                title: title.clone(),
+            });
+        }
+        if e.server
+            .assigned_to
+            .as_deref()
+            .is_some_and(|o| self.identity.is_me(o))
+        {
+            ch.notices.push(Notice::AssignedToMe { id, title });
+        }
+    }
+
+    /// Replaces the server version of an incident without highlighting it (write outcomes).
+    /// Inserts it (seen) when unknown. Always recomputes the display. Returns whether the
+    /// server content changed.
+    fn put_server(&mut self, mut inc: Incident) -> bool {
+        let alerts = inc.alerts.take();
+        let id = inc.id.clone();
+        let (idx, changed) = match self.index.get(&id) {
+            Some(&idx) => {
+                let changed = self.entries[idx].server != inc;
+                self.entries[idx].server = inc;
+                (idx, changed)
+            }
+            None => {
+                let mut e = IncidentEntry::blank(inc);
+                e.pending = self.waiting.remove(&id).unwrap_or_default();
+                self.entries.push(e);
+                self.index.insert(id.clone(), self.entries.len() - 1);
+                (self.entries.len() - 1, true)
+            }
+        };
+        let alerts = alerts.filter(|a| self.alerts_differ(&id, a));
+        let alerts_changed = alerts.is_some();
+        let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
+        self.refresh(idx);
+        self.refresh_ids(&others);
+        changed || alerts_changed
+    }
+
+    /// Recomputes the display version and derived data of one entry, and its copies in the
+    /// facts vector and the text arena.
+    fn refresh(&mut self, idx: usize) {
+        let Store {
+            entries,
+            alerts,
+            by_incident,
+            facts,
+            arena,
+            ..
+        } = self;
+        let e = &mut entries[idx];
+        match by_incident.get(&e.server.id) {
+            Some(ids) => {
+                let list: Vec<&Alert> = ids
+                    .iter()
+                    .filter_map(|a| alerts.get(a))
+                    .map(|s| s.shown())
+                    .collect();
+                e.rebuild(Some(&list));
+            }
+            None => e.rebuild(None),
+        }
+        if facts.len() <= idx {
+            facts.resize(idx + 1, entry::Facts::default());
+        }
+        facts[idx] = entries[idx].derived.facts;
+        let entries = &*entries;
+        arena.set(idx, &entries[idx].derived.haystack, || {
+            entries
+                .iter()
+                .map(|e| e.derived.haystack.as_str())
+                .collect()
+        });
+    }
+
+    /// [`refresh`](Self::refresh) by incident id, for each id that is loaded.
+    fn refresh_ids(&mut self, ids: &[String]) {
+        for id in ids {
+            if let Some(&i) = self.index.get(id) {
+                self.refresh(i);
+            }
+        }
     }
 }

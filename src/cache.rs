@@ -1,0 +1,204 @@
+//! The on-disk snapshot of the last sync (incidents with alerts and the watermark), so the
+//! console paints immediately on start and syncs in the background (issue: instant start).
+//!
+//! Versioned, written atomically (temp file + fsync + rename) with mode 0600. A corrupt,
+//! foreign or old-format file is discarded with a log line, never a crash.
+
+use crate::graph::model::{Incident, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever the layout changes; older files are discarded.
+pub const FORMAT_VERSION: u32 = 1;
+const MAGIC: &str = "vigil-snapshot";
+
+/// What is stored.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Snapshot {
+    pub saved_at: Timestamp,
+    /// Profile (or "demo") the data belongs to; a snapshot of another profile is never shown.
+    pub profile: String,
+    pub watermark: Option<Timestamp>,
+    pub incidents: Vec<Incident>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope<T> {
+    format: String,
+    version: u32,
+    snapshot: T,
+}
+
+/// Why a snapshot was not loaded.
+#[derive(Debug, PartialEq)]
+pub enum LoadError {
+    /// No file: the first start.
+    Missing,
+    /// The file exists but is not usable; it has been removed.
+    Discarded(String),
+}
+
+/// Location of the snapshot for a profile inside the state directory.
+pub fn path_for(state_dir: &Path, profile: &str) -> PathBuf {
+    let safe: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    state_dir.join(format!("snapshot-{safe}.json"))
+}
+
+/// Writes the snapshot atomically with mode 0600.
+pub fn save(path: &Path, snapshot: &Snapshot) -> io::Result<()> {
+    let env = Envelope {
+        format: MAGIC.to_string(),
+        version: FORMAT_VERSION,
+        snapshot,
+    };
+    let bytes = serde_json::to_vec(&env).map_err(io::Error::other)?;
+    write_private_atomic(path, &bytes)
+}
+
+/// Loads a snapshot for `profile`. Anything unusable is deleted and reported as `Discarded`.
+pub fn load(path: &Path, profile: &str) -> Result<Snapshot, LoadError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(LoadError::Missing),
+        Err(e) => return Err(discard(path, format!("unreadable: {e}"))),
+    };
+    #[derive(Deserialize)]
+    struct Header {
+        format: String,
+        version: u32,
+    }
+    let header: Header = match serde_json::from_slice(&bytes) {
+        Ok(h) => h,
+        Err(e) => return Err(discard(path, format!("corrupt: {e}"))),
+    };
+    if header.format != MAGIC {
+        return Err(discard(
+            path,
+            format!("not a vigil snapshot ({:?})", header.format),
+        ));
+    }
+    if header.version != FORMAT_VERSION {
+        return Err(discard(
+            path,
+            format!(
+                "old format version {} (current {FORMAT_VERSION})",
+                header.version
+            ),
+        ));
+    }
+    let env: Envelope<Snapshot> = match serde_json::from_slice(&bytes) {
+        Ok(e) => e,
+        Err(e) => return Err(discard(path, format!("corrupt: {e}"))),
+    };
+    if env.snapshot.profile != profile {
+        return Err(discard(
+            path,
+            format!("belongs to profile {:?}", env.snapshot.profile),
+        ));
+    }
+    Ok(env.snapshot)
+}
+
+fn discard(path: &Path, why: String) -> LoadError {
+    tracing::warn!(path = %path.display(), reason = %why, "discarding snapshot cache");
+    let _ = std::fs::remove_file(path);
+    LoadError::Discarded(why)
+}
+
+/// Atomic private write: 0600 temp file in the same directory, fsync, rename.
+pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn snap(profile: &str) -> Snapshot {
+        let inc: Incident = serde_json::from_value(serde_json::json!({
+            "id": "42", "status": "active", "severity": "high", "displayName": "t",
+            "lastUpdateDateTime": "2026-11-20T10:00:00.1234567Z",
+            "alerts": [{"id": "a1", "title": "x", "evidence": [
+                {"@odata.type": "#microsoft.graph.security.futureEvidence", "z": 1}]}]
+        }))
+        .unwrap();
+        Snapshot {
+            saved_at: Timestamp::parse("2026-11-20T11:00:00Z").unwrap(),
+            profile: profile.into(),
+            watermark: inc.last_update_date_time,
+            incidents: vec![inc],
+        }
+    }
+
+    #[test]
+    fn round_trip_is_private_and_faithful() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = path_for(dir.path(), "contoso/prod");
+        assert!(
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("contoso_prod")
+        );
+        let s = snap("contoso/prod");
+        save(&p, &s).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let back = load(&p, "contoso/prod").unwrap();
+        assert_eq!(back, s);
+        assert_eq!(
+            back.incidents[0].alerts.as_ref().unwrap()[0].evidence[0].raw["z"],
+            1
+        );
+    }
+
+    #[test]
+    fn corrupt_old_and_foreign_files_are_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json");
+        assert_eq!(load(&p, "x"), Err(LoadError::Missing));
+
+        std::fs::write(&p, b"{\"format\": \"vigil-snap").unwrap();
+        assert!(matches!(load(&p, "x"), Err(LoadError::Discarded(m)) if m.starts_with("corrupt")));
+        assert!(!p.exists());
+
+        std::fs::write(
+            &p,
+            br#"{"format":"vigil-snapshot","version":0,"snapshot":{}}"#,
+        )
+        .unwrap();
+        assert!(matches!(load(&p, "x"), Err(LoadError::Discarded(m)) if m.contains("old format")));
+
+        save(&p, &snap("a")).unwrap();
+        assert!(matches!(load(&p, "b"), Err(LoadError::Discarded(m)) if m.contains("profile")));
+    }
+}

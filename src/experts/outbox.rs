@@ -1,0 +1,416 @@
+//! Sent and queued Ask Defender Experts inquiries, and the payloads of the three delivery
+//! channels vigil uses instead of the (non-existent) submission API: email through Graph
+//! `sendMail`, an incident comment, and a portal hand-off (clipboard + deep link).
+
+use super::context::InquiryTopic;
+use super::drafts::Draft;
+use super::fsutil::{ensure_private_dir, quarantine, read_limited, write_atomic};
+use super::scrub::{scrub, scrub_multiline, truncate};
+use super::tasks::encode;
+use crate::graph::model::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Longest incident comment vigil sends (characters).
+pub const MAX_COMMENT_CHARS: usize = 30_000;
+/// First line of every inquiry posted as an incident comment.
+pub const COMMENT_MARKER: &str = "Ask Defender Experts inquiry (vigil):";
+/// Subject prefix of inquiry emails.
+pub const SUBJECT_PREFIX: &str = "[Ask Defender Experts]";
+/// Largest inquiry file read back.
+const MAX_STORE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How an inquiry reaches the experts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    /// Mail through Graph `sendMail` from the analyst's (or a shared) mailbox.
+    #[serde(rename = "email")]
+    Email,
+    /// A comment on the incident (`WriteOp::CommentIncident`).
+    #[serde(rename = "comment")]
+    IncidentComment,
+    /// Copy to clipboard and open the portal's Ask Defender Experts form.
+    #[serde(rename = "portal")]
+    Portal,
+}
+
+impl Channel {
+    /// All channels.
+    pub const ALL: [Channel; 3] = [Channel::Email, Channel::IncidentComment, Channel::Portal];
+
+    /// Parses a config string: `email`, `comment` (also `incident-comment`, `incident_comment`),
+    /// `portal`; case-insensitive.
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "email" | "mail" => Some(Channel::Email),
+            "comment" | "incident-comment" | "incident_comment" | "incidentcomment" => {
+                Some(Channel::IncidentComment)
+            }
+            "portal" => Some(Channel::Portal),
+            _ => None,
+        }
+    }
+
+    /// Parses a comma-separated list, returning the channels and the entries it did not know.
+    pub fn parse_list(s: &str) -> (Vec<Channel>, Vec<String>) {
+        let mut ok = Vec::new();
+        let mut bad = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match Channel::parse(part) {
+                Some(c) if !ok.contains(&c) => ok.push(c),
+                Some(_) => {}
+                None => bad.push(part.to_string()),
+            }
+        }
+        (ok, bad)
+    }
+
+    /// The config string.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::IncidentComment => "comment",
+            Channel::Portal => "portal",
+        }
+    }
+}
+
+/// Where one channel's delivery stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum DeliveryStatus {
+    Draft,
+    Queued,
+    Sent { at: Timestamp },
+    Failed { reason: String, at: Timestamp },
+}
+
+impl DeliveryStatus {
+    /// Queued or failed: work for the sender / "retry failed".
+    pub fn is_pending(&self) -> bool {
+        matches!(self, DeliveryStatus::Queued | DeliveryStatus::Failed { .. })
+    }
+}
+
+/// One inquiry and its per-channel delivery state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inquiry {
+    /// UUID v4.
+    pub id: String,
+    pub topic: InquiryTopic,
+    pub body: String,
+    pub reply_to: Vec<String>,
+    pub created: Timestamp,
+    pub deliveries: Vec<(Channel, DeliveryStatus)>,
+}
+
+impl Inquiry {
+    /// A new inquiry queued on `channels` (duplicates dropped).
+    pub fn new(
+        topic: InquiryTopic,
+        body: String,
+        reply_to: Vec<String>,
+        channels: &[Channel],
+        now: Timestamp,
+    ) -> Inquiry {
+        let mut deliveries: Vec<(Channel, DeliveryStatus)> = Vec::new();
+        for c in channels {
+            if !deliveries.iter().any(|(d, _)| d == c) {
+                deliveries.push((*c, DeliveryStatus::Queued));
+            }
+        }
+        Inquiry {
+            id: uuid::Uuid::new_v4().to_string(),
+            topic,
+            body,
+            reply_to: reply_to
+                .into_iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            created: now,
+            deliveries,
+        }
+    }
+
+    /// An inquiry from a draft.
+    pub fn from_draft(d: &Draft, channels: &[Channel], now: Timestamp) -> Inquiry {
+        Inquiry::new(
+            d.topic.clone(),
+            d.body.clone(),
+            d.reply_to.clone(),
+            channels,
+            now,
+        )
+    }
+
+    /// The status of one channel.
+    pub fn status(&self, channel: Channel) -> Option<&DeliveryStatus> {
+        self.deliveries
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map(|(_, s)| s)
+    }
+
+    /// When the inquiry first reached the experts on any channel (this is what uses a credit).
+    pub fn first_sent(&self) -> Option<Timestamp> {
+        self.deliveries
+            .iter()
+            .filter_map(|(_, s)| match s {
+                DeliveryStatus::Sent { at } => Some(*at),
+                _ => None,
+            })
+            .min()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoreFile {
+    version: u32,
+    inquiries: Vec<Inquiry>,
+}
+
+/// The persisted list of inquiries (one JSON file, atomic 0600 writes). One vigil process owns
+/// it; every change is written before it is visible in memory.
+#[derive(Debug)]
+pub struct InquiryStore {
+    path: PathBuf,
+    inquiries: Vec<Inquiry>,
+    recovered: Option<String>,
+}
+
+impl InquiryStore {
+    /// Opens the store at `path` (parent created 0700). A missing file is an empty store; an
+    /// unreadable one is moved aside to `*.corrupt` and reported by [`recovered`](Self::recovered).
+    pub fn open(path: impl Into<PathBuf>) -> io::Result<InquiryStore> {
+        let path = path.into();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            ensure_private_dir(parent)?;
+        }
+        let mut store = InquiryStore {
+            path,
+            inquiries: Vec::new(),
+            recovered: None,
+        };
+        match read_limited(&store.path, MAX_STORE_BYTES) {
+            Ok(bytes) => match serde_json::from_slice::<StoreFile>(&bytes) {
+                Ok(f) => store.inquiries = f.inquiries,
+                Err(e) => {
+                    let moved = quarantine(&store.path)?;
+                    store.recovered = Some(format!(
+                        "unreadable inquiry file moved to {}: {e}",
+                        moved.display()
+                    ));
+                }
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                let moved = quarantine(&store.path)?;
+                store.recovered = Some(format!("inquiry file moved to {}: {e}", moved.display()));
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(store)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Set when the file was unreadable at open and moved aside.
+    pub fn recovered(&self) -> Option<&str> {
+        self.recovered.as_deref()
+    }
+
+    fn commit(&mut self, next: Vec<Inquiry>) -> io::Result<()> {
+        let file = StoreFile {
+            version: 1,
+            inquiries: next,
+        };
+        let json = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
+        write_atomic(&self.path, &json)?;
+        self.inquiries = file.inquiries;
+        Ok(())
+    }
+
+    /// Adds (or replaces, by id) an inquiry.
+    pub fn add(&mut self, inquiry: Inquiry) -> io::Result<()> {
+        let mut next = self.inquiries.clone();
+        next.retain(|i| i.id != inquiry.id);
+        next.push(inquiry);
+        self.commit(next)
+    }
+
+    /// Sets one channel's status (adding the channel if the inquiry did not use it yet).
+    /// `Ok(false)` when there is no inquiry with that id.
+    pub fn update_delivery(
+        &mut self,
+        id: &str,
+        channel: Channel,
+        status: DeliveryStatus,
+    ) -> io::Result<bool> {
+        let mut next = self.inquiries.clone();
+        let Some(inq) = next.iter_mut().find(|i| i.id == id) else {
+            return Ok(false);
+        };
+        match inq.deliveries.iter_mut().find(|(c, _)| *c == channel) {
+            Some(slot) => slot.1 = status,
+            None => inq.deliveries.push((channel, status)),
+        }
+        self.commit(next)?;
+        Ok(true)
+    }
+
+    /// Re-queues every failed delivery; returns how many.
+    pub fn retry_failed(&mut self) -> io::Result<usize> {
+        let mut next = self.inquiries.clone();
+        let mut n = 0;
+        for (_, s) in next.iter_mut().flat_map(|i| i.deliveries.iter_mut()) {
+            if matches!(s, DeliveryStatus::Failed { .. }) {
+                *s = DeliveryStatus::Queued;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.commit(next)?;
+        }
+        Ok(n)
+    }
+
+    /// Removes an inquiry; `Ok(false)` when absent.
+    pub fn remove(&mut self, id: &str) -> io::Result<bool> {
+        let mut next = self.inquiries.clone();
+        let before = next.len();
+        next.retain(|i| i.id != id);
+        if next.len() == before {
+            return Ok(false);
+        }
+        self.commit(next)?;
+        Ok(true)
+    }
+
+    /// One inquiry.
+    pub fn get(&self, id: &str) -> Option<&Inquiry> {
+        self.inquiries.iter().find(|i| i.id == id)
+    }
+
+    /// All inquiries, newest first.
+    pub fn list(&self) -> Vec<Inquiry> {
+        let mut v = self.inquiries.clone();
+        v.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        v
+    }
+
+    /// `(inquiry id, channel)` for every queued or failed delivery, oldest inquiry first.
+    pub fn pending(&self) -> Vec<(String, Channel)> {
+        let mut v: Vec<&Inquiry> = self.inquiries.iter().collect();
+        v.sort_by_key(|i| i.created);
+        v.into_iter()
+            .flat_map(|i| {
+                i.deliveries
+                    .iter()
+                    .filter(|(_, s)| s.is_pending())
+                    .map(move |(c, _)| (i.id.clone(), *c))
+            })
+            .collect()
+    }
+
+    /// Inquiries first sent in the calendar quarter `(year, q)` (UTC).
+    pub fn sent_in_quarter(&self, quarter: (i16, u8)) -> usize {
+        self.inquiries
+            .iter()
+            .filter_map(Inquiry::first_sent)
+            .filter(|t| super::credits::quarter_of(*t) == quarter)
+            .count()
+    }
+
+    /// Inquiries first sent in the quarter containing `now`: the credits used.
+    pub fn sent_this_quarter(&self, now: Timestamp) -> usize {
+        self.sent_in_quarter(super::credits::quarter_of(now))
+    }
+}
+
+fn header_lines(inq: &Inquiry) -> String {
+    let mut s = format!(
+        "Topic: {}\nInquiry id: {}\n",
+        inq.topic.label(),
+        scrub(&inq.id)
+    );
+    if !inq.reply_to.is_empty() {
+        let r: Vec<String> = inq.reply_to.iter().map(|r| scrub(r)).collect();
+        s.push_str(&format!("Reply to: {}\n", r.join(", ")));
+    }
+    s
+}
+
+/// The Graph `sendMail` request for an inquiry: path `/v1.0/me/sendMail` when `mailbox` is
+/// `me`, else `/v1.0/users/{mailbox}/sendMail`; a plain-text message to `to` with the inquiry's
+/// reply-to addresses, saved to Sent Items.
+pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> (String, Value) {
+    let mailbox = mailbox.trim();
+    let path = if mailbox.is_empty() || mailbox.eq_ignore_ascii_case("me") {
+        "/v1.0/me/sendMail".to_string()
+    } else {
+        format!("/v1.0/users/{}/sendMail", encode(mailbox))
+    };
+    let subject = truncate(&format!("{SUBJECT_PREFIX} {}", inq.topic.label()), 250);
+    let content = format!(
+        "{}\n\n-- \n{}Sent with vigil (Ask Defender Experts has no public API; this mail is the channel).\n",
+        scrub_multiline(inq.body.trim_end()),
+        header_lines(inq)
+    );
+    let addr = |a: &str| json!({ "emailAddress": { "address": scrub(a.trim()) } });
+    let mut message = json!({
+        "subject": subject,
+        "body": { "contentType": "Text", "content": content },
+        "toRecipients": [addr(to)],
+    });
+    if !inq.reply_to.is_empty() {
+        message["replyTo"] = Value::Array(inq.reply_to.iter().map(|r| addr(r)).collect());
+    }
+    (path, json!({ "message": message, "saveToSentItems": true }))
+}
+
+/// The incident comment text for an inquiry (for `WriteOp::CommentIncident`): the marker line,
+/// topic, id, reply-to and body, scrubbed and capped at [`MAX_COMMENT_CHARS`] characters.
+pub fn comment_text(inq: &Inquiry) -> String {
+    let full = format!(
+        "{COMMENT_MARKER}\n{}\n{}",
+        header_lines(inq),
+        scrub_multiline(inq.body.trim_end())
+    );
+    const CUT: &str = "\n…[truncated by vigil]";
+    if full.chars().count() <= MAX_COMMENT_CHARS {
+        return full;
+    }
+    let keep = MAX_COMMENT_CHARS - CUT.chars().count();
+    let mut s: String = full.chars().take(keep).collect();
+    s.push_str(CUT);
+    s
+}
+
+/// The instruction shown with a portal hand-off.
+pub fn portal_instruction(portal_link: &str) -> String {
+    format!(
+        "Open {} and choose \"Ask Defender Experts\" from the actions (⋯) menu, then paste the text below.",
+        scrub(portal_link.trim())
+    )
+}
+
+/// The portal hand-off text (copied via OSC 52): an instruction line, a separator, then the
+/// inquiry as it should be pasted (topic link, body, reply-to addresses). Scrubbed.
+pub fn portal_handoff(inq: &Inquiry, portal_link: &str) -> String {
+    let mut s = portal_instruction(portal_link);
+    s.push_str("\n-----\n");
+    s.push_str(&format!("Inquiry topic: {}\n\n", scrub(portal_link.trim())));
+    s.push_str(&scrub_multiline(inq.body.trim_end()));
+    s.push('\n');
+    if !inq.reply_to.is_empty() {
+        let r: Vec<String> = inq.reply_to.iter().map(|r| scrub(r)).collect();
+        s.push_str(&format!("\nEmail for correspondence: {}\n", r.join(", ")));
+    }
+    s
+}

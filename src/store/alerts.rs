@@ -1,0 +1,168 @@
+//! Alert storage: server versions by alert id, the owning incident, optimistic overlays, and
+//! per-incident lists in chronological order.
+
+use super::{Changes, Notice, PendingWrite, RowMark, Store};
+use crate::graph::model::{Alert, Timestamp};
+use crate::sync::WriteOp;
+use std::collections::HashSet;
+
+/// One stored alert.
+pub(super) struct AlertSlot {
+    /// The last version the server sent.
+    pub(super) server: Alert,
+    /// The incident whose alert list holds it.
+    pub(super) incident: String,
+    /// The server version with pending patches applied, when there are any.
+    pub(super) display: Option<Alert>,
+}
+
+impl AlertSlot {
+    /// What to display.
+    pub(super) fn shown(&self) -> &Alert {
+        self.display.as_ref().unwrap_or(&self.server)
+    }
+}
+
+/// Chronological key: first activity, else creation; undated alerts last; then id.
+fn chrono_key(a: &Alert) -> (bool, Option<Timestamp>, &str) {
+    let t = a.first_activity_date_time.or(a.created_date_time);
+    (t.is_none(), t, a.id.as_str())
+}
+
+/// The display version of `server` with the alert patches among `pending`.
+fn overlay(server: &Alert, pending: Option<&Vec<PendingWrite>>) -> Option<Alert> {
+    let patches: Vec<_> = pending
+        .into_iter()
+        .flatten()
+        .filter_map(|p| match &p.write {
+            WriteOp::PatchAlert { patch, .. } => Some(patch),
+            _ => None,
+        })
+        .collect();
+    if patches.is_empty() {
+        return None;
+    }
+    let mut shown = server.clone();
+    for p in patches {
+        p.apply_to(&mut shown);
+    }
+    Some(shown)
+}
+
+impl Store {
+    /// Whether `alerts` differs from the stored complete set of `incident_id` (an unknown set
+    /// always differs).
+    pub(super) fn alerts_differ(&self, incident_id: &str, alerts: &[Alert]) -> bool {
+        let Some(ids) = self.by_incident.get(incident_id) else {
+            return true;
+        };
+        ids.len() != alerts.len()
+            || alerts.iter().any(|a| {
+                self.alerts
+                    .get(&a.id)
+                    .is_none_or(|s| s.server != *a || s.incident != incident_id)
+            })
+    }
+
+    /// Makes `alerts` the complete alert set of `incident_id`. Returns the other incidents that
+    /// lost an alert to it (they need a refresh).
+    pub(super) fn set_alerts(&mut self, incident_id: &str, mut alerts: Vec<Alert>) -> Vec<String> {
+        alerts.sort_by(|a, b| chrono_key(a).cmp(&chrono_key(b)));
+        alerts.dedup_by(|a, b| a.id == b.id);
+        let new_ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        if let Some(old) = self.by_incident.get(incident_id) {
+            for gone in old.iter().filter(|id| !new_ids.contains(id.as_str())) {
+                if self
+                    .alerts
+                    .get(gone)
+                    .is_some_and(|s| s.incident == incident_id)
+                {
+                    self.alerts.remove(gone);
+                }
+            }
+        }
+        let mut others = Vec::new();
+        let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
+        for a in alerts {
+            let display = overlay(&a, self.alert_pending.get(&a.id));
+            let slot = AlertSlot {
+                server: a,
+                incident: incident_id.to_string(),
+                display,
+            };
+            let id = slot.server.id.clone();
+            if let Some(prev) = self.alerts.insert(id.clone(), slot)
+                && prev.incident != incident_id
+            {
+                if let Some(list) = self.by_incident.get_mut(&prev.incident) {
+                    list.retain(|x| *x != id);
+                }
+                others.push(prev.incident);
+            }
+        }
+        self.by_incident.insert(incident_id.to_string(), ids);
+        others
+    }
+
+    /// Recomputes one alert's display version and its incident's derived data.
+    pub(super) fn refresh_alert(&mut self, alert_id: &str) {
+        let Some(slot) = self.alerts.get_mut(alert_id) else {
+            return;
+        };
+        slot.display = overlay(&slot.server, self.alert_pending.get(alert_id));
+        let owner = slot.incident.clone();
+        self.refresh_ids(&[owner]);
+    }
+
+    /// The incident that holds an alert.
+    pub(super) fn alert_owner(&self, alert_id: &str) -> Option<String> {
+        self.alerts.get(alert_id).map(|s| s.incident.clone())
+    }
+
+    /// `Update::Alerts`: the complete alert list of one incident (lazy loading, drill-down).
+    pub(super) fn replace_alerts(
+        &mut self,
+        incident_id: &str,
+        alerts: Vec<Alert>,
+        ch: &mut Changes,
+    ) {
+        if !self.alerts_differ(incident_id, &alerts) {
+            return;
+        }
+        let idx = self.index.get(incident_id).copied();
+        let was_experts = idx.is_some_and(|i| self.entries[i].experts);
+        let others = self.set_alerts(incident_id, alerts);
+        self.refresh_ids(&others);
+        ch.dirty = true;
+        let Some(i) = idx else { return };
+        self.refresh(i);
+        ch.updated += 1;
+        let e = &self.entries[i];
+        if e.experts && !was_experts && e.mark == RowMark::New {
+            ch.notices.push(Notice::NewExpertsNotification {
+                id: e.server.id.clone(),
+                title: e.incident.title().to_string(),
+            });
+        }
+    }
+
+    /// True when a write on this alert is pending.
+    pub fn alert_pending(&self, alert_id: &str) -> bool {
+        self.alert_pending
+            .get(alert_id)
+            .is_some_and(|l| !l.is_empty())
+    }
+
+    /// The pending writes on one alert, oldest first.
+    pub fn alert_pending_writes(&self, alert_id: &str) -> &[PendingWrite] {
+        self.alert_pending
+            .get(alert_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The server version of an alert (without pending writes).
+    pub fn alert_server(&self, alert_id: &str) -> Option<&Alert> {
+        self.alerts.get(alert_id).map(|s| &s.server)
+    }
+}
