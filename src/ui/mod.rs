@@ -1,1 +1,5 @@
 //! TODO
+pub mod sanitize;
+pub mod text;
+pub mod theme;
+pub mod triage;
