@@ -428,6 +428,10 @@ impl AlertManagePane {
 
     /// Draws the pane centred in `area`.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        if let Mode::Confirm(d, _) = &self.mode {
+            d.render(f, area, theme);
+            return;
+        }
         let rect = centered(area, 76, 17);
         let title = format!("Manage alert {}", self.alert.id);
         let inner = modal(f, rect, &title, &self.hints(), theme);
@@ -533,8 +537,7 @@ impl AlertManagePane {
             Mode::Status(p) => p.render(f, rect, theme),
             Mode::Owner(p) => p.render(f, rect, theme),
             Mode::Class(p, _) => p.render(f, rect, theme),
-            Mode::Confirm(d, _) => d.render(f, area, theme),
-            Mode::Form | Mode::Comment => {}
+            Mode::Form | Mode::Comment | Mode::Confirm(..) => {}
         }
     }
 }

@@ -152,11 +152,7 @@ impl BulkResults {
                 self.message = None;
                 return PaneOutcome::Submit(ops);
             }
-            KeyCode::Char('j') | KeyCode::Down => {
-                if self.cursor + 1 < len {
-                    self.cursor += 1
-                }
-            }
+            KeyCode::Char('j') | KeyCode::Down if self.cursor + 1 < len => self.cursor += 1,
             KeyCode::Char('k') | KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
             KeyCode::PageDown => self.cursor = (self.cursor + 10).min(len.saturating_sub(1)),
             KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(10),
@@ -195,7 +191,7 @@ impl BulkResults {
             let (mark, style, err) = match &it.result {
                 ItemResult::Done => ("✓ ", theme.ok, String::new()),
                 ItemResult::Failed(m) => ("✗ ", theme.error, format!(" — {m}")),
-                ItemResult::Pending => ("… ", theme.pending, String::new()),
+                ItemResult::Pending => ("○ ", theme.pending, String::new()),
             };
             let sel = if i == self.cursor { "› " } else { "  " };
             let id = format!("#{} ", it.incident_id);

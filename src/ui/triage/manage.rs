@@ -752,6 +752,10 @@ impl ManagePane {
 
     /// Draws the pane centred in `area` (the confirmation and pickers on top).
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        if let Mode::Confirm(d, _) = &self.mode {
+            d.render(f, area, theme);
+            return;
+        }
         let show_comment = self.fields().contains(&Field::Comment);
         let body_h: u16 = if show_comment { 16 } else { 11 };
         let rect = centered(area, 76, body_h + 2);
@@ -890,8 +894,7 @@ impl ManagePane {
                 &self.edits.tags_add,
                 &self.edits.tags_remove,
             ),
-            Mode::Confirm(d, _) => d.render(f, area, theme),
-            Mode::Form | Mode::Comment => {}
+            Mode::Form | Mode::Comment | Mode::Confirm(..) => {}
         }
     }
 }

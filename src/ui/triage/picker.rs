@@ -285,7 +285,9 @@ mod tests {
         );
         assert_eq!(p.handle_key(key(KeyCode::Enter)), PickerEvent::None);
         p.push_str("a");
-        assert_eq!(names(&p), vec!["Active", "Awaiting"]);
+        assert_eq!(names(&p), vec!["Awaiting", "Active"]);
+        assert_eq!(p.handle_key(key(KeyCode::Enter)), PickerEvent::None);
+        p.handle_key(key(KeyCode::Down));
         assert_eq!(
             p.handle_key(key(KeyCode::Enter)),
             PickerEvent::Picked("a".to_string())
