@@ -114,6 +114,7 @@ fn screen_text(t: &Terminal<TestBackend>) -> String {
 #[test]
 fn status_in_progress_submits_directly_with_only_status() {
     let mut p = pane(vec![incident("1", &[])]);
+    assert!(!p.is_dirty());
     let out = keys(
         &mut p,
         &[
@@ -232,6 +233,7 @@ fn resolve_prompts_for_a_comment_and_sends_it() {
     p.handle_key(k(KeyCode::Enter));
     assert_eq!(p.focus(), Field::Comment, "resolving moves to the comment");
     typed(&mut p, "benign test");
+    assert!(p.is_dirty());
     assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
     let lines = p.confirmation().unwrap();
     assert!(
@@ -274,6 +276,7 @@ fn choosing_the_current_value_sends_nothing() {
     let out = keys(&mut p, &[k(KeyCode::Enter), k(KeyCode::Enter), ctrl('s')]);
     assert_eq!(out, PaneOutcome::Continue);
     assert_eq!(p.message(), Some("nothing to change"));
+    assert!(!p.is_dirty());
     assert!(p.planned_ops().is_empty());
 }
 
@@ -287,7 +290,7 @@ fn tags_add_with_type_ahead_and_create_new() {
     typed(&mut p, "brand-new");
     let rows = p.picker_rows().unwrap();
     assert!(
-        rows.iter().any(|r| r.contains("New(\"brand-new\")")),
+        rows.iter().any(|r| r == "Create new \"brand-new\""),
         "{rows:?}"
     );
     p.handle_key(k(KeyCode::Enter));
@@ -333,32 +336,33 @@ fn bulk_tags_apply_per_incident_and_are_confirmed() {
     ]);
     focus(&mut p, Field::Tags);
     p.handle_key(k(KeyCode::Enter));
-    // Remove Old (second current tag), add Phish.
-    keys(&mut p, &[k(KeyCode::Down), k(KeyCode::Enter)]);
+    // Remove Old (on 2 of 3), add Phish (on 1 of 3) to all, create Triage.
     let rows = p.picker_rows().unwrap();
-    assert_eq!(rows[0], "Current(\"Demo\", 1)");
-    assert_eq!(rows[1], "Current(\"Old\", 2)");
-    assert_eq!(rows[2], "Current(\"Phish\", 1)");
-    typed(&mut p, "Phi");
-    // "Phish" is already carried by #3 so it is a current row; add it via Suggested is not
-    // offered, toggle would remove it. Add "Triage" instead as a new tag.
-    for _ in 0..3 {
-        p.handle_key(k(KeyCode::Backspace));
-    }
+    assert_eq!(rows, vec!["Demo (1/3)", "Old (2/3)", "Phish (1/3)"]);
+    // A partial tag cycles keep → add to all → remove from all.
+    keys(&mut p, &[k(KeyCode::Down), k(KeyCode::Enter)]);
+    assert_eq!(p.edits().tags_add, vec!["Old".to_string()]);
+    p.handle_key(k(KeyCode::Enter));
+    assert!(p.edits().tags_add.is_empty());
+    assert_eq!(p.edits().tags_remove, vec!["Old".to_string()]);
+    keys(&mut p, &[k(KeyCode::Down), k(KeyCode::Enter)]);
     typed(&mut p, "Triage");
     p.handle_key(k(KeyCode::Enter));
     p.handle_key(k(KeyCode::Esc));
     assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
     let lines = p.confirmation().expect("bulk is always confirmed").to_vec();
-    assert_eq!(lines[0], "#1 tags: +Triage -Old");
-    assert_eq!(lines[1], "#2 tags: +Triage -Old");
+    assert_eq!(lines[0], "#1 tags: +Phish +Triage -Old");
+    assert_eq!(lines[1], "#2 tags: +Phish +Triage -Old");
     assert_eq!(lines[2], "#3 tags: +Triage");
     let out = p.handle_key(ch('y'));
     assert_eq!(
         bodies(&out),
         vec![
-            ("1".into(), json!({"customTags": ["Demo", "Triage"]})),
-            ("2".into(), json!({"customTags": ["Triage"]})),
+            (
+                "1".into(),
+                json!({"customTags": ["Demo", "Phish", "Triage"]})
+            ),
+            ("2".into(), json!({"customTags": ["Phish", "Triage"]})),
             ("3".into(), json!({"customTags": ["Phish", "Triage"]})),
         ]
     );
@@ -510,7 +514,7 @@ fn quick_status_picks_and_submits_and_esc_closes() {
 #[test]
 fn quick_tags_opens_the_tag_editor() {
     let mut p = tags_picker(vec![incident("1", &["Demo"])], vec!["Phish".into()]);
-    assert_eq!(p.picker_rows().unwrap(), vec!["Current(\"Demo\", 1)"]);
+    assert_eq!(p.picker_rows().unwrap(), vec!["Demo"]);
     assert_eq!(p.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
 }
 

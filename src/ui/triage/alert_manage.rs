@@ -105,6 +105,14 @@ impl AlertManagePane {
         self.message.as_deref()
     }
 
+    /// True when something was changed or typed.
+    pub fn is_dirty(&self) -> bool {
+        self.status.is_some()
+            || self.owner.is_some()
+            || self.classification.is_some()
+            || !self.comment.is_empty()
+    }
+
     /// The typed comment.
     pub fn comment_text(&self) -> String {
         textarea_text(&self.comment)

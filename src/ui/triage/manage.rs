@@ -141,6 +141,11 @@ impl ManagePane {
         e
     }
 
+    /// True when something was changed (the host may ask before discarding).
+    pub fn is_dirty(&self) -> bool {
+        !self.edits.is_empty() || !self.comment.is_empty()
+    }
+
     /// The focused field.
     pub fn focus(&self) -> Field {
         self.focus
@@ -173,12 +178,7 @@ impl ManagePane {
             Mode::Owner(p) => Some(labels(p)),
             Mode::Class(p, _) => Some(labels(p)),
             Mode::Severity(p) => Some(labels(p)),
-            Mode::Tags(t) => Some(
-                t.rows(&self.edits.tags_add)
-                    .into_iter()
-                    .map(|r| format!("{r:?}"))
-                    .collect(),
-            ),
+            Mode::Tags(t) => Some(t.labels(&self.edits.tags_add)),
             _ => None,
         }
     }
@@ -731,7 +731,9 @@ impl ManagePane {
                 } else {
                     String::new()
                 };
-                if self.edits.tags_remove.contains(&tag) {
+                if self.edits.tags_add.contains(&tag) {
+                    (format!("+{tag}{count}"), theme.ok)
+                } else if self.edits.tags_remove.contains(&tag) {
                     (format!("-{tag}{count}"), theme.error)
                 } else {
                     (format!("{tag}{count}"), theme.text)
@@ -742,6 +744,7 @@ impl ManagePane {
             self.edits
                 .tags_add
                 .iter()
+                .filter(|a| !self.targets.iter().any(|t| t.custom_tags.contains(a)))
                 .map(|a| (format!("+{a}"), theme.ok)),
         );
         if out.is_empty() {

@@ -96,6 +96,18 @@ impl TagEditor {
         rows
     }
 
+    /// Plain labels of the rows (for hosts and tests): `Demo (2/3)`, `Phish`, `Create new "x"`.
+    pub fn labels(&self, adds: &[String]) -> Vec<String> {
+        self.rows(adds)
+            .into_iter()
+            .map(|r| match r {
+                TagRow::Current(n, c) if self.targets > 1 => format!("{n} ({c}/{})", self.targets),
+                TagRow::Current(n, _) | TagRow::Suggested(n) => n,
+                TagRow::New(n) => format!("Create new \"{n}\""),
+            })
+            .collect()
+    }
+
     pub fn handle_key(
         &mut self,
         key: KeyEvent,
@@ -113,7 +125,7 @@ impl TagEditor {
             }
             KeyCode::Enter => {
                 if let Some(r) = self.rows(adds).get(self.cursor).cloned() {
-                    toggle(&r, adds, removes);
+                    toggle(&r, self.targets, adds, removes);
                     if !self.input.is_empty() {
                         self.input.clear();
                         self.cursor = 0;
@@ -188,7 +200,9 @@ impl TagEditor {
                     } else {
                         String::new()
                     };
-                    if removed {
+                    if adds.contains(n) {
+                        ("[+] ", n.clone(), format!("{count}  add to all"), theme.ok)
+                    } else if removed {
                         ("[-] ", n.clone(), format!("{count}  remove"), theme.error)
                     } else {
                         ("[x] ", n.clone(), count, theme.text)
@@ -222,13 +236,23 @@ impl TagEditor {
     }
 }
 
-fn toggle(r: &TagRow, adds: &mut Vec<String>, removes: &mut Vec<String>) {
+/// Current tags carried by every target toggle keep ↔ remove; tags carried by only some cycle
+/// keep → add to all → remove from all → keep. Other rows toggle add.
+fn toggle(r: &TagRow, targets: usize, adds: &mut Vec<String>, removes: &mut Vec<String>) {
     match r {
-        TagRow::Current(n, _) => {
-            if let Some(i) = removes.iter().position(|x| x == n) {
-                removes.remove(i);
-            } else {
-                removes.push(n.clone());
+        TagRow::Current(n, c) => {
+            let added = adds.iter().position(|x| x == n);
+            let removed = removes.iter().position(|x| x == n);
+            match (added, removed) {
+                (Some(i), _) => {
+                    adds.remove(i);
+                    removes.push(n.clone());
+                }
+                (None, Some(i)) => {
+                    removes.remove(i);
+                }
+                (None, None) if *c < targets => adds.push(n.clone()),
+                (None, None) => removes.push(n.clone()),
             }
         }
         TagRow::Suggested(n) | TagRow::New(n) => {
