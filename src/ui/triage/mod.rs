@@ -14,7 +14,7 @@ pub mod quick;
 mod tags;
 mod widgets;
 
-pub use alert_manage::AlertManagePane;
+pub use alert_manage::{AlertField, AlertManagePane};
 pub use bulk::{BulkResults, ItemResult};
 pub use changes::{Edits, describe_changes, is_destructive, patch_for, summary_line};
 pub use comment::{COMMENT_LIMIT, CommentEditor};
