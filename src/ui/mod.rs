@@ -14,6 +14,7 @@ pub mod svg;
 pub mod term;
 pub mod text;
 pub mod theme;
+pub mod triage;
 pub mod views;
 
 pub use action::Action;

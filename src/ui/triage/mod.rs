@@ -1,0 +1,36 @@
+//! Triage components: the manage-incident pane (single and bulk), the alert manage pane, the
+//! comment editor, confirmations and bulk results. Every component is self-contained: it takes
+//! keys and paste, draws a centred modal, and hands back [`PaneOutcome`]s; it knows nothing of
+//! the app that hosts it.
+
+pub mod alert_manage;
+pub mod bulk;
+pub mod changes;
+pub mod comment;
+pub mod confirm;
+pub mod manage;
+mod picker;
+pub mod quick;
+mod tags;
+mod widgets;
+
+pub use alert_manage::{AlertField, AlertManagePane};
+pub use bulk::{BulkResults, ItemResult};
+pub use changes::{Edits, describe_changes, is_destructive, patch_for, summary_line};
+pub use comment::{COMMENT_LIMIT, CommentEditor};
+pub use confirm::{ConfirmDialog, ConfirmOutcome, conflict_dialog};
+pub use manage::{Field, ManagePane, READ_ONLY_MESSAGE};
+pub use quick::{assign_to_me, classify_picker, status_picker, tags_picker};
+
+use crate::sync::messages::WriteOp;
+
+/// What a pane wants the host to do after a key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PaneOutcome {
+    /// Keep the pane open.
+    Continue,
+    /// Close the pane without writing anything.
+    Close,
+    /// Close the pane and queue these writes (in order).
+    Submit(Vec<WriteOp>),
+}
