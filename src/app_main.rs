@@ -101,7 +101,8 @@ async fn login(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result
     if cli.demo {
         anyhow::bail!("--demo needs no sign-in; run `vigil --demo`");
     }
-    let profile = crate::config::resolve_profile(cfg, cli.profile.as_deref(), &launch::process_env)?;
+    let profile =
+        crate::config::resolve_profile(cfg, cli.profile.as_deref(), &launch::process_env)?;
     if profile.auth != crate::config::AuthKind::DeviceCode {
         anyhow::bail!(
             "profile {:?} uses {} sign-in; `vigil login` is for auth = \"device-code\" profiles",
@@ -122,7 +123,10 @@ async fn login(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("Signed in. The token is cached in {}", session.state_dir.display());
+    eprintln!(
+        "Signed in. The token is cached in {}",
+        session.state_dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

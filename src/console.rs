@@ -40,7 +40,12 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
     let overrides: BTreeMap<String, Vec<String>> = ui
         .keymap
         .iter()
-        .map(|(k, v)| (k.clone(), v.to_vec().into_iter().map(str::to_string).collect()))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.to_vec().into_iter().map(str::to_string).collect(),
+            )
+        })
         .collect();
     let keymap = match Keymap::with_overrides(&overrides) {
         Ok(k) => k,
@@ -84,16 +89,26 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
     let engine_cfg = EngineConfig {
         window_days: sync.window_days,
         page_size: sync.page_size,
-        poll_interval: Duration::from_secs(if session.demo.is_some() { 10 } else { sync.poll_interval_secs }),
+        poll_interval: Duration::from_secs(if session.demo.is_some() {
+            10
+        } else {
+            sync.poll_interval_secs
+        }),
         overlap: Duration::from_secs(sync.overlap_secs),
         outbox_path: Some(session.state_dir.join("outbox.json")),
         read_only: session.read_only,
         ..EngineConfig::default()
     };
-    let (commands, updates, engine_task) = engine::spawn(Arc::new(session.client.clone()), engine_cfg);
+    let (commands, updates, engine_task) =
+        engine::spawn(Arc::new(session.client.clone()), engine_cfg);
 
     let saved_views = cfg
-        .map(|c| c.views.iter().map(|(k, v)| (k.clone(), v.query.clone())).collect())
+        .map(|c| {
+            c.views
+                .iter()
+                .map(|(k, v)| (k.clone(), v.query.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     let ctx = crate::ui::RunContext {
         store,
@@ -122,7 +137,10 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
 
 fn save_snapshot(session: &Session, store: &Store, path: &std::path::Path) {
     let incidents = store.snapshot();
-    let watermark = incidents.iter().filter_map(|i| i.last_update_date_time).max();
+    let watermark = incidents
+        .iter()
+        .filter_map(|i| i.last_update_date_time)
+        .max();
     let snap = cache::Snapshot {
         saved_at: Timestamp::now(),
         profile: session.profile_key.clone(),
@@ -154,7 +172,9 @@ pub async fn export(
 ) -> anyhow::Result<ExitCode> {
     let session = launch::open(cli, paths, cfg).await?;
     let opts = crate::export::ExportOptions {
-        since: args.since.map(|s| Timestamp(s.cutoff(jiff::Timestamp::now()))),
+        since: args
+            .since
+            .map(|s| Timestamp(s.cutoff(jiff::Timestamp::now()))),
         statuses: args.status.clone(),
         severities: args.severity.clone(),
         include_alerts: !args.no_alerts,

@@ -50,8 +50,14 @@ pub async fn open(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Res
 }
 
 async fn open_demo(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result<Session> {
-    let sim_cfg = SimConfig { live: true, activity_every: Duration::from_secs(20), ..SimConfig::default() };
-    let demo = connect::demo(sim_cfg).await.context("starting the simulated tenant")?;
+    let sim_cfg = SimConfig {
+        live: true,
+        activity_every: Duration::from_secs(20),
+        ..SimConfig::default()
+    };
+    let demo = connect::demo(sim_cfg)
+        .await
+        .context("starting the simulated tenant")?;
     let state_dir = paths.profile_state_dir("demo");
     crate::paths::ensure_private_dir(&state_dir)
         .with_context(|| format!("creating {}", state_dir.display()))?;

@@ -77,6 +77,23 @@ pub enum Command {
     Write { op: OpId, write: WriteOp },
     /// Retry every failed write still in the outbox.
     RetryFailed,
+    /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel):
+    /// `path` is `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`.
+    SendMail {
+        op: OpId,
+        inquiry_id: String,
+        path: String,
+        body: serde_json::Value,
+    },
+    /// Load the managed-response tasks of an incident (beta `incidentTasks`).
+    LoadTasks { incident_id: String },
+    /// PATCH one managed-response task (`body` from `experts::tasks::status_body`).
+    UpdateTask {
+        op: OpId,
+        incident_id: String,
+        task_id: String,
+        body: serde_json::Value,
+    },
     /// Stop the engine (flushes the outbox state first).
     Shutdown,
 }
