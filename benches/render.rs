@@ -1,11 +1,10 @@
 //! Rendering benchmarks and terminal byte counts (issue: speed, measured).
 //!
-//! `cargo bench --bench render` prints, before criterion's timings:
-//! - bytes written through the real crossterm backend (with synchronized output) for the first
-//!   paint, one `j` move, one page down and an idle second, at 200x50 with 100,000 incidents,
-//!   next to the number of cells that actually changed (the minimum a diffing renderer must send);
-//! then times one queue frame at 200x50 with 100,000 incidents and one incident page with 200
-//! alerts.
+//! `cargo bench --bench render` first prints the bytes written through the real crossterm
+//! backend (with synchronized output) for the first paint, one `j` move, one page down and an
+//! idle second, at 200x50 with 100,000 incidents, next to the number of cells that actually
+//! changed and the byte floor for sending them. Then criterion times one queue frame at 200x50
+//! with 100,000 incidents and one incident page with 200 alerts.
 
 #[path = "common/synth.rs"]
 mod synth;
