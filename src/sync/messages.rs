@@ -1,8 +1,6 @@
 //! The contract between the UI and the sync engine: [`Command`] goes down, [`Update`] comes up.
 
-use crate::graph::model::{
-    Alert, AlertPatch, BadRecord, Comment, Incident, IncidentPatch, Timestamp,
-};
+use crate::graph::model::{Alert, AlertPatch, BadRecord, Comment, Incident, IncidentPatch, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -54,8 +52,9 @@ impl WriteOp {
     /// What the operation changes.
     pub fn target(&self) -> Target {
         match self {
-            WriteOp::PatchIncident { incident_id, .. }
-            | WriteOp::CommentIncident { incident_id, .. } => Target::Incident(incident_id.clone()),
+            WriteOp::PatchIncident { incident_id, .. } | WriteOp::CommentIncident { incident_id, .. } => {
+                Target::Incident(incident_id.clone())
+            }
             WriteOp::PatchAlert { alert_id, .. } | WriteOp::CommentAlert { alert_id, .. } => {
                 Target::Alert(alert_id.clone())
             }
@@ -138,62 +137,24 @@ pub enum UpsertSource {
 pub enum Update {
     Status(SyncStatus),
     /// Incidents to insert or replace (their `alerts`, when `Some`, are the complete set).
-    Incidents {
-        items: Vec<Incident>,
-        source: UpsertSource,
-    },
+    Incidents { items: Vec<Incident>, source: UpsertSource },
     /// The complete alert list of one incident.
-    Alerts {
-        incident_id: String,
-        alerts: Vec<Alert>,
-    },
+    Alerts { incident_id: String, alerts: Vec<Alert> },
     /// Records that failed to parse, kept raw.
-    BadRecords {
-        context: String,
-        records: Vec<BadRecord>,
-    },
+    BadRecords { context: String, records: Vec<BadRecord> },
     /// The initial load finished.
-    LoadComplete {
-        total: usize,
-        requests: u64,
-        elapsed: Duration,
-        watermark: Option<Timestamp>,
-    },
+    LoadComplete { total: usize, requests: u64, elapsed: Duration, watermark: Option<Timestamp> },
     /// A write reached the outbox (durable) and will be sent.
-    WriteQueued {
-        op: OpId,
-        write: WriteOp,
-    },
+    WriteQueued { op: OpId, write: WriteOp },
     /// The service accepted a patch; the server's version replaces the optimistic one.
-    IncidentWritten {
-        op: OpId,
-        incident: Incident,
-    },
-    AlertWritten {
-        op: OpId,
-        alert: Alert,
-    },
+    IncidentWritten { op: OpId, incident: Incident },
+    AlertWritten { op: OpId, alert: Alert },
     /// A comment was recorded; the full comment list as the service returned it.
-    CommentsWritten {
-        op: OpId,
-        target: Target,
-        comments: Vec<Comment>,
-    },
+    CommentsWritten { op: OpId, target: Target, comments: Vec<Comment> },
     /// The service refused the write (or it failed for good); roll back and show `message`.
-    WriteFailed {
-        op: OpId,
-        target: Target,
-        message: String,
-        retryable: bool,
-    },
+    WriteFailed { op: OpId, target: Target, message: String, retryable: bool },
     /// The incident changed on the server since the analyst saw it: nothing was sent.
-    Conflict {
-        op: OpId,
-        server: Incident,
-        changed_fields: Vec<String>,
-    },
+    Conflict { op: OpId, server: Incident, changed_fields: Vec<String> },
     /// A non-fatal error worth showing (with the request-id when there is one).
-    Error {
-        message: String,
-    },
+    Error { message: String },
 }
