@@ -82,10 +82,7 @@ pub struct Sort {
 
 impl Default for Sort {
     fn default() -> Self {
-        Sort {
-            key: SortKey::LastUpdate,
-            descending: true,
-        }
+        Sort { key: SortKey::LastUpdate, descending: true }
     }
 }
 
@@ -109,32 +106,12 @@ pub struct Counts {
 /// Something the analyst should be told about (notification line / bell).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
-    NewHighSeverity {
-        id: String,
-        title: String,
-    },
-    NewExpertsNotification {
-        id: String,
-        title: String,
-    },
-    AssignedToMe {
-        id: String,
-        title: String,
-    },
-    WriteConfirmed {
-        op: OpId,
-        target: Target,
-    },
-    WriteRolledBack {
-        op: OpId,
-        target: Target,
-        message: String,
-    },
-    Conflict {
-        op: OpId,
-        incident_id: String,
-        fields: Vec<String>,
-    },
+    NewHighSeverity { id: String, title: String },
+    NewExpertsNotification { id: String, title: String },
+    AssignedToMe { id: String, title: String },
+    WriteConfirmed { op: OpId, target: Target },
+    WriteRolledBack { op: OpId, target: Target, message: String },
+    Conflict { op: OpId, incident_id: String, fields: Vec<String> },
 }
 
 /// What one `apply` changed.

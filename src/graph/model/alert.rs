@@ -1,8 +1,8 @@
 //! `microsoft.graph.security.alert` (alerts_v2, graph-api.md §2.2–2.4).
 
 use super::enums::{
-    AlertStatus, Classification, DetectionSource, Determination, InvestigationState, ServiceSource,
-    Severity,
+    AlertStatus, Classification, DetectionSource, Determination, InvestigationState,
+    ServiceSource, Severity,
 };
 use super::evidence::Evidence;
 use super::incident::{Comment, id_string, null_vec, opt_enum};
@@ -97,10 +97,7 @@ impl Alert {
     /// Defender Experts marker on the alert side (graph-api.md §3.1).
     pub fn is_experts(&self) -> bool {
         self.detection_source == DetectionSource::MicrosoftThreatExperts
-            || self
-                .detection_source
-                .as_str()
-                .starts_with("microsoftThreatExperts")
+            || self.detection_source.as_str().starts_with("microsoftThreatExperts")
             || self
                 .system_tags
                 .iter()
@@ -114,11 +111,7 @@ impl Alert {
 pub struct AlertPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AlertStatus>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "super::incident::double_option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "super::incident::double_option")]
     pub assigned_to: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classification: Option<Classification>,

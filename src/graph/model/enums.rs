@@ -173,11 +173,9 @@ impl Classification {
                 D::ConfirmedActivity,
                 D::OtherDetermination,
             ],
-            Classification::FalsePositive => &[
-                D::NotMalicious,
-                D::NotEnoughDataToValidate,
-                D::OtherDetermination,
-            ],
+            Classification::FalsePositive => {
+                &[D::NotMalicious, D::NotEnoughDataToValidate, D::OtherDetermination]
+            }
             _ => &[],
         }
     }
@@ -386,18 +384,12 @@ mod tests {
 
     #[test]
     fn pascal_case_and_aliases_map_to_schema_names() {
-        assert_eq!(
-            Classification::parse("TruePositive"),
-            Classification::TruePositive
-        );
+        assert_eq!(Classification::parse("TruePositive"), Classification::TruePositive);
         assert_eq!(
             Determination::parse("MultiStagedAttack").as_str(),
             "multiStagedAttack"
         );
-        assert_eq!(
-            Determination::parse("compromisedUser"),
-            Determination::CompromisedAccount
-        );
+        assert_eq!(Determination::parse("compromisedUser"), Determination::CompromisedAccount);
         assert_eq!(Determination::parse("clean").as_str(), "notMalicious");
         assert_eq!(
             Determination::parse("insufficientData").as_str(),

@@ -11,53 +11,19 @@ use serde_json::Value;
 
 /// Every derived evidence type in the v1.0 CSDL (graph-api.md §2.5), short names.
 pub const KNOWN_TYPES: &[&str] = &[
-    "activeDirectoryDomainEvidence",
-    "aiAgentEvidence",
-    "amazonResourceEvidence",
-    "analyzedMessageEvidence",
-    "azureResourceEvidence",
-    "blobContainerEvidence",
-    "blobEvidence",
-    "cloudApplicationEvidence",
-    "cloudLogonRequestEvidence",
-    "cloudLogonSessionEvidence",
-    "containerEvidence",
-    "containerImageEvidence",
-    "containerRegistryEvidence",
-    "deviceEvidence",
-    "dnsEvidence",
-    "fileEvidence",
-    "fileHashEvidence",
-    "gitHubOrganizationEvidence",
-    "gitHubRepoEvidence",
-    "gitHubUserEvidence",
-    "googleCloudResourceEvidence",
-    "hostLogonSessionEvidence",
-    "ioTDeviceEvidence",
-    "ipEvidence",
-    "kubernetesClusterEvidence",
-    "kubernetesControllerEvidence",
-    "kubernetesNamespaceEvidence",
-    "kubernetesPodEvidence",
-    "kubernetesSecretEvidence",
-    "kubernetesServiceAccountEvidence",
-    "kubernetesServiceEvidence",
-    "mailboxConfigurationEvidence",
-    "mailboxEvidence",
-    "mailClusterEvidence",
-    "malwareEvidence",
-    "networkConnectionEvidence",
-    "nicEvidence",
-    "oauthApplicationEvidence",
-    "processEvidence",
-    "registryKeyEvidence",
-    "registryValueEvidence",
-    "sasTokenEvidence",
-    "securityGroupEvidence",
-    "servicePrincipalEvidence",
-    "submissionMailEvidence",
-    "teamsMessageEvidence",
-    "urlEvidence",
+    "activeDirectoryDomainEvidence", "aiAgentEvidence", "amazonResourceEvidence",
+    "analyzedMessageEvidence", "azureResourceEvidence", "blobContainerEvidence", "blobEvidence",
+    "cloudApplicationEvidence", "cloudLogonRequestEvidence", "cloudLogonSessionEvidence",
+    "containerEvidence", "containerImageEvidence", "containerRegistryEvidence", "deviceEvidence",
+    "dnsEvidence", "fileEvidence", "fileHashEvidence", "gitHubOrganizationEvidence",
+    "gitHubRepoEvidence", "gitHubUserEvidence", "googleCloudResourceEvidence",
+    "hostLogonSessionEvidence", "ioTDeviceEvidence", "ipEvidence", "kubernetesClusterEvidence",
+    "kubernetesControllerEvidence", "kubernetesNamespaceEvidence", "kubernetesPodEvidence",
+    "kubernetesSecretEvidence", "kubernetesServiceAccountEvidence", "kubernetesServiceEvidence",
+    "mailboxConfigurationEvidence", "mailboxEvidence", "mailClusterEvidence", "malwareEvidence",
+    "networkConnectionEvidence", "nicEvidence", "oauthApplicationEvidence", "processEvidence",
+    "registryKeyEvidence", "registryValueEvidence", "sasTokenEvidence", "securityGroupEvidence",
+    "servicePrincipalEvidence", "submissionMailEvidence", "teamsMessageEvidence", "urlEvidence",
     "userEvidence",
 ];
 
@@ -92,11 +58,7 @@ pub struct UserAccount {
 impl UserAccount {
     /// Best single name: UPN, else DOMAIN\account, else display name.
     pub fn best_name(&self) -> Option<String> {
-        if let Some(u) = self
-            .user_principal_name
-            .as_deref()
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(u) = self.user_principal_name.as_deref().filter(|s| !s.is_empty()) {
             return Some(u.to_string());
         }
         match (self.domain_name.as_deref(), self.account_name.as_deref()) {
@@ -251,12 +213,7 @@ impl Evidence {
             }
         };
         match &self.kind {
-            EvidenceKind::Device {
-                device_dns_name,
-                host_name,
-                ip_interfaces,
-                ..
-            } => {
+            EvidenceKind::Device { device_dns_name, host_name, ip_interfaces, .. } => {
                 push(EntityKind::Device, device_dns_name);
                 push(EntityKind::Device, host_name);
                 for ip in ip_interfaces {
@@ -264,12 +221,7 @@ impl Evidence {
                 }
             }
             EvidenceKind::File { details, .. } => file_entities(details, &mut out),
-            EvidenceKind::Process {
-                command_line,
-                image,
-                user,
-                ..
-            } => {
+            EvidenceKind::Process { command_line, image, user, .. } => {
                 push(EntityKind::Process, command_line);
                 file_entities(image, &mut out);
                 if let Some(n) = user.as_ref().and_then(|u| u.best_name()) {
@@ -284,32 +236,18 @@ impl Evidence {
                     out.push((EntityKind::User, d.clone()));
                 }
             }
-            EvidenceKind::Mailbox {
-                primary_address,
-                upn,
-                display_name,
-            } => {
+            EvidenceKind::Mailbox { primary_address, upn, display_name } => {
                 push(EntityKind::Mailbox, primary_address);
                 push(EntityKind::Mailbox, upn);
                 push(EntityKind::Mailbox, display_name);
             }
             EvidenceKind::Ip { address, .. } => push(EntityKind::Ip, address),
             EvidenceKind::Url { url } => push(EntityKind::Url, url),
-            EvidenceKind::CloudApplication { display_name, .. } => {
-                push(EntityKind::App, display_name)
-            }
-            EvidenceKind::OauthApplication { display_name, .. } => {
-                push(EntityKind::App, display_name)
-            }
+            EvidenceKind::CloudApplication { display_name, .. } => push(EntityKind::App, display_name),
+            EvidenceKind::OauthApplication { display_name, .. } => push(EntityKind::App, display_name),
             EvidenceKind::RegistryKey { key, .. } => push(EntityKind::Registry, key),
             EvidenceKind::RegistryValue { key, .. } => push(EntityKind::Registry, key),
-            EvidenceKind::AnalyzedMessage {
-                sender,
-                recipient,
-                subject,
-                urls,
-                ..
-            } => {
+            EvidenceKind::AnalyzedMessage { sender, recipient, subject, urls, .. } => {
                 push(EntityKind::Mailbox, sender);
                 push(EntityKind::Mailbox, recipient);
                 push(EntityKind::Other, subject);
@@ -317,12 +255,8 @@ impl Evidence {
                     out.push((EntityKind::Url, u.clone()));
                 }
             }
-            EvidenceKind::MailCluster {
-                cluster_by_value, ..
-            } => push(EntityKind::Other, cluster_by_value),
-            EvidenceKind::SecurityGroup { display_name, .. } => {
-                push(EntityKind::Other, display_name)
-            }
+            EvidenceKind::MailCluster { cluster_by_value, .. } => push(EntityKind::Other, cluster_by_value),
+            EvidenceKind::SecurityGroup { display_name, .. } => push(EntityKind::Other, display_name),
             EvidenceKind::Generic => {}
         }
         out
@@ -337,48 +271,23 @@ impl Evidence {
                 .map(|(_, v)| v)
         };
         let s = match &self.kind {
-            EvidenceKind::Device {
-                device_dns_name,
-                host_name,
-                os_platform,
-                ..
-            } => format!(
+            EvidenceKind::Device { device_dns_name, host_name, os_platform, .. } => format!(
                 "{} ({})",
-                device_dns_name
-                    .as_deref()
-                    .or(host_name.as_deref())
-                    .unwrap_or("?"),
+                device_dns_name.as_deref().or(host_name.as_deref()).unwrap_or("?"),
                 os_platform.as_deref().unwrap_or("?")
             ),
             EvidenceKind::File { details, .. } => format!(
                 "{} {}",
                 details.file_name.as_deref().unwrap_or("?"),
-                details
-                    .sha256
-                    .as_deref()
-                    .or(details.sha1.as_deref())
-                    .unwrap_or("")
+                details.sha256.as_deref().or(details.sha1.as_deref()).unwrap_or("")
             ),
-            EvidenceKind::Process {
-                process_id,
-                image,
-                command_line,
-                ..
-            } => format!(
+            EvidenceKind::Process { process_id, image, command_line, .. } => format!(
                 "[{}] {} {}",
-                process_id
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "?".into()),
+                process_id.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
                 image.file_name.as_deref().unwrap_or("?"),
                 command_line.as_deref().unwrap_or("")
             ),
-            EvidenceKind::RegistryValue {
-                hive,
-                key,
-                value_name,
-                value,
-                ..
-            } => format!(
+            EvidenceKind::RegistryValue { hive, key, value_name, value, .. } => format!(
                 "{}\\{} {} = {}",
                 hive.as_deref().unwrap_or(""),
                 key.as_deref().unwrap_or(""),
@@ -390,18 +299,12 @@ impl Evidence {
                 hive.as_deref().unwrap_or(""),
                 key.as_deref().unwrap_or("")
             ),
-            EvidenceKind::AnalyzedMessage {
-                subject, sender, ..
-            } => format!(
+            EvidenceKind::AnalyzedMessage { subject, sender, .. } => format!(
                 "\"{}\" from {}",
                 subject.as_deref().unwrap_or(""),
                 sender.as_deref().unwrap_or("?")
             ),
-            EvidenceKind::MailCluster {
-                cluster_by,
-                cluster_by_value,
-                email_count,
-            } => format!(
+            EvidenceKind::MailCluster { cluster_by, cluster_by_value, email_count } => format!(
                 "{} = {} ({} emails)",
                 cluster_by.as_deref().unwrap_or("?"),
                 cluster_by_value.as_deref().unwrap_or("?"),
@@ -433,18 +336,10 @@ fn file_entities(d: &FileDetails, out: &mut Vec<(EntityKind, String)>) {
 /// First few scalar fields of an unknown evidence object, for a summary line.
 fn generic_summary(raw: &Value) -> String {
     const COMMON: &[&str] = &[
-        "@odata.type",
-        "createdDateTime",
-        "verdict",
-        "remediationStatus",
-        "remediationStatusDetails",
-        "roles",
-        "detailedRoles",
-        "tags",
+        "@odata.type", "createdDateTime", "verdict", "remediationStatus",
+        "remediationStatusDetails", "roles", "detailedRoles", "tags",
     ];
-    let Some(obj) = raw.as_object() else {
-        return String::new();
-    };
+    let Some(obj) = raw.as_object() else { return String::new() };
     obj.iter()
         .filter(|(k, v)| !COMMON.contains(&k.as_str()) && (v.is_string() || v.is_number()))
         .take(3)
@@ -480,10 +375,7 @@ fn str_list(v: &Value, key: &str) -> Vec<String> {
             .filter_map(|i| match i {
                 Value::String(s) => Some(s.clone()),
                 Value::Number(n) => Some(n.to_string()),
-                Value::Object(_) => i
-                    .get("accountName")
-                    .and_then(|a| a.as_str())
-                    .map(|s| s.to_string()),
+                Value::Object(_) => i.get("accountName").and_then(|a| a.as_str()).map(|s| s.to_string()),
                 _ => None,
             })
             .collect(),
@@ -499,9 +391,7 @@ fn sub<T: for<'a> Deserialize<'a> + Default>(v: &Value, key: &str) -> T {
 }
 
 fn ts_field(v: &Value, key: &str) -> Option<Timestamp> {
-    v.get(key)
-        .and_then(|x| x.as_str())
-        .and_then(Timestamp::parse)
+    v.get(key).and_then(|x| x.as_str()).and_then(Timestamp::parse)
 }
 
 fn enum_field<T: for<'a> Deserialize<'a>>(v: &Value, key: &str) -> Option<T> {
@@ -553,9 +443,7 @@ impl Evidence {
                 mde_device_id: str_field(v, "mdeDeviceId"),
                 detection_status: enum_field(v, "detectionStatus"),
             },
-            "userEvidence" => EvidenceKind::User {
-                account: sub(v, "userAccount"),
-            },
+            "userEvidence" => EvidenceKind::User { account: sub(v, "userAccount") },
             "mailboxEvidence" => EvidenceKind::Mailbox {
                 display_name: str_field(v, "displayName"),
                 primary_address: str_field(v, "primaryAddress"),
@@ -565,9 +453,7 @@ impl Evidence {
                 address: str_field(v, "ipAddress"),
                 country: str_field(v, "countryLetterCode"),
             },
-            "urlEvidence" => EvidenceKind::Url {
-                url: str_field(v, "url"),
-            },
+            "urlEvidence" => EvidenceKind::Url { url: str_field(v, "url") },
             "cloudApplicationEvidence" => EvidenceKind::CloudApplication {
                 display_name: str_field(v, "displayName"),
                 app_id: int_field(v, "appId"),
@@ -614,11 +500,7 @@ impl Evidence {
             _ => EvidenceKind::Generic,
         };
         Evidence {
-            odata_type: if odata.is_empty() {
-                "unknownEvidence".into()
-            } else {
-                odata
-            },
+            odata_type: if odata.is_empty() { "unknownEvidence".into() } else { odata },
             created: ts_field(v, "createdDateTime"),
             verdict: enum_field(v, "verdict").unwrap_or_default(),
             remediation_status: enum_field(v, "remediationStatus").unwrap_or_default(),
@@ -663,23 +545,15 @@ mod tests {
     use super::*;
 
     fn sample() -> Vec<Evidence> {
-        let v: Value = serde_json::from_str(include_str!(
-            "../../../tests/fixtures/alert_docs_sample.json"
-        ))
-        .unwrap();
+        let v: Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/alert_docs_sample.json")).unwrap();
         serde_json::from_value(v["evidence"].clone()).unwrap()
     }
 
     #[test]
     fn dispatches_on_odata_type() {
         let ev = sample();
-        assert!(matches!(
-            ev[0].kind,
-            EvidenceKind::Device {
-                os_build: Some(22424),
-                ..
-            }
-        ));
+        assert!(matches!(ev[0].kind, EvidenceKind::Device { os_build: Some(22424), .. }));
         assert_eq!(ev[0].roles, vec![EvidenceRole::Compromised]);
         match &ev[1].kind {
             EvidenceKind::File { details, .. } => {
@@ -689,19 +563,10 @@ mod tests {
             other => panic!("expected file, got {other:?}"),
         }
         match &ev[2].kind {
-            EvidenceKind::Process {
-                process_id,
-                parent_process_id,
-                parent_image,
-                user,
-                ..
-            } => {
+            EvidenceKind::Process { process_id, parent_process_id, parent_image, user, .. } => {
                 assert_eq!((*process_id, *parent_process_id), (Some(4780), Some(668)));
                 assert_eq!(parent_image.file_name.as_deref(), Some("services.exe"));
-                assert_eq!(
-                    user.as_ref().and_then(|u| u.best_name()).as_deref(),
-                    Some("NT AUTHORITY\\SYSTEM")
-                );
+                assert_eq!(user.as_ref().and_then(|u| u.best_name()).as_deref(), Some("NT AUTHORITY\\SYSTEM"));
             }
             other => panic!("expected process, got {other:?}"),
         }
@@ -729,10 +594,7 @@ mod tests {
         let all: Vec<(EntityKind, String)> = ev.iter().flat_map(|e| e.entities()).collect();
         assert!(all.contains(&(EntityKind::Device, "yonif-lap3".into())));
         assert!(all.contains(&(EntityKind::Ip, "1.1.1.1".into())));
-        assert!(
-            all.iter()
-                .any(|(k, v)| *k == EntityKind::Hash && v.starts_with("8963a19f"))
-        );
+        assert!(all.iter().any(|(k, v)| *k == EntityKind::Hash && v.starts_with("8963a19f")));
     }
 
     #[test]
@@ -741,13 +603,7 @@ mod tests {
             "@odata.type": "#microsoft.graph.security.processEvidence",
             "processId": "not a number", "imageFile": 7, "roles": "compromised", "verdict": null
         }));
-        assert!(matches!(
-            e.kind,
-            EvidenceKind::Process {
-                process_id: None,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, EvidenceKind::Process { process_id: None, .. }));
         assert!(e.roles.is_empty());
         let e = Evidence::from_value(Value::String("garbage".into()));
         assert_eq!(e.kind, EvidenceKind::Generic);

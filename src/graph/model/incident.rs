@@ -91,9 +91,7 @@ pub struct Incident {
 impl Incident {
     /// The title, or a placeholder when the service sent none.
     pub fn title(&self) -> &str {
-        self.display_name
-            .as_deref()
-            .unwrap_or("(untitled incident)")
+        self.display_name.as_deref().unwrap_or("(untitled incident)")
     }
 
     /// Defender Experts notification markers (graph-api.md §3.1): the system tag or the title
@@ -103,19 +101,15 @@ impl Incident {
         self.system_tags
             .iter()
             .any(|t| t.eq_ignore_ascii_case("Defender Experts"))
-            || self.display_name.as_deref().is_some_and(|t| {
-                t.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("defender experts")
-            })
+            || self
+                .display_name
+                .as_deref()
+                .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("defender experts"))
     }
 
     /// True when this incident is open for the analyst (not resolved and not merged away).
     pub fn is_open(&self) -> bool {
-        !matches!(
-            self.status,
-            IncidentStatus::Resolved | IncidentStatus::Redirected
-        )
+        !matches!(self.status, IncidentStatus::Resolved | IncidentStatus::Redirected)
     }
 }
 
@@ -126,11 +120,7 @@ impl Incident {
 pub struct IncidentPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<IncidentStatus>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "double_option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
     pub assigned_to: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classification: Option<Classification>,
@@ -213,27 +203,20 @@ impl IncidentPatch {
 pub(crate) mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<T: Serialize, S: Serializer>(
-        v: &Option<Option<T>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
         match v {
             Some(inner) => inner.serialize(s),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
 
 /// `null` or absent → empty vec.
-pub(crate) fn null_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
+pub(crate) fn null_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -243,16 +226,12 @@ pub(crate) fn null_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::
 }
 
 /// Enum field where `null` means "not set".
-pub(crate) fn opt_enum<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<T>, D::Error> {
+pub(crate) fn opt_enum<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     let v = serde_json::Value::deserialize(d)?;
     if v.is_null() {
         return Ok(None);
     }
-    T::deserialize(v)
-        .map(Some)
-        .map_err(serde::de::Error::custom)
+    T::deserialize(v).map(Some).map_err(serde::de::Error::custom)
 }
 
 /// Ids are strings but legacy APIs send numbers; accept both, reject anything else.
@@ -307,10 +286,7 @@ mod tests {
         assert_eq!(i.status, IncidentStatus::Active);
         assert_eq!(i.determination, Some(Determination::MultiStagedAttack));
         assert_eq!(i.custom_tags, vec!["Demo".to_string()]);
-        assert_eq!(
-            i.comments[0].created_by_display_name.as_deref(),
-            Some("DavidS@contoso.onmicrosoft.com")
-        );
+        assert_eq!(i.comments[0].created_by_display_name.as_deref(), Some("DavidS@contoso.onmicrosoft.com"));
         assert!(i.comments[0].created_date_time.is_some());
         assert_eq!(i.priority_score, None);
         assert!(i.is_experts_notification());
@@ -327,10 +303,7 @@ mod tests {
             p.to_body(),
             serde_json::json!({"classification": "truePositive", "determination": "compromisedAccount"})
         );
-        let clear = IncidentPatch {
-            assigned_to: Some(None),
-            ..Default::default()
-        };
+        let clear = IncidentPatch { assigned_to: Some(None), ..Default::default() };
         assert_eq!(clear.to_body(), serde_json::json!({"assignedTo": null}));
         assert!(IncidentPatch::default().is_empty());
         assert_eq!(clear.fields(), vec!["assignedTo"]);

@@ -55,12 +55,7 @@ pub fn parse_page<T: DeserializeOwned>(body: Value) -> Result<Page<T>, String> {
             }),
         }
     }
-    Ok(Page {
-        items,
-        bad,
-        next_link,
-        count,
-    })
+    Ok(Page { items, bad, next_link, count })
 }
 
 #[cfg(test)]

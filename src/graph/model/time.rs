@@ -25,10 +25,7 @@ impl Timestamp {
         }
         // Zone-less: treat as UTC.
         if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-            return dt
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .ok()
-                .map(|z| Timestamp(z.timestamp()));
+            return dt.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| Timestamp(z.timestamp()));
         }
         // More than 9 fraction digits: cut the fraction to 9 and retry.
         if let Some(dot) = s.find('.') {
