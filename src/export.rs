@@ -153,7 +153,7 @@ pub async fn run_export<A: GraphApi, W: std::io::Write>(
         progress(ExportProgress::Page {
             pages,
             incidents: summary.incidents,
-            requests: api.requests() - requests_before,
+            requests: api.requests().saturating_sub(requests_before),
         });
     }
     summary.requests = api.requests().saturating_sub(requests_before);
