@@ -8,6 +8,7 @@ pub mod lazy;
 pub mod lister;
 pub mod messages;
 pub mod outbox;
+mod reads;
 pub mod writer;
 
 pub use api::GraphApi;
