@@ -169,13 +169,6 @@ impl Outbox {
         Some(e.clone())
     }
 
-    /// Marks `op` as a comment whose outcome will be unknown if the send is interrupted.
-    pub fn set_uncertain(&mut self, op: OpId) {
-        if let Some(e) = self.entries.iter_mut().find(|e| e.op == op) {
-            e.uncertain = true;
-        }
-    }
-
     /// Removes `op` (done, rejected or conflicting).
     pub fn remove(&mut self, op: OpId) {
         self.entries.retain(|e| e.op != op);
