@@ -18,6 +18,9 @@ use vigil::ui::color::ColorDepth;
 use vigil::ui::svg::buffer_to_svg;
 use vigil::ui::theme::{Theme, load_theme};
 
+/// Something drawn over the page (a pane or a modal).
+type Overlay<'a> = &'a dyn Fn(&mut ratatui::Frame, &Theme);
+
 const W: u16 = 150;
 const H: u16 = 42;
 
@@ -42,7 +45,11 @@ async fn load_incidents() -> anyhow::Result<Vec<Incident>> {
     let mut out = Vec::new();
     let mut next = Some("/v1.0/security/incidents?$expand=alerts&$top=50".to_string());
     while let Some(url) = next {
-        let body = demo.client.get_json(&url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let body = demo
+            .client
+            .get_json(&url)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let page = parse_page::<Incident>(body).map_err(|e| anyhow::anyhow!(e))?;
         out.extend(page.items);
         next = page.next_link;
@@ -63,7 +70,10 @@ async fn load_incidents() -> anyhow::Result<Vec<Incident>> {
 
 fn new_app(incidents: &[Incident], theme: Theme) -> App {
     let mut store = Store::new(Identity::new([vigil::sim::DELEGATED_USER]));
-    store.apply(Update::Incidents { items: incidents.to_vec(), source: UpsertSource::Initial });
+    store.apply(Update::Incidents {
+        items: incidents.to_vec(),
+        source: UpsertSource::Initial,
+    });
     let now = incidents
         .iter()
         .filter_map(|i| i.last_update_date_time)
@@ -71,12 +81,21 @@ fn new_app(incidents: &[Incident], theme: Theme) -> App {
         .unwrap_or_else(Timestamp::now);
     App::new(
         store,
-        AppConfig { theme, profile_label: "demo · simulated tenant".into(), ..AppConfig::default() },
+        AppConfig {
+            theme,
+            profile_label: "demo · simulated tenant".into(),
+            ..AppConfig::default()
+        },
         now,
     )
 }
 
-fn shoot(app: &mut App, name: &str, title: &str, overlay: Option<&dyn Fn(&mut ratatui::Frame, &Theme)>) -> anyhow::Result<()> {
+fn shoot(
+    app: &mut App,
+    name: &str,
+    title: &str,
+    overlay: Option<Overlay>,
+) -> anyhow::Result<()> {
     let mut term = Terminal::new(TestBackend::new(W, H))?;
     let theme = app.theme().clone();
     term.draw(|f| {
@@ -125,14 +144,19 @@ async fn main() -> anyhow::Result<()> {
     shoot(&mut app, "incident", "vigil — incident page", None)?;
     app.handle_key(key(KeyCode::Tab));
     app.handle_key(key(KeyCode::Enter));
-    for _ in 0..3 {
+    for _ in 0..2 {
         app.handle_key(key(KeyCode::Tab));
     }
     shoot(&mut app, "alert", "vigil — alert with process tree", None)?;
 
     // Manage pane over the queue.
     let mut app = new_app(&incidents, theme("default"));
-    let target = incidents.iter().find(|i| i.id == busy).cloned().into_iter().collect::<Vec<_>>();
+    let target = incidents
+        .iter()
+        .find(|i| i.id == busy)
+        .cloned()
+        .into_iter()
+        .collect::<Vec<_>>();
     let pane = vigil::ui::triage::ManagePane::new(
         target,
         app.store().owners(),
@@ -140,12 +164,22 @@ async fn main() -> anyhow::Result<()> {
         Some(vigil::sim::DELEGATED_USER.into()),
         vec![],
     );
-    shoot(&mut app, "manage", "vigil — manage incident", Some(&|f, t| pane.render(f, f.area(), t)))?;
+    shoot(
+        &mut app,
+        "manage",
+        "vigil — manage incident",
+        Some(&|f, t| pane.render(f, f.area(), t)),
+    )?;
 
     // Defender Experts notification and the Ask Defender Experts pane.
     if let Some(den) = incidents.iter().find(|i| i.id == "1001") {
         let view = vigil::ui::experts_ui::NotificationView::new(den, vec![]);
-        shoot(&mut app, "experts-notification", "vigil — Defender Experts notification", Some(&|f, t| view.render(f, f.area(), t)))?;
+        shoot(
+            &mut app,
+            "experts-notification",
+            "vigil — Defender Experts notification",
+            Some(&|f, t| view.render(f, f.area(), t)),
+        )?;
         let alerts: Vec<_> = den.alerts.clone().unwrap_or_default();
         let topic = vigil::experts::context::InquiryTopic::from_incident(den);
         let context = vigil::experts::context::build_context(&topic, Some(den), &alerts);
@@ -165,7 +199,12 @@ async fn main() -> anyhow::Result<()> {
             link,
             vars,
         );
-        shoot(&mut app, "ask-experts", "vigil — Ask Defender Experts", Some(&|f, t| ask.render(f, f.area(), t)))?;
+        shoot(
+            &mut app,
+            "ask-experts",
+            "vigil — Ask Defender Experts",
+            Some(&|f, t| ask.render(f, f.area(), t)),
+        )?;
     }
 
     // Light and mono themes.

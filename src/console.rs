@@ -99,8 +99,11 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         read_only: session.read_only,
         ..EngineConfig::default()
     };
-    let (commands, updates, engine_task) =
-        engine::spawn(Arc::new(session.client.clone()), engine_cfg);
+    let engine::EngineHandle {
+        commands,
+        updates,
+        task: engine_task,
+    } = engine::spawn(Arc::new(session.client.clone()), engine_cfg);
 
     let saved_views = cfg
         .map(|c| {

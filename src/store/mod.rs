@@ -246,7 +246,10 @@ impl Store {
             Update::Status(_)
             | Update::BadRecords { .. }
             | Update::LoadComplete { .. }
-            | Update::Error { .. } => {}
+            | Update::Error { .. }
+            | Update::MailSent { .. }
+            | Update::Tasks { .. }
+            | Update::TaskUpdated { .. } => {}
         }
         ch
     }

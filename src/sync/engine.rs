@@ -1,24 +1,57 @@
-//! PLACEHOLDER until the syncer branch lands (same public API).
+//! The sync engine task: initial load, delta polling by `lastUpdateDateTime` watermark,
+//! on-demand reads, and the outbox of writes. It owns no screen; it talks to the UI only
+//! through [`Command`]s and [`Update`]s.
+//!
+//! Window choice: the initial load asks for incidents with `lastUpdateDateTime ge now - window`
+//! (the portal's queue shows incidents *updated* in the period, so an old incident that was
+//! just reopened is included). Delta polls ask for `lastUpdateDateTime ge watermark - overlap`
+//! without the status/severity filters, so an incident leaving the configured statuses is
+//! still seen changing.
 
-use super::{Command, Update};
+use super::api::{GraphApi, is_network};
+use super::lazy::{self, LazyItem};
+use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
+use super::messages::{AlertsMode, Command, Phase, SyncStatus, Update};
+use super::outbox::{Outbox, OutboxEntry, persist};
+use super::reads::{load_incident, report_load_error, run_listing};
+use super::writer::Writer;
+use crate::graph::error::GraphError;
+use crate::graph::model::Timestamp;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::{Mutex, Notify};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
+
+/// First wait before retrying while offline (doubles up to the poll interval).
+const OFFLINE_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Engine settings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EngineConfig {
+    /// Initial load covers incidents updated in the last `window_days` days.
     pub window_days: u32,
+    /// `$top` for listings.
     pub page_size: u32,
+    /// `$top` after an expanded page failed with a 5xx.
     pub small_page_size: u32,
+    /// Delta poll period.
     pub poll_interval: Duration,
+    /// How far before the watermark each delta poll starts (late writes, reopened incidents).
     pub overlap: Duration,
+    /// Server-side status filter for the initial load (schema names).
     pub statuses: Option<Vec<String>>,
+    /// Server-side severity filter for the initial load.
     pub severities: Option<Vec<String>>,
+    /// Allow `/beta` reads for Defender Experts fields (`LoadIncident{beta: true}`); when
+    /// false every read uses v1.0.
     pub beta_for_experts: bool,
+    /// Where the outbox lives; `None` keeps queued writes in memory only.
     pub outbox_path: Option<PathBuf>,
+    /// Refuse every write.
     pub read_only: bool,
 }
 
@@ -39,16 +72,608 @@ impl Default for EngineConfig {
     }
 }
 
-/// Starts the engine task.
-pub fn spawn<A: Send + Sync + 'static>(
-    _api: Arc<A>,
-    _cfg: EngineConfig,
-) -> (
-    mpsc::UnboundedSender<Command>,
-    mpsc::UnboundedReceiver<Update>,
-    JoinHandle<()>,
+/// The running engine: send [`Command`]s, receive [`Update`]s. Aborting `task` stops the engine
+/// and everything it started (the outbox on disk stays as it was).
+pub struct EngineHandle {
+    pub commands: UnboundedSender<Command>,
+    pub updates: UnboundedReceiver<Update>,
+    pub task: JoinHandle<()>,
+}
+
+/// Starts the engine on the current tokio runtime. It begins with the outbox replay and the
+/// initial load.
+pub fn spawn<A: GraphApi>(api: Arc<A>, cfg: EngineConfig) -> EngineHandle {
+    let (commands, cmd_rx) = mpsc::unbounded_channel();
+    let (ui, updates) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(api, cfg, cmd_rx, ui));
+    EngineHandle {
+        commands,
+        updates,
+        task,
+    }
+}
+
+/// Events from the engine's own sub-tasks to its main loop.
+#[derive(Debug)]
+pub(crate) enum Internal {
+    /// A request got an answer from the service.
+    RequestOk,
+    /// A request failed for network reasons.
+    NetFailure(GraphError),
+    OutboxCounts {
+        pending: usize,
+        failed: usize,
+    },
+    Progress {
+        pages: u32,
+        items: usize,
+    },
+    Mode(AlertsMode),
+    RunDone {
+        kind: RunKind,
+        result: Result<RunStats, GraphError>,
+    },
+    /// A status-bar note (a degraded feature), not an error.
+    Note(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RunKind {
+    Initial,
+    Delta,
+}
+
+#[derive(Debug)]
+pub(crate) struct RunStats {
+    pub total: usize,
+    pub max_update: Option<Timestamp>,
+    pub started: Timestamp,
+    pub elapsed: Duration,
+    pub requests: u64,
+}
+
+struct Engine<A> {
+    api: Arc<A>,
+    cfg: EngineConfig,
+    ui: UnboundedSender<Update>,
+    internal: UnboundedSender<Internal>,
+    loader: UnboundedSender<Vec<LazyItem>>,
+    outbox: Arc<Mutex<Outbox>>,
+    notify: Arc<Notify>,
+    beta_unavailable: Arc<AtomicBool>,
+    status: SyncStatus,
+    last_sent: Option<SyncStatus>,
+    watermark: Option<Timestamp>,
+    mode: AlertsMode,
+    initial_done: bool,
+    running: Option<RunKind>,
+    /// A refresh asked for while a run was going (`true`: a full one).
+    pending: Option<bool>,
+    next_poll: Instant,
+    backoff: Duration,
+    offline: bool,
+    last_error: Option<String>,
+}
+
+async fn run<A: GraphApi>(
+    api: Arc<A>,
+    cfg: EngineConfig,
+    mut cmd_rx: UnboundedReceiver<Command>,
+    ui: UnboundedSender<Update>,
 ) {
-    let (tx, _rx) = mpsc::unbounded_channel();
-    let (_utx, urx) = mpsc::unbounded_channel();
-    (tx, urx, tokio::spawn(async {}))
+    let (internal, mut internal_rx) = mpsc::unbounded_channel();
+    let (loader, loader_rx) = mpsc::unbounded_channel();
+    let mut tasks = JoinSet::new();
+
+    let (outbox, warning) = open_outbox(&cfg).await;
+    let outbox = Arc::new(Mutex::new(outbox));
+    let notify = Arc::new(Notify::new());
+    tasks.spawn(
+        Writer {
+            api: api.clone(),
+            outbox: outbox.clone(),
+            notify: notify.clone(),
+            ui: ui.clone(),
+            internal: internal.clone(),
+        }
+        .run(),
+    );
+    tasks.spawn(lazy::run(
+        api.clone(),
+        loader_rx,
+        ui.clone(),
+        internal.clone(),
+    ));
+
+    let poll = cfg.poll_interval;
+    let mut engine = Engine {
+        api,
+        cfg,
+        ui,
+        internal,
+        loader,
+        outbox,
+        notify,
+        beta_unavailable: Arc::new(AtomicBool::new(false)),
+        status: SyncStatus::default(),
+        last_sent: None,
+        watermark: None,
+        mode: AlertsMode::Expanded,
+        initial_done: false,
+        running: None,
+        pending: None,
+        next_poll: Instant::now() + poll,
+        backoff: OFFLINE_BACKOFF,
+        offline: false,
+        last_error: None,
+    };
+    if let Some(message) = warning {
+        engine.send(Update::Error { message });
+    }
+    engine.replay_outbox().await;
+    engine.start_run(RunKind::Initial, &mut tasks);
+
+    loop {
+        let can_poll = engine.running.is_none();
+        tokio::select! {
+            cmd = cmd_rx.recv() => match cmd {
+                None | Some(Command::Shutdown) => {
+                    engine.shutdown().await;
+                    tasks.shutdown().await;
+                    return;
+                }
+                Some(c) => engine.command(c, &mut tasks).await,
+            },
+            Some(ev) = internal_rx.recv() => engine.internal_event(ev, &mut tasks).await,
+            _ = tokio::time::sleep_until(engine.next_poll), if can_poll => {
+                let kind = if engine.initial_done { RunKind::Delta } else { RunKind::Initial };
+                engine.start_run(kind, &mut tasks);
+            }
+            Some(res) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(e) = res && e.is_panic() {
+                    engine.send(Update::Error { message: format!("internal error in the sync engine: {e}") });
+                }
+            }
+        }
+    }
+}
+
+/// Loads the configured outbox (off the async threads); read-only mode never touches it.
+async fn open_outbox(cfg: &EngineConfig) -> (Outbox, Option<String>) {
+    let Some(path) = cfg.outbox_path.clone() else {
+        return (Outbox::in_memory(), None);
+    };
+    if cfg.read_only {
+        let note = path.exists().then(|| {
+            format!(
+                "read-only mode: writes queued in {} are kept for a read-write session",
+                path.display()
+            )
+        });
+        return (Outbox::in_memory(), note);
+    }
+    match tokio::task::spawn_blocking(move || Outbox::load(path)).await {
+        Ok(loaded) => loaded,
+        Err(e) => (
+            Outbox::in_memory(),
+            Some(format!("could not open the outbox: {e}")),
+        ),
+    }
+}
+
+impl<A: GraphApi> Engine<A> {
+    fn send(&self, u: Update) {
+        let _ = self.ui.send(u);
+    }
+
+    /// Sends the status when it changed.
+    fn emit_status(&mut self) {
+        self.status.requests = self.api.requests();
+        self.status.throttled_until = self.api.throttled_until();
+        if self.last_sent.as_ref() != Some(&self.status) {
+            self.last_sent = Some(self.status.clone());
+            self.send(Update::Status(self.status.clone()));
+        }
+    }
+
+    fn busy_phase(&self) -> Phase {
+        match self.running {
+            Some(RunKind::Initial) => Phase::InitialLoad,
+            Some(RunKind::Delta) => Phase::Polling,
+            None => Phase::Idle,
+        }
+    }
+
+    /// Reports an error once until it changes or a run succeeds.
+    fn report_error(&mut self, message: String) {
+        self.status.last_error = Some(message.clone());
+        if self.last_error.as_ref() != Some(&message) {
+            self.last_error = Some(message.clone());
+            self.send(Update::Error { message });
+        }
+    }
+
+    async fn replay_outbox(&mut self) {
+        let ob = self.outbox.lock().await;
+        let entries: Vec<OutboxEntry> = ob.entries().to_vec();
+        let (pending, failed) = ob.counts();
+        drop(ob);
+        for e in entries {
+            self.send(Update::WriteQueued {
+                op: e.op,
+                write: e.write,
+            });
+        }
+        self.status.outbox_pending = pending;
+        self.status.outbox_failed = failed;
+        self.notify.notify_one();
+    }
+
+    /// Makes failed writes pending again (reconnection, "retry failed").
+    async fn retry_failed(&mut self) {
+        let mut ob = self.outbox.lock().await;
+        let retried = ob.retry_failed();
+        if retried.is_empty() {
+            return;
+        }
+        let saved = persist(&ob).await;
+        let (pending, failed) = ob.counts();
+        drop(ob);
+        if let Err(e) = saved {
+            self.send(Update::Error {
+                message: format!("could not save the outbox: {e}"),
+            });
+        }
+        for e in retried {
+            self.send(Update::WriteQueued {
+                op: e.op,
+                write: e.write,
+            });
+        }
+        self.status.outbox_pending = pending;
+        self.status.outbox_failed = failed;
+        self.notify.notify_one();
+        self.emit_status();
+    }
+
+    async fn shutdown(&mut self) {
+        let ob = self.outbox.lock().await;
+        if let Err(e) = persist(&ob).await {
+            drop(ob);
+            self.send(Update::Error {
+                message: format!("could not save the outbox: {e}"),
+            });
+        }
+    }
+
+    fn start_run(&mut self, kind: RunKind, tasks: &mut JoinSet<()>) {
+        let since_initial =
+            Timestamp::now().plus_seconds(-(i64::from(self.cfg.window_days) * 86_400));
+        let filters = match (kind, self.watermark) {
+            (RunKind::Delta, Some(w)) => {
+                let overlap = i64::try_from(self.cfg.overlap.as_secs()).unwrap_or(i64::MAX);
+                filter_clauses(
+                    "lastUpdateDateTime",
+                    Some(w.plus_seconds(-overlap)),
+                    &[],
+                    &[],
+                )
+            }
+            _ => filter_clauses(
+                "lastUpdateDateTime",
+                Some(since_initial),
+                self.cfg.statuses.as_deref().unwrap_or(&[]),
+                self.cfg.severities.as_deref().unwrap_or(&[]),
+            ),
+        };
+        let query = ListQuery {
+            filters,
+            page_size: self.cfg.page_size,
+            small_page_size: self.cfg.small_page_size,
+        };
+        self.running = Some(kind);
+        self.status.in_flight = true;
+        self.status.pages = 0;
+        self.status.items = 0;
+        if !self.offline {
+            self.status.phase = self.busy_phase();
+        }
+        tasks.spawn(run_listing(
+            self.api.clone(),
+            kind,
+            Lister::new(query, self.mode),
+            self.ui.clone(),
+            self.internal.clone(),
+            self.loader.clone(),
+        ));
+        self.emit_status();
+    }
+
+    async fn command(&mut self, c: Command, tasks: &mut JoinSet<()>) {
+        match c {
+            Command::Refresh { full } => {
+                if self.running.is_some() {
+                    self.pending = Some(self.pending.unwrap_or(false) || full);
+                } else {
+                    let kind = if full || !self.initial_done {
+                        RunKind::Initial
+                    } else {
+                        RunKind::Delta
+                    };
+                    self.start_run(kind, tasks);
+                }
+            }
+            Command::LoadAlerts { incident_id } => {
+                let (api, ui, internal) =
+                    (self.api.clone(), self.ui.clone(), self.internal.clone());
+                tasks.spawn(async move {
+                    match get_incident_alerts(&*api, &incident_id).await {
+                        Ok(alerts) => {
+                            let _ = internal.send(Internal::RequestOk);
+                            let _ = ui.send(Update::Alerts {
+                                incident_id,
+                                alerts,
+                            });
+                        }
+                        Err(e) => report_load_error(
+                            &ui,
+                            &internal,
+                            format!("alerts of incident {incident_id}"),
+                            e,
+                        ),
+                    }
+                });
+            }
+            Command::SendMail {
+                op,
+                inquiry_id,
+                path,
+                body,
+            } => {
+                if self.cfg.read_only {
+                    self.send(Update::MailSent {
+                        op,
+                        inquiry_id,
+                        result: Err("read-only mode: sending mail is disabled".into()),
+                    });
+                    return;
+                }
+                let (api, ui) = (self.api.clone(), self.ui.clone());
+                tasks.spawn(async move {
+                    // sendMail is not idempotent: an unknown outcome is reported as such and
+                    // never retried blindly.
+                    let result = api.post_json(&path, &body).await.map(|_| ()).map_err(|e| {
+                        if is_network(&e) {
+                            format!("outcome unknown, check the mailbox before retrying: {e}")
+                        } else {
+                            e.to_string()
+                        }
+                    });
+                    let _ = ui.send(Update::MailSent {
+                        op,
+                        inquiry_id,
+                        result,
+                    });
+                });
+            }
+            Command::LoadTasks { incident_id } => {
+                let (api, ui) = (self.api.clone(), self.ui.clone());
+                tasks.spawn(async move {
+                    let path = crate::experts::tasks::list_path(&incident_id);
+                    let tasks = match api.get_json(&path).await {
+                        Ok(v) => v
+                            .get("value")
+                            .and_then(|x| x.as_array())
+                            .cloned()
+                            .unwrap_or_default(),
+                        // Tenants without managed response (or without the beta API) have
+                        // no tasks: the section stays hidden.
+                        Err(e) => {
+                            tracing::debug!(error = %e, "incident tasks unavailable");
+                            Vec::new()
+                        }
+                    };
+                    let _ = ui.send(Update::Tasks { incident_id, tasks });
+                });
+            }
+            Command::UpdateTask {
+                op,
+                incident_id,
+                task_id,
+                body,
+            } => {
+                if self.cfg.read_only {
+                    self.send(Update::TaskUpdated {
+                        op,
+                        task_id,
+                        result: Err("read-only mode: task updates are disabled".into()),
+                    });
+                    return;
+                }
+                let (api, ui) = (self.api.clone(), self.ui.clone());
+                tasks.spawn(async move {
+                    let path = crate::experts::tasks::update_path(&task_id);
+                    let result = api
+                        .patch_json(&path, &body)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let ok = result.is_ok();
+                    let _ = ui.send(Update::TaskUpdated {
+                        op,
+                        task_id,
+                        result,
+                    });
+                    if ok {
+                        let path = crate::experts::tasks::list_path(&incident_id);
+                        if let Ok(v) = api.get_json(&path).await {
+                            let tasks = v
+                                .get("value")
+                                .and_then(|x| x.as_array())
+                                .cloned()
+                                .unwrap_or_default();
+                            let _ = ui.send(Update::Tasks { incident_id, tasks });
+                        }
+                    }
+                });
+            }
+            Command::LoadIncident { incident_id, beta } => {
+                let beta = beta && self.cfg.beta_for_experts;
+                tasks.spawn(load_incident(
+                    self.api.clone(),
+                    incident_id,
+                    beta,
+                    self.beta_unavailable.clone(),
+                    self.ui.clone(),
+                    self.internal.clone(),
+                ));
+            }
+            Command::Write { op, write } => {
+                let target = write.target();
+                if self.cfg.read_only {
+                    let message =
+                        "read-only mode: writes are disabled for this session".to_string();
+                    self.send(Update::WriteFailed {
+                        op,
+                        target,
+                        message,
+                        retryable: false,
+                    });
+                    return;
+                }
+                let mut ob = self.outbox.lock().await;
+                if !ob.push(OutboxEntry::new(op, write.clone())) {
+                    drop(ob);
+                    let message = format!("operation {op} is already queued");
+                    self.send(Update::WriteFailed {
+                        op,
+                        target,
+                        message,
+                        retryable: false,
+                    });
+                    return;
+                }
+                let saved = persist(&ob).await;
+                let (pending, failed) = ob.counts();
+                drop(ob);
+                if let Err(e) = saved {
+                    self.send(Update::Error {
+                        message: format!("could not save the outbox ({e}); the write is sent but would not survive a crash"),
+                    });
+                }
+                self.send(Update::WriteQueued { op, write });
+                self.notify.notify_one();
+                self.status.outbox_pending = pending;
+                self.status.outbox_failed = failed;
+                self.emit_status();
+            }
+            Command::RetryFailed => self.retry_failed().await,
+            Command::Shutdown => {}
+        }
+    }
+
+    async fn internal_event(&mut self, ev: Internal, tasks: &mut JoinSet<()>) {
+        match ev {
+            Internal::RequestOk => {
+                if self.offline {
+                    self.offline = false;
+                    self.status.phase = self.busy_phase();
+                    self.status.last_error = None;
+                    self.backoff = OFFLINE_BACKOFF;
+                    self.emit_status();
+                    self.retry_failed().await;
+                }
+            }
+            Internal::NetFailure(e) => self.net_failure(e),
+            Internal::OutboxCounts { pending, failed } => {
+                self.status.outbox_pending = pending;
+                self.status.outbox_failed = failed;
+            }
+            Internal::Progress { pages, items } => {
+                self.status.pages = pages;
+                self.status.items = items;
+            }
+            Internal::Mode(m) => {
+                self.mode = m;
+                self.status.alerts_mode = m;
+            }
+            Internal::Note(n) => self.status.last_error = Some(n),
+            Internal::RunDone { kind, result } => self.run_done(kind, result, tasks),
+        }
+        self.emit_status();
+    }
+
+    fn net_failure(&mut self, e: GraphError) {
+        if !self.offline {
+            self.offline = true;
+            self.status.phase = Phase::Offline;
+            let message = format!("offline: {e}");
+            self.status.last_error = Some(message.clone());
+            self.send(Update::Error { message });
+        }
+        if self.running.is_none() {
+            self.next_poll = self.next_poll.min(Instant::now() + self.backoff);
+        }
+    }
+
+    fn run_done(
+        &mut self,
+        kind: RunKind,
+        result: Result<RunStats, GraphError>,
+        tasks: &mut JoinSet<()>,
+    ) {
+        self.running = None;
+        self.status.in_flight = false;
+        match result {
+            Ok(stats) => {
+                let seen = stats.max_update.or(if self.watermark.is_none() {
+                    Some(stats.started)
+                } else {
+                    None
+                });
+                self.watermark = self.watermark.max(seen);
+                if kind == RunKind::Initial {
+                    self.initial_done = true;
+                    self.send(Update::LoadComplete {
+                        total: stats.total,
+                        requests: stats.requests,
+                        elapsed: stats.elapsed,
+                        watermark: self.watermark,
+                    });
+                }
+                self.status.last_refresh = Some(Timestamp::now());
+                self.last_error = None;
+                if !self.offline {
+                    self.status.phase = Phase::Idle;
+                    self.status.last_error = None;
+                }
+                self.next_poll = Instant::now() + self.cfg.poll_interval;
+                self.backoff = OFFLINE_BACKOFF;
+            }
+            Err(e) if is_network(&e) => {
+                self.net_failure(e);
+                self.next_poll = Instant::now() + self.backoff;
+                self.backoff = (self.backoff * 2).min(self.cfg.poll_interval.max(OFFLINE_BACKOFF));
+            }
+            Err(e) => {
+                let what = if kind == RunKind::Initial {
+                    "loading incidents"
+                } else {
+                    "polling for changes"
+                };
+                self.report_error(format!("{what} failed: {e}"));
+                if !self.offline {
+                    self.status.phase = Phase::Idle;
+                }
+                self.next_poll = Instant::now() + self.cfg.poll_interval;
+            }
+        }
+        if let Some(full) = self.pending.take() {
+            let kind = if full || !self.initial_done {
+                RunKind::Initial
+            } else {
+                RunKind::Delta
+            };
+            self.start_run(kind, tasks);
+        }
+    }
 }

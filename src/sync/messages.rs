@@ -215,4 +215,22 @@ pub enum Update {
     Error {
         message: String,
     },
+    /// Outcome of [`Command::SendMail`].
+    MailSent {
+        op: OpId,
+        inquiry_id: String,
+        result: Result<(), String>,
+    },
+    /// The managed-response tasks of an incident (raw task objects; empty when none or when
+    /// the tenant has no tasks API).
+    Tasks {
+        incident_id: String,
+        tasks: Vec<serde_json::Value>,
+    },
+    /// Outcome of [`Command::UpdateTask`].
+    TaskUpdated {
+        op: OpId,
+        task_id: String,
+        result: Result<serde_json::Value, String>,
+    },
 }

@@ -1,7 +1,16 @@
-//! The background sync engine: talks to Graph through `graph::Client`, never touches the
-//! screen, and exchanges owned [`Command`]s and [`Update`]s with the UI over channels.
+//! The background sync engine: talks to Graph through a [`GraphApi`] (the real
+//! `graph::Client` or a fake), never touches the screen, and exchanges owned [`Command`]s and
+//! [`Update`]s with the UI over channels.
 
+pub mod api;
 pub mod engine;
+pub mod lazy;
+pub mod lister;
 pub mod messages;
+pub mod outbox;
+mod reads;
+pub mod writer;
 
+pub use api::GraphApi;
+pub use engine::{EngineConfig, EngineHandle, spawn};
 pub use messages::*;

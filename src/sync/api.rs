@@ -1,0 +1,172 @@
+//! The narrow view of Microsoft Graph the sync engine and the export need, so they can run
+//! against the real [`crate::graph::client::Client`] or an in-memory fake.
+
+use crate::graph::error::{ErrorKind, GraphError};
+use crate::graph::model::Timestamp;
+use serde_json::Value;
+use std::future::Future;
+
+/// JSON requests to Graph. Implementations handle auth, throttling, retries and the budget;
+/// an `Err` here is final for this attempt.
+pub trait GraphApi: Send + Sync + 'static {
+    /// GET a relative path (`/v1.0/security/incidents?...`, joined to the base URL) or an
+    /// absolute `@odata.nextLink`, requested verbatim.
+    fn get_json(&self, path_or_url: &str)
+    -> impl Future<Output = Result<Value, GraphError>> + Send;
+    /// PATCH a relative path with a JSON body; returns the response body.
+    fn patch_json(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send;
+    /// POST a relative path with a JSON body; returns the response body.
+    fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send;
+    /// Requests sent so far (every attempt counts).
+    fn requests(&self) -> u64;
+    /// When the client is waiting out a throttle, until when (optional hook).
+    fn throttled_until(&self) -> Option<Timestamp> {
+        None
+    }
+}
+
+/// True when the request did not get a usable answer because of the network (the engine goes
+/// offline and retries later).
+pub fn is_network(e: &GraphError) -> bool {
+    matches!(
+        e.kind,
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::UnknownOutcome
+    )
+}
+
+/// True for an HTTP 5xx (after the client's own retries).
+pub fn is_server_error(e: &GraphError) -> bool {
+    e.status.is_some_and(|s| s >= 500)
+}
+
+/// True for a 4xx other than 408/429: the service looked at the request and refused it.
+pub fn is_rejection(e: &GraphError) -> bool {
+    e.status
+        .is_some_and(|s| (400..500).contains(&s) && s != 408 && s != 429)
+}
+
+/// A write that failed this way may be sent again later (it stays in the outbox).
+pub fn is_retryable_write(e: &GraphError) -> bool {
+    match e.kind {
+        ErrorKind::Network
+        | ErrorKind::Timeout
+        | ErrorKind::UnknownOutcome
+        | ErrorKind::Throttled
+        | ErrorKind::Budget
+        | ErrorKind::Auth
+        | ErrorKind::Decode => true,
+        _ => e.status.is_some_and(|s| s >= 500 || s == 429 || s == 408),
+    }
+}
+
+/// A local error in the [`GraphError`] shape (bad response envelope and the like).
+pub(crate) fn local_error(kind: ErrorKind, code: &str, message: impl Into<String>) -> GraphError {
+    GraphError {
+        kind,
+        status: None,
+        code: code.to_string(),
+        message: message.into(),
+        request_id: None,
+        date: None,
+    }
+}
+
+/// Percent-encodes a path segment or a query value (everything but RFC 3986 unreserved
+/// characters and the OData punctuation `'():,`).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~'():,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `/v1.0/security/incidents/{id}` (or `/beta/...`).
+pub fn incident_path(id: &str, beta: bool) -> String {
+    let version = if beta { "beta" } else { "v1.0" };
+    format!("/{version}/security/incidents/{}", encode(id))
+}
+
+/// `/v1.0/security/alerts_v2/{id}`.
+pub fn alert_path(id: &str) -> String {
+    format!("/v1.0/security/alerts_v2/{}", encode(id))
+}
+
+impl GraphApi for crate::graph::client::Client {
+    fn get_json(
+        &self,
+        path_or_url: &str,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send {
+        crate::graph::client::Client::get_json(self, path_or_url)
+    }
+
+    fn patch_json(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send {
+        crate::graph::client::Client::patch_json(self, path, body)
+    }
+
+    fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send {
+        crate::graph::client::Client::post_json(self, path, body)
+    }
+
+    fn requests(&self) -> u64 {
+        self.stats().requests
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(kind: ErrorKind, status: Option<u16>) -> GraphError {
+        GraphError {
+            status,
+            ..local_error(kind, "x", "y")
+        }
+    }
+
+    #[test]
+    fn classifies_errors() {
+        assert!(is_network(&err(ErrorKind::Timeout, None)));
+        assert!(!is_network(&err(ErrorKind::Http, Some(500))));
+        assert!(is_server_error(&err(ErrorKind::Http, Some(503))));
+        assert!(is_rejection(&err(ErrorKind::Http, Some(400))));
+        assert!(!is_rejection(&err(ErrorKind::Throttled, Some(429))));
+        assert!(is_retryable_write(&err(ErrorKind::Http, Some(502))));
+        assert!(!is_retryable_write(&err(ErrorKind::Http, Some(400))));
+        assert!(!is_retryable_write(&err(ErrorKind::Forbidden, Some(403))));
+    }
+
+    #[test]
+    fn encodes_filter_values_and_ids() {
+        assert_eq!(
+            encode("lastUpdateDateTime ge 2026-01-01T00:00:00.0000000Z"),
+            "lastUpdateDateTime%20ge%202026-01-01T00:00:00.0000000Z"
+        );
+        assert_eq!(
+            incident_path("12/../x", false),
+            "/v1.0/security/incidents/12%2F..%2Fx"
+        );
+        assert_eq!(alert_path("da6_-9"), "/v1.0/security/alerts_v2/da6_-9");
+        assert_eq!(incident_path("7", true), "/beta/security/incidents/7");
+    }
+}

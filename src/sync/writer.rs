@@ -1,0 +1,415 @@
+//! Sends queued writes one at a time, in order, and reports each outcome. Handles the
+//! optimistic-concurrency check for incident patches and exactly-once comments.
+
+use super::api::{
+    GraphApi, alert_path, incident_path, is_network, is_retryable_write, is_server_error,
+    local_error,
+};
+use super::engine::Internal;
+use super::messages::{Target, Update, WriteOp};
+use super::outbox::{Outbox, OutboxEntry, persist};
+use crate::graph::error::{ErrorKind, GraphError};
+use crate::graph::model::{Alert, Comment, Incident, IncidentPatch};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio::sync::{Mutex, Notify, mpsc::UnboundedSender};
+
+/// How far the service clock may lag ours when matching a comment to its queue time.
+const COMMENT_SKEW_SECS: i64 = 600;
+
+/// Result of one attempt.
+enum Outcome {
+    /// Confirmed (or found already applied): report and drop from the outbox.
+    Done(Box<Update>),
+    /// Refused for good: drop and report `WriteFailed{retryable: false}`.
+    Rejected(String),
+    /// Keep as failed; `net` makes the engine go offline.
+    Retry {
+        message: String,
+        net: Option<GraphError>,
+        uncertain: bool,
+    },
+}
+
+fn failure(e: GraphError) -> Outcome {
+    if is_retryable_write(&e) {
+        let net = is_network(&e).then(|| e.clone());
+        Outcome::Retry {
+            message: e.to_string(),
+            net,
+            uncertain: false,
+        }
+    } else {
+        Outcome::Rejected(e.to_string())
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, GraphError> {
+    serde_json::from_value(v)
+        .map_err(|e| local_error(ErrorKind::Decode, "BadResponse", format!("{what}: {e}")))
+}
+
+/// Properties of `patch` whose target value differs from the server's current value, plus
+/// `lastModifiedBy` when the server names who changed it. Empty: the server already matches.
+pub fn conflicting_fields(patch: &IncidentPatch, server: &Incident) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |name: &str, differs: bool| {
+        if differs {
+            out.push(name.to_string());
+        }
+    };
+    if let Some(v) = &patch.status {
+        check("status", &server.status != v);
+    }
+    if let Some(v) = &patch.assigned_to {
+        check("assignedTo", &server.assigned_to != v);
+    }
+    if let Some(v) = &patch.classification {
+        check("classification", server.classification.as_ref() != Some(v));
+    }
+    if let Some(v) = &patch.determination {
+        check("determination", server.determination.as_ref() != Some(v));
+    }
+    if let Some(v) = &patch.severity {
+        check("severity", &server.severity != v);
+    }
+    if let Some(v) = &patch.custom_tags {
+        let mut a = v.clone();
+        let mut b = server.custom_tags.clone();
+        a.sort();
+        b.sort();
+        check("customTags", a != b);
+    }
+    if let Some(v) = &patch.resolving_comment {
+        check(
+            "resolvingComment",
+            server.resolving_comment.as_ref() != Some(v),
+        );
+    }
+    if let Some(v) = &patch.display_name {
+        check("displayName", server.display_name.as_ref() != Some(v));
+    }
+    if let Some(v) = &patch.description {
+        check("description", server.description.as_ref() != Some(v));
+    }
+    if let Some(v) = &patch.summary {
+        check("summary", server.summary.as_ref() != Some(v));
+    }
+    if !out.is_empty() && server.last_modified_by.is_some() {
+        out.push("lastModifiedBy".to_string());
+    }
+    out
+}
+
+/// The outbox sender task.
+pub(crate) struct Writer<A> {
+    pub api: Arc<A>,
+    pub outbox: Arc<Mutex<Outbox>>,
+    pub notify: Arc<Notify>,
+    pub ui: UnboundedSender<Update>,
+    pub internal: UnboundedSender<Internal>,
+}
+
+impl<A: GraphApi> Writer<A> {
+    /// Runs until aborted: sends the oldest pending entry, waits for a notification when idle.
+    pub async fn run(self) {
+        loop {
+            let next = self.outbox.lock().await.begin_next();
+            let Some(entry) = next else {
+                self.notify.notified().await;
+                continue;
+            };
+            let outcome = self.process(&entry).await;
+            self.finish(&entry, outcome).await;
+        }
+    }
+
+    async fn finish(&self, entry: &OutboxEntry, outcome: Outcome) {
+        let mut ob = self.outbox.lock().await;
+        match &outcome {
+            Outcome::Done(_) | Outcome::Rejected(_) => ob.remove(entry.op),
+            Outcome::Retry {
+                message, uncertain, ..
+            } => ob.mark_failed(entry.op, message.clone(), *uncertain),
+        }
+        let saved = persist(&ob).await;
+        let (pending, failed) = ob.counts();
+        drop(ob);
+        if let Err(e) = saved {
+            let _ = self.ui.send(Update::Error {
+                message: format!("could not save the outbox: {e}"),
+            });
+        }
+        let target = entry.write.target();
+        let health = match outcome {
+            Outcome::Done(update) => {
+                let _ = self.ui.send(*update);
+                Internal::RequestOk
+            }
+            Outcome::Rejected(message) => {
+                let _ = self.ui.send(Update::WriteFailed {
+                    op: entry.op,
+                    target,
+                    message,
+                    retryable: false,
+                });
+                Internal::RequestOk
+            }
+            Outcome::Retry { message, net, .. } => {
+                let _ = self.ui.send(Update::WriteFailed {
+                    op: entry.op,
+                    target,
+                    message,
+                    retryable: true,
+                });
+                match net {
+                    Some(e) => Internal::NetFailure(e),
+                    None => Internal::RequestOk,
+                }
+            }
+        };
+        let _ = self.internal.send(health);
+        let _ = self
+            .internal
+            .send(Internal::OutboxCounts { pending, failed });
+    }
+
+    async fn process(&self, entry: &OutboxEntry) -> Outcome {
+        let op = entry.op;
+        match &entry.write {
+            WriteOp::PatchIncident {
+                incident_id,
+                patch,
+                base_last_update,
+                force,
+            } => {
+                if patch.is_empty() {
+                    return Outcome::Rejected("nothing to change".into());
+                }
+                if !force && let Some(base) = base_last_update {
+                    let server: Incident = match self
+                        .get(&incident_path(incident_id, false), "incident")
+                        .await
+                    {
+                        Ok(i) => i,
+                        Err(e) => return failure(e),
+                    };
+                    if server.last_update_date_time.is_some_and(|t| t > *base) {
+                        return self.conflict_or_done(op, patch, server);
+                    }
+                }
+                let path = incident_path(incident_id, false);
+                match self.api.patch_json(&path, &patch.to_body()).await {
+                    Ok(v) => match decode::<Incident>(v, "incident") {
+                        Ok(incident) => {
+                            Outcome::Done(Box::new(Update::IncidentWritten { op, incident }))
+                        }
+                        // Applied, but the answer is unreadable: re-read it.
+                        Err(_) => match self.get::<Incident>(&path, "incident").await {
+                            Ok(incident) => {
+                                Outcome::Done(Box::new(Update::IncidentWritten { op, incident }))
+                            }
+                            Err(e) => failure(e),
+                        },
+                    },
+                    Err(e) if e.status == Some(412) => {
+                        match self.get::<Incident>(&path, "incident").await {
+                            Ok(server) => self.conflict_or_done(op, patch, server),
+                            Err(e) => failure(e),
+                        }
+                    }
+                    Err(e) => failure(e),
+                }
+            }
+            WriteOp::PatchAlert { alert_id, patch } => {
+                if patch.is_empty() {
+                    return Outcome::Rejected("nothing to change".into());
+                }
+                let path = alert_path(alert_id);
+                match self.api.patch_json(&path, &patch.to_body()).await {
+                    Ok(v) => match decode::<Alert>(v, "alert") {
+                        Ok(alert) => Outcome::Done(Box::new(Update::AlertWritten { op, alert })),
+                        Err(_) => match self.get::<Alert>(&path, "alert").await {
+                            Ok(alert) => {
+                                Outcome::Done(Box::new(Update::AlertWritten { op, alert }))
+                            }
+                            Err(e) => failure(e),
+                        },
+                    },
+                    Err(e) => failure(e),
+                }
+            }
+            WriteOp::CommentIncident { text, .. } | WriteOp::CommentAlert { text, .. } => {
+                self.comment(entry, text).await
+            }
+        }
+    }
+
+    fn conflict_or_done(&self, op: u64, patch: &IncidentPatch, server: Incident) -> Outcome {
+        let changed_fields = conflicting_fields(patch, &server);
+        if changed_fields.is_empty() {
+            // The server already holds every target value (our own earlier attempt, or a
+            // colleague made the same change): nothing to send.
+            Outcome::Done(Box::new(Update::IncidentWritten {
+                op,
+                incident: server,
+            }))
+        } else {
+            Outcome::Done(Box::new(Update::Conflict {
+                op,
+                server,
+                changed_fields,
+            }))
+        }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> Result<T, GraphError> {
+        decode(self.api.get_json(path).await?, what)
+    }
+
+    /// The target's current comments.
+    async fn target_comments(&self, target: &Target) -> Result<Vec<Comment>, GraphError> {
+        Ok(match target {
+            Target::Incident(id) => {
+                self.get::<Incident>(&incident_path(id, false), "incident")
+                    .await?
+                    .comments
+            }
+            Target::Alert(id) => self.get::<Alert>(&alert_path(id), "alert").await?.comments,
+        })
+    }
+
+    /// Posts a comment exactly once: when an earlier attempt may have landed, look first.
+    async fn comment(&self, entry: &OutboxEntry, text: &str) -> Outcome {
+        let target = entry.write.target();
+        let op = entry.op;
+        if entry.uncertain {
+            match self.target_comments(&target).await {
+                Ok(comments) => {
+                    let since = entry.queued_at.plus_seconds(-COMMENT_SKEW_SECS);
+                    let landed = comments.iter().any(|c| {
+                        c.comment == text && c.created_date_time.is_none_or(|t| t >= since)
+                    });
+                    if landed {
+                        return Outcome::Done(Box::new(Update::CommentsWritten {
+                            op,
+                            target,
+                            comments,
+                        }));
+                    }
+                }
+                Err(e) => {
+                    return match failure(e) {
+                        Outcome::Retry { message, net, .. } => Outcome::Retry {
+                            message,
+                            net,
+                            uncertain: true,
+                        },
+                        other => other,
+                    };
+                }
+            }
+        }
+        let path = match &target {
+            Target::Incident(id) => format!("{}/comments", incident_path(id, false)),
+            Target::Alert(id) => format!("{}/comments", alert_path(id)),
+        };
+        let body = json!({"@odata.type": "microsoft.graph.security.alertComment", "comment": text});
+        match self.api.post_json(&path, &body).await {
+            Ok(v) => match parse_comments(&v) {
+                Some(comments) => Outcome::Done(Box::new(Update::CommentsWritten {
+                    op,
+                    target,
+                    comments,
+                })),
+                None => match self.target_comments(&target).await {
+                    Ok(comments) => Outcome::Done(Box::new(Update::CommentsWritten {
+                        op,
+                        target,
+                        comments,
+                    })),
+                    Err(e) => Outcome::Retry {
+                        message: e.to_string(),
+                        net: is_network(&e).then_some(e),
+                        uncertain: true,
+                    },
+                },
+            },
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::UnknownOutcome | ErrorKind::Timeout | ErrorKind::Decode
+                ) || is_server_error(&e) =>
+            {
+                // It may have been recorded: never re-post without looking.
+                let message = e.to_string();
+                Outcome::Retry {
+                    message,
+                    net: is_network(&e).then_some(e),
+                    uncertain: true,
+                }
+            }
+            Err(e) => failure(e),
+        }
+    }
+}
+
+/// `{"value": [comment, ...]}` → comments (unreadable items skipped); `None` without `value`.
+fn parse_comments(v: &Value) -> Option<Vec<Comment>> {
+    let items = v.get("value")?.as_array()?;
+    Some(
+        items
+            .iter()
+            .filter_map(|c| serde_json::from_value(c.clone()).ok())
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::model::{IncidentStatus, Timestamp};
+
+    #[test]
+    fn conflicting_fields_compare_targets_with_the_server() {
+        let server = Incident {
+            id: "1".into(),
+            status: IncidentStatus::Active,
+            assigned_to: Some("bob@contoso.com".into()),
+            custom_tags: vec!["b".into(), "a".into()],
+            last_modified_by: Some("bob@contoso.com".into()),
+            last_update_date_time: Timestamp::parse("2026-01-01T00:00:00Z"),
+            ..Default::default()
+        };
+        let p = IncidentPatch {
+            status: Some(IncidentStatus::Resolved),
+            custom_tags: Some(vec!["a".into(), "b".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            conflicting_fields(&p, &server),
+            vec!["status".to_string(), "lastModifiedBy".into()]
+        );
+        let same = IncidentPatch {
+            assigned_to: Some(Some("bob@contoso.com".into())),
+            ..Default::default()
+        };
+        assert!(conflicting_fields(&same, &server).is_empty());
+        let clear = IncidentPatch {
+            assigned_to: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(conflicting_fields(&clear, &server)[0], "assignedTo");
+    }
+
+    #[test]
+    fn parses_comment_lists() {
+        let v = json!({"value": [{"comment": "a", "createdByDisplayName": "x"}, 5]});
+        assert_eq!(parse_comments(&v).unwrap().len(), 1);
+        assert!(parse_comments(&json!({})).is_none());
+    }
+}
