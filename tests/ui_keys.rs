@@ -463,7 +463,10 @@ fn manage_actions_open_a_pane_over_the_multi_selection() {
             let targets: Vec<&str> = p.targets().iter().map(|i| i.id.as_str()).collect();
             assert_eq!(targets.len(), 2);
             for t in targets {
-                assert!(ids[..2].iter().any(|i| i == t), "{t} not among the selected");
+                assert!(
+                    ids[..2].iter().any(|i| i == t),
+                    "{t} not among the selected"
+                );
             }
             assert!(p.picker_rows().is_some(), "the status picker is open");
         }

@@ -11,9 +11,9 @@ pub use experts::ExpertsConfig;
 use super::action::Action;
 use super::keymap::{Context, Keymap};
 use super::modal::Modal;
-use super::triage::Field;
 use super::sanitize::{sanitize, sanitize_spans};
 use super::theme::Theme;
+use super::triage::Field;
 use super::views::alert::{self, AlertData, AlertSection};
 use super::views::doc::{self, Doc};
 use super::views::incident::{self, IncidentData, Section};
@@ -23,15 +23,15 @@ use super::views::{Symbols, evidence, help};
 use crate::graph::model::Timestamp;
 use crate::store::{Counts, IncidentEntry, Notice, Query, QueryError, Sort, Store};
 use crate::sync::{Command, OpId, Phase, SyncStatus, Target, Update, WriteOp};
-use std::collections::HashMap;
-use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
+use std::collections::HashMap;
 use std::collections::HashSet;
+use std::time::Instant;
 use unicode_width::UnicodeWidthStr;
 
 /// Something the event loop must do for the app.
@@ -654,7 +654,8 @@ impl App {
     /// pane (modal), then the input line, then the keymap.
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.ensure_view();
-        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         let effects = match self.overlay.clone() {
             Overlay::Help { scroll } => {
                 self.help_key(key, scroll);

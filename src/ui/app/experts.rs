@@ -4,8 +4,8 @@
 
 use super::{App, Effect, Level, Page};
 use crate::experts::{
-    Channel, DeliveryStatus, Draft, DraftStore, IncidentTask, Inquiry, InquiryStore,
-    InquiryTopic, TaskStatus, build_context, credits, vars_from,
+    Channel, DeliveryStatus, Draft, DraftStore, IncidentTask, Inquiry, InquiryStore, InquiryTopic,
+    TaskStatus, build_context, credits, vars_from,
 };
 use crate::graph::model::{Alert, Incident, Timestamp};
 use crate::sync::{Command, OpId};
@@ -212,17 +212,12 @@ impl ExpertsHost {
     /// "3 of 10 inquiries used this quarter".
     fn credit_summary(&self, now: Timestamp) -> String {
         let all = self.inquiries();
-        credits::credit_status_from(
-            self.cfg.allowance,
-            false,
-            credits::quarter_of(now),
-            |q| {
-                all.iter()
-                    .filter_map(Inquiry::first_sent)
-                    .filter(|t| credits::quarter_of(*t) == q)
-                    .count()
-            },
-        )
+        credits::credit_status_from(self.cfg.allowance, false, credits::quarter_of(now), |q| {
+            all.iter()
+                .filter_map(Inquiry::first_sent)
+                .filter(|t| credits::quarter_of(*t) == q)
+                .count()
+        })
         .summary()
     }
 
@@ -282,7 +277,10 @@ impl App {
     /// `e`: opens the compose pane for what is on screen, restoring its draft.
     pub(super) fn open_ask(&mut self) -> Vec<Effect> {
         let Some((topic, incident, alerts)) = self.ask_subject() else {
-            self.notify(Level::Warn, "Nothing selected to ask Defender Experts about");
+            self.notify(
+                Level::Warn,
+                "Nothing selected to ask Defender Experts about",
+            );
             return Vec::new();
         };
         let restored = self.experts.load_draft(&topic.key());
@@ -512,12 +510,15 @@ impl App {
         let link = inq
             .topic
             .portal_link(&cfg.portal_base, cfg.tenant_id.as_deref());
-        let incident = self.experts.incident_of.get(&inq.id).cloned().or_else(|| {
-            match &inq.topic {
-                InquiryTopic::Alert { id, .. } => self.store.alert(id)?.incident_id.clone(),
-                _ => None,
-            }
-        });
+        let incident =
+            self.experts
+                .incident_of
+                .get(&inq.id)
+                .cloned()
+                .or_else(|| match &inq.topic {
+                    InquiryTopic::Alert { id, .. } => self.store.alert(id)?.incident_id.clone(),
+                    _ => None,
+                });
         let plan = plan_delivery(
             inq,
             incident.as_deref(),
@@ -576,10 +577,7 @@ impl App {
             }
         }
         if !done.is_empty() && self.experts.portal_copy.is_none() {
-            self.notify(
-                Level::Info,
-                format!("Inquiry queued: {}", done.join(", ")),
-            );
+            self.notify(Level::Info, format!("Inquiry queued: {}", done.join(", ")));
         }
         effects
     }
@@ -641,10 +639,7 @@ impl App {
     /// Brings open Defender Experts screens up to date with the store and the inquiry store.
     pub(super) fn refresh_experts_modals(&mut self) {
         let notif = self.experts.notification_for.clone();
-        let needs_lists = self
-            .modals
-            .iter()
-            .any(|m| matches!(m, Modal::Inquiries(_)));
+        let needs_lists = self.modals.iter().any(|m| matches!(m, Modal::Inquiries(_)));
         let (drafts, inquiries) = if needs_lists {
             (self.experts.drafts(), self.experts.inquiries())
         } else {

@@ -323,8 +323,10 @@ impl App {
             && let WriteOp::PatchIncident { patch, .. } = &write
         {
             let dialog = conflict_dialog(patch, server, changed_fields);
-            self.modals
-                .push(Modal::Confirm(dialog, ConfirmPurpose::Conflict { op, write }));
+            self.modals.push(Modal::Confirm(
+                dialog,
+                ConfirmPurpose::Conflict { op, write },
+            ));
         }
     }
 }
