@@ -625,6 +625,23 @@ impl App {
         self.delivery_result(&id, channel, result);
     }
 
+    /// The engine's answer to [`Command::UpdateTask`]: reports it and, on success, asks for the
+    /// incident's tasks again.
+    pub fn task_updated(&mut self, incident_id: &str, result: Result<(), String>) -> Vec<Effect> {
+        match result {
+            Ok(()) => {
+                self.notify(Level::Info, "Task updated");
+                vec![Effect::SendCommand(Command::LoadTasks {
+                    incident_id: incident_id.to_string(),
+                })]
+            }
+            Err(e) => {
+                self.notify(Level::Error, format!("Task update failed: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
     /// Managed-response tasks of an incident (raw `incidentTask` records) from the engine.
     pub fn tasks_loaded(&mut self, incident_id: &str, tasks: Vec<serde_json::Value>) {
         let tasks: Vec<IncidentTask> = tasks
