@@ -125,6 +125,8 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         saved_views,
         ascii,
         notices,
+        // TODO(lead): build from the `[experts]` settings and the state/data dirs.
+        experts: crate::ui::app::ExpertsConfig::default(),
     };
     let store = crate::ui::run(ctx).await?;
     // The engine got Shutdown from the UI; give it a moment to persist the outbox.

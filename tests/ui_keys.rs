@@ -10,6 +10,7 @@ use vigil::sync::{Command, Update, UpsertSource, WriteOp};
 use vigil::ui::app::{App, AppConfig, Effect};
 use vigil::ui::fixture;
 use vigil::ui::keymap::Context;
+use vigil::ui::modal::Modal;
 
 fn app_with(config: AppConfig, delta: bool) -> App {
     let mut app = App::new(fixture::store(delta), config, fixture::now());
@@ -450,22 +451,30 @@ fn read_only_refuses_writes() {
 }
 
 #[test]
-fn manage_actions_are_delegated_with_the_multi_selection() {
+fn manage_actions_open_a_pane_over_the_multi_selection() {
     let mut a = app();
     key(&mut a, " ");
     key(&mut a, " ");
     let fx = key(&mut a, "s");
+    assert!(fx.is_empty(), "opening a picker sends nothing: {fx:?}");
     let ids = a.view_ids().to_vec();
-    match fx.as_slice() {
-        [Effect::Delegate { action, targets }] => {
-            assert_eq!(*action, vigil::ui::Action::Status);
+    match a.modal() {
+        Some(Modal::Manage(p)) => {
+            let targets: Vec<&str> = p.targets().iter().map(|i| i.id.as_str()).collect();
             assert_eq!(targets.len(), 2);
             for t in targets {
-                assert!(matches!(t, vigil::sync::Target::Incident(id) if ids[..2].contains(id)));
+                assert!(
+                    ids[..2].iter().any(|i| i == t),
+                    "{t} not among the selected"
+                );
             }
+            assert!(p.picker_rows().is_some(), "the status picker is open");
         }
-        other => panic!("unexpected {other:?}"),
+        _ => panic!("the manage pane should be open"),
     }
+    // Esc closes the quick picker without writing anything.
+    assert!(key(&mut a, "esc").is_empty());
+    assert!(a.modal().is_none());
 }
 
 #[test]

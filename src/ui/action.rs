@@ -66,6 +66,8 @@ actions! {
     Comment = "comment", "Add a comment";
     Manage = "manage", "Manage (all fields)";
     AskExperts = "ask_experts", "Ask Defender Experts";
+    Inquiries = "inquiries", "Ask Defender Experts: drafts and sent inquiries";
+    ExpertsNotification = "experts_notification", "Defender Experts notification (summary, queries, tasks)";
     ExpertsView = "experts_view", "Defender Experts notifications";
     Redraw = "redraw", "Redraw the screen";
 }

@@ -3,17 +3,24 @@
 //! [`Effect`]s for the event loop to carry out; [`App::render`] draws. Tests drive these
 //! directly.
 
+mod experts;
+mod writes;
+
+pub use experts::ExpertsConfig;
+
 use super::action::Action;
 use super::keymap::{Context, Keymap};
+use super::modal::Modal;
 use super::sanitize::{sanitize, sanitize_spans};
 use super::theme::Theme;
+use super::triage::Field;
 use super::views::alert::{self, AlertData, AlertSection};
 use super::views::doc::{self, Doc};
 use super::views::incident::{self, IncidentData, Section};
 use super::views::queue::{self, QueueRows, SORT_CYCLE};
 use super::views::status_bar::{self, StatusData};
 use super::views::{Symbols, evidence, help};
-use crate::graph::model::{IncidentPatch, Timestamp};
+use crate::graph::model::Timestamp;
 use crate::store::{Counts, IncidentEntry, Notice, Query, QueryError, Sort, Store};
 use crate::sync::{Command, OpId, Phase, SyncStatus, Target, Update, WriteOp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -22,7 +29,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
+use std::collections::HashMap;
 use std::collections::HashSet;
+use std::time::Instant;
 use unicode_width::UnicodeWidthStr;
 
 /// Something the event loop must do for the app.
@@ -40,12 +49,6 @@ pub enum Effect {
     Quit,
     /// Clear the screen and repaint everything (the redraw key).
     ClearScreen,
-    /// An action handled by a pane outside this module (manage, comment, Ask Defender Experts),
-    /// with the incidents or alerts it applies to.
-    Delegate {
-        action: Action,
-        targets: Vec<Target>,
-    },
 }
 
 /// Settings the app is built with.
@@ -61,6 +64,8 @@ pub struct AppConfig {
     pub saved_views: Vec<(String, String)>,
     /// ASCII glyphs only.
     pub ascii: bool,
+    /// Ask Defender Experts channels, addresses and storage.
+    pub experts: ExpertsConfig,
 }
 
 impl Default for AppConfig {
@@ -73,6 +78,7 @@ impl Default for AppConfig {
             bell: false,
             saved_views: Vec::new(),
             ascii: false,
+            experts: ExpertsConfig::default(),
         }
     }
 }
@@ -181,6 +187,12 @@ pub struct App {
     spinner: usize,
     dirty: bool,
     next_op: OpId,
+    /// Panes open above the page, bottom first; the last one gets the keys.
+    modals: Vec<Modal>,
+    /// Writes sent this session and not settled yet (for conflicts).
+    writes: HashMap<OpId, WriteOp>,
+    /// Ask Defender Experts storage and deliveries.
+    experts: experts::ExpertsHost,
     /// Rows of the list or document area at the last render (for paging).
     page_rows: usize,
     /// Width of the document area at the last render (for wrapping).
@@ -200,7 +212,9 @@ impl App {
             bell,
             saved_views,
             ascii,
+            experts,
         } = config;
+        let (experts, experts_notices) = experts::ExpertsHost::new(experts);
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
         let mut app = App {
             store,
@@ -236,11 +250,17 @@ impl App {
             spinner: 0,
             dirty: true,
             next_op: seed,
+            modals: Vec::new(),
+            writes: HashMap::new(),
+            experts,
             page_rows: 20,
             page_width: 80,
             last_frame: None,
         };
         app.ensure_view();
+        for n in experts_notices {
+            app.notify(Level::Warn, n);
+        }
         app
     }
 
@@ -363,6 +383,16 @@ impl App {
         matches!(self.overlay, Overlay::ConfirmQuit { .. })
     }
 
+    /// The pane on top of the modal stack, if any.
+    pub fn modal(&self) -> Option<&Modal> {
+        self.modals.last()
+    }
+
+    /// Every open pane, bottom first.
+    pub fn modals(&self) -> &[Modal] {
+        &self.modals
+    }
+
     /// The notification line's text, if any.
     pub fn notification(&self) -> Option<&str> {
         self.notification.as_ref().map(|n| n.text.as_str())
@@ -387,9 +417,17 @@ impl App {
 
     /// Reports the outcome of an [`Effect::Copy`]: `Ok(method)` ("OSC 52") or `Err(reason)`.
     pub fn report_copy(&mut self, what: &str, result: Result<String, String>) {
-        match result {
-            Ok(method) => self.notify(Level::Info, format!("Copied {what} ({method})")),
-            Err(e) => self.notify(Level::Error, format!("Copy failed: {e}")),
+        let instruction = self.portal_copied(result.is_ok());
+        match (result, instruction) {
+            (Ok(method), Some(i)) => {
+                self.notify(Level::Info, format!("Copied {what} ({method}). {i}"))
+            }
+            (Ok(method), None) => self.notify(Level::Info, format!("Copied {what} ({method})")),
+            (Err(e), Some(i)) => self.notify(
+                Level::Error,
+                format!("Copy failed: {e}. {i} (type the inquiry there)"),
+            ),
+            (Err(e), None) => self.notify(Level::Error, format!("Copy failed: {e}")),
         }
     }
 
@@ -398,8 +436,13 @@ impl App {
     /// Advances the clock (1 Hz). Returns true (and marks dirty) only when something visible
     /// changed: the spinner, an expired notification, or a relative time on screen.
     pub fn tick(&mut self, now: Timestamp) -> bool {
+        self.tick_with(now, Instant::now())
+    }
+
+    /// [`tick`](Self::tick) with the monotonic clock given (drafts autosave against it).
+    pub fn tick_with(&mut self, now: Timestamp, instant: Instant) -> bool {
         self.now = now;
-        let mut changed = false;
+        let mut changed = self.autosave(instant);
         if self.sync.in_flight {
             self.spinner = self.spinner.wrapping_add(1);
             changed = true;
@@ -417,7 +460,7 @@ impl App {
         }
         if !changed && let Some(last) = self.last_frame.take() {
             let mut scratch = Buffer::empty(last.area);
-            self.render_buffer(last.area, &mut scratch);
+            self.render_base(last.area, &mut scratch);
             changed = scratch != last;
             self.last_frame = Some(last);
         }
@@ -457,6 +500,9 @@ impl App {
                 );
             }
             other => {
+                let conflict = self.conflict_write(&other);
+                let outcome = writes::WriteOutcome::of(&other);
+                let conflict_update = conflict.as_ref().map(|_| other.clone());
                 let ch = self.store.apply(other);
                 if ch.dirty || ch.inserted > 0 || ch.updated > 0 || !ch.notices.is_empty() {
                     self.queue.stale = true;
@@ -470,6 +516,13 @@ impl App {
                 if ring && self.bell {
                     effects.push(Effect::Bell);
                 }
+                if let Some(o) = outcome {
+                    let c = conflict
+                        .zip(conflict_update.as_ref())
+                        .map(|((op, w), u)| (op, w, u));
+                    self.write_settled(o, c);
+                }
+                self.refresh_experts_modals();
             }
         }
         effects
@@ -580,6 +633,14 @@ impl App {
 
     /// Handles a pasted string: appended to the open input line (controls removed), else ignored.
     pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
+        if self.overlay == Overlay::None
+            && let Some(m) = self.modals.last_mut()
+        {
+            m.handle_paste(text);
+            self.dirty = true;
+            self.autosave(Instant::now());
+            return Vec::new();
+        }
         if let Some(input) = &mut self.input {
             let clean: String = text.chars().filter(|c| !c.is_control()).collect();
             input.text.push_str(&clean);
@@ -589,37 +650,71 @@ impl App {
         Vec::new()
     }
 
-    /// Handles one key press.
+    /// Handles one key press: the quit confirmation and help overlay first, then the open
+    /// pane (modal), then the input line, then the keymap.
     pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.ensure_view();
-        let effects = if self.input.is_some() {
-            self.input_key(key)
-        } else {
-            match self.overlay.clone() {
-                Overlay::Help { scroll } => {
-                    self.help_key(key, scroll);
-                    Vec::new()
-                }
-                Overlay::ConfirmQuit { .. } => {
-                    self.dirty = true;
-                    self.overlay = Overlay::None;
-                    match key.code {
-                        KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                            vec![Effect::Quit]
-                        }
-                        _ => Vec::new(),
-                    }
-                }
-                Overlay::None => match self.keymap.lookup(self.context(), &key) {
-                    Some(a) => {
-                        self.dirty = true;
-                        self.perform(a)
-                    }
-                    None => Vec::new(),
-                },
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        let effects = match self.overlay.clone() {
+            Overlay::Help { scroll } => {
+                self.help_key(key, scroll);
+                Vec::new()
             }
+            Overlay::ConfirmQuit { .. } => {
+                self.dirty = true;
+                self.overlay = Overlay::None;
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                        self.flush_drafts();
+                        vec![Effect::Quit]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Overlay::None if !self.modals.is_empty() => {
+                if ctrl_c {
+                    self.request_quit(self.input.is_some())
+                } else {
+                    self.modal_key(key)
+                }
+            }
+            Overlay::None if self.input.is_some() => self.input_key(key),
+            Overlay::None => match self.keymap.lookup(self.context(), &key) {
+                Some(a) => {
+                    self.dirty = true;
+                    self.perform(a)
+                }
+                None => Vec::new(),
+            },
         };
+        self.autosave(Instant::now());
         self.ensure_view();
+        effects
+    }
+
+    /// A key for the pane on top: the help key (F1, or `?` where the pane takes no text)
+    /// opens the help; everything else goes to the pane.
+    fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(modal) = self.modals.pop() else {
+            return Vec::new();
+        };
+        let is_help = self.keymap.lookup(Context::Global, &key) == Some(Action::Help)
+            && (!modal.takes_text() || !matches!(key.code, KeyCode::Char(_)));
+        if is_help {
+            self.modals.push(modal);
+            self.overlay = Overlay::Help { scroll: 0 };
+            return Vec::new();
+        }
+        let effects = match modal {
+            Modal::Ask(_) | Modal::Inquiries(_) | Modal::Notification(_) => {
+                self.experts_modal_key(modal, key)
+            }
+            other => self.triage_modal_key(other, key),
+        };
+        self.queue.stale = true;
+        self.counts_stale = true;
         effects
     }
 
@@ -748,7 +843,11 @@ impl App {
         if editor_open {
             why.push("an input line is open".to_string());
         }
+        if self.modals.iter().any(Modal::is_dirty) {
+            why.push("a pane has unsaved changes".to_string());
+        }
         if why.is_empty() {
+            self.flush_drafts();
             vec![Effect::Quit]
         } else {
             self.input = None;
@@ -767,7 +866,10 @@ impl App {
         match cmd {
             "" => Vec::new(),
             "q" | "quit" => self.request_quit(false),
-            "q!" | "quit!" => vec![Effect::Quit],
+            "q!" | "quit!" => {
+                self.flush_drafts();
+                vec![Effect::Quit]
+            }
             "help" | "h" => {
                 self.overlay = Overlay::Help { scroll: 0 };
                 Vec::new()
@@ -878,7 +980,8 @@ impl App {
     // ----- actions -----
 
     fn perform(&mut self, action: Action) -> Vec<Effect> {
-        if action.is_write() && self.read_only {
+        // Read-only: the full manage pane still opens (read-only) to show the fields.
+        if action.is_write() && self.read_only && action != Action::Manage {
             self.notify(Level::Warn, "Read-only profile: changes are disabled");
             return Vec::new();
         }
@@ -951,18 +1054,14 @@ impl App {
                 Vec::new()
             }
             Action::AssignToMe => self.assign_to_me(),
-            Action::Status
-            | Action::Classify
-            | Action::Tags
-            | Action::Comment
-            | Action::Manage
-            | Action::AskExperts => {
-                let targets = self.targets();
-                if targets.is_empty() {
-                    return Vec::new();
-                }
-                vec![Effect::Delegate { action, targets }]
-            }
+            Action::Status => self.open_manage(Some(Field::Status)),
+            Action::Classify => self.open_manage(Some(Field::Classification)),
+            Action::Tags => self.open_manage(Some(Field::Tags)),
+            Action::Manage => self.open_manage(None),
+            Action::Comment => self.open_comment(),
+            Action::AskExperts => self.open_ask(),
+            Action::Inquiries => self.open_inquiries(),
+            Action::ExpertsNotification => self.open_notification(),
             Action::Open => self.open(),
             Action::NextSection => {
                 self.switch_section(1);
@@ -1007,52 +1106,6 @@ impl App {
                 vec![Target::Alert(alert_id.clone())]
             }
         }
-    }
-
-    fn assign_to_me(&mut self) -> Vec<Effect> {
-        let Some(me) = self.store.identity().aliases.first().cloned() else {
-            self.notify(
-                Level::Warn,
-                "Your identity is not known yet: cannot assign to you",
-            );
-            return Vec::new();
-        };
-        let mut effects = Vec::new();
-        for t in self.targets() {
-            let Target::Incident(id) = t else { continue };
-            let Some(entry) = self.store.incident(&id) else {
-                continue;
-            };
-            if entry
-                .incident
-                .assigned_to
-                .as_deref()
-                .is_some_and(|a| a.trim().eq_ignore_ascii_case(me.trim()))
-            {
-                continue;
-            }
-            let write = WriteOp::PatchIncident {
-                incident_id: id.clone(),
-                patch: IncidentPatch {
-                    assigned_to: Some(Some(me.clone())),
-                    ..Default::default()
-                },
-                base_last_update: entry.server.last_update_date_time,
-                force: false,
-            };
-            let op = self.alloc_op();
-            self.store.begin_write(op, write.clone());
-            effects.push(Effect::SendCommand(Command::Write { op, write }));
-        }
-        self.queue.stale = true;
-        self.counts_stale = true;
-        let n = effects.len();
-        if n == 0 {
-            self.notify(Level::Info, "Already assigned to you");
-        } else {
-            self.notify(Level::Info, format!("Assigning {n} incident(s) to {me}…"));
-        }
-        effects
     }
 
     fn copy(&mut self, url: bool) -> Vec<Effect> {
@@ -1348,18 +1401,60 @@ impl App {
     /// Draws the whole screen.
     pub fn render(&mut self, frame: &mut Frame) {
         let area = frame.area();
-        let cursor = self.render_buffer(area, frame.buffer_mut());
-        if let Some(p) = cursor {
+        let (cursor, body) = self.render_base(area, frame.buffer_mut());
+        self.last_frame = Some(frame.buffer_mut().clone());
+        if area.width > 0 && area.height > 0 {
+            for m in &self.modals {
+                m.render(frame, body, &self.theme);
+            }
+            self.render_overlays(area, frame.buffer_mut());
+        }
+        if let Some(p) = cursor
+            && self.modals.is_empty()
+        {
             frame.set_cursor_position(p);
         }
-        self.last_frame = Some(frame.buffer_mut().clone());
     }
 
-    /// Draws into a buffer; returns where the text cursor goes (input line), if anywhere.
+    /// Draws the page and the overlays (help, quit confirmation) into a buffer, without the
+    /// panes (they need a frame); returns where the text cursor goes (input line), if anywhere.
     pub fn render_buffer(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+        let (cursor, _) = self.render_base(area, buf);
+        if area.width > 0 && area.height > 0 {
+            self.render_overlays(area, buf);
+        }
+        cursor
+    }
+
+    /// The status bar's key hints: the open pane's, else the screen's.
+    fn current_hints(&self) -> Vec<(String, &'static str)> {
+        if let Some(m) = self.modals.last() {
+            return m
+                .hints()
+                .into_iter()
+                .map(|(k, d)| (k.to_string(), d))
+                .collect();
+        }
+        let ctx = self.context();
+        let mut hints = self.keymap.hints(ctx);
+        if ctx == Context::Incident {
+            let experts = self
+                .open_incident()
+                .and_then(|id| self.store.incident(id))
+                .is_some_and(|e| e.experts);
+            if !experts {
+                hints.retain(|(_, label)| *label != "notification");
+            }
+        }
+        hints
+    }
+
+    /// Draws the page, the notification, input and status lines; returns the input cursor and
+    /// the page body (where panes draw).
+    fn render_base(&mut self, area: Rect, buf: &mut Buffer) -> (Option<Position>, Rect) {
         self.ensure_view();
         if area.height == 0 || area.width == 0 {
-            return None;
+            return (None, area);
         }
         let mut bottom: Vec<Line<'static>> = Vec::new();
         let mut cursor_line: Option<(usize, u16)> = None;
@@ -1417,10 +1512,7 @@ impl App {
             self.sym,
         );
         bottom.push(status);
-        bottom.push(status_bar::hints_line(
-            &self.keymap.hints(self.context()),
-            &self.theme,
-        ));
+        bottom.push(status_bar::hints_line(&self.current_hints(), &self.theme));
         let bottom_h = (bottom.len() as u16).min(area.height);
         let body = Rect {
             x: area.x,
@@ -1436,11 +1528,48 @@ impl App {
             None => self.render_queue(body, buf),
             Some(page) => self.render_page(page, body, buf),
         }
+        let cursor = cursor_line.map(|(row, col)| Position {
+            x: area.x + col.min(area.width - 1),
+            y: first_bottom + row as u16,
+        });
+        (cursor, body)
+    }
+
+    /// The help overlay's lines: the open pane's keys first, then the screen's.
+    fn help_content(&self) -> (Vec<Line<'static>>, String) {
+        let ctx = self.context();
+        let mut lines = Vec::new();
+        let mut title = format!("Keys: {}", ctx.name());
+        if let Some(m) = self.modals.last() {
+            title = format!("Keys: {}", m.name());
+            let hints = m.hints();
+            let w = hints
+                .iter()
+                .map(|(k, _)| k.width())
+                .max()
+                .unwrap_or(0)
+                .min(24);
+            for (k, d) in hints {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{k:<w$}"), self.theme.key_hint),
+                    Span::raw("  "),
+                    Span::styled(d.to_string(), self.theme.text),
+                ]));
+            }
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                format!("Under the pane ({}), after it closes:", ctx.name()),
+                self.theme.muted,
+            )));
+        }
+        lines.extend(help::help_lines(&self.keymap, ctx, &self.theme));
+        (lines, title)
+    }
+
+    fn render_overlays(&self, area: Rect, buf: &mut Buffer) {
         match &self.overlay {
             Overlay::Help { scroll } => {
-                let ctx = self.context();
-                let lines = help::help_lines(&self.keymap, ctx, &self.theme);
-                let title = format!("Keys: {}", ctx.name());
+                let (lines, title) = self.help_content();
                 help::render(buf, area, &lines, &title, *scroll, &self.theme);
             }
             Overlay::ConfirmQuit { message } => {
@@ -1466,10 +1595,6 @@ impl App {
             }
             Overlay::None => {}
         }
-        cursor_line.map(|(row, col)| Position {
-            x: area.x + col.min(area.width - 1),
-            y: first_bottom + row as u16,
-        })
     }
 
     fn render_queue(&mut self, body: Rect, buf: &mut Buffer) {

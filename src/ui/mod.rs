@@ -8,6 +8,7 @@ pub mod color;
 pub mod experts_ui;
 pub mod fixture;
 pub mod keymap;
+pub mod modal;
 pub mod run;
 pub mod sanitize;
 pub mod svg;

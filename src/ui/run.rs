@@ -1,7 +1,7 @@
 //! The event loop: keys, engine updates, signals and one 1 Hz timer in a `select!`; draws only
 //! when dirty, at most one frame per 16 ms, inside synchronized output. Idle costs zero bytes.
 
-use super::app::{App, AppConfig, Effect};
+use super::app::{App, AppConfig, Effect, ExpertsConfig};
 use super::keymap::Keymap;
 use super::term::{self, TerminalGuard};
 use super::theme::Theme;
@@ -31,6 +31,8 @@ pub struct RunContext {
     pub ascii: bool,
     /// Messages to show once the console is up (cache age, theme errors…).
     pub notices: Vec<String>,
+    /// Ask Defender Experts channels, addresses and storage paths.
+    pub experts: ExpertsConfig,
 }
 
 /// Minimum spacing between frames.
@@ -55,6 +57,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         saved_views,
         ascii,
         notices,
+        experts,
     } = ctx;
     let config = AppConfig {
         theme,
@@ -64,6 +67,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         bell,
         saved_views,
         ascii,
+        experts,
     };
     let mut app = App::new(store, config, Timestamp::now());
     for n in notices {
@@ -111,7 +115,10 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
                 }
                 Some(Ok(Event::Resize(_, _))) => app.mark_dirty(),
                 Some(Ok(_)) => {}
-                Some(Err(_)) | None => break Exit::Hangup,
+                Some(Err(_)) | None => {
+                    app.flush_drafts();
+                    break Exit::Hangup;
+                }
             },
             first = updates.recv() => match first {
                 Some(u) => {
@@ -133,8 +140,15 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
             _ = tick.tick() => {
                 app.tick(Timestamp::now());
             },
-            _ = hup.recv() => break Exit::Hangup,
-            _ = term_sig.recv() => break Exit::Normal,
+            _ = hup.recv() => {
+                // Drafts first: the terminal may be gone, the disk is not.
+                app.flush_drafts();
+                break Exit::Hangup;
+            }
+            _ = term_sig.recv() => {
+                app.flush_drafts();
+                break Exit::Normal;
+            }
             _ = async {
                 match frame_wait {
                     Some(t) => tokio::time::sleep_until(t).await,
@@ -179,7 +193,7 @@ fn carry_out(
             Effect::Copy { text, what } => {
                 let env = |k: &str| std::env::var(k).ok();
                 let w = guard.terminal().backend_mut();
-                let result = clipboard::copy(&sanitize::sanitize(&text), &env, None, w)
+                let result = clipboard::copy(&sanitize::sanitize_multiline(&text), &env, None, w)
                     .map(|m| m.to_string());
                 let _ = w.flush();
                 app.report_copy(&what, result);
@@ -195,15 +209,6 @@ fn carry_out(
             Effect::ClearScreen => {
                 *clear_next = true;
                 app.mark_dirty();
-            }
-            Effect::Delegate { action, .. } => {
-                app.notify(
-                    super::app::Level::Warn,
-                    format!(
-                        "{} is not available in this build yet",
-                        action.description()
-                    ),
-                );
             }
         }
     }

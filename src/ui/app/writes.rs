@@ -1,0 +1,360 @@
+//! Writes from the triage panes: opening the panes for the current targets, submitting their
+//! `WriteOp`s (optimistic display + `Command::Write`), bulk result tracking and retry, and the
+//! conflict dialog with its forced re-send.
+
+use super::{App, Effect, Level, Page};
+use crate::graph::model::Incident;
+use crate::sync::{Command, OpId, Target, Update, WriteOp};
+use crate::ui::modal::{ConfirmPurpose, Modal};
+use crate::ui::triage::{
+    AlertManagePane, BulkResults, CommentEditor, ConfirmOutcome, Field, ItemResult, ManagePane,
+    PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, summary_line,
+};
+use crossterm::event::KeyEvent;
+
+/// How a write ended, as far as result lists and deliveries care.
+pub(super) struct WriteOutcome {
+    pub op: OpId,
+    pub result: ItemResult,
+}
+
+impl WriteOutcome {
+    /// The outcome an update reports for a write, if it is one.
+    pub(super) fn of(update: &Update) -> Option<WriteOutcome> {
+        let (op, result) = match update {
+            Update::IncidentWritten { op, .. }
+            | Update::AlertWritten { op, .. }
+            | Update::CommentsWritten { op, .. } => (*op, ItemResult::Done),
+            Update::WriteFailed { op, message, .. } => (*op, ItemResult::Failed(message.clone())),
+            Update::Conflict {
+                op, changed_fields, ..
+            } => (
+                *op,
+                ItemResult::Failed(format!(
+                    "changed on the server ({}); not sent",
+                    changed_fields.join(", ")
+                )),
+            ),
+            _ => return None,
+        };
+        Some(WriteOutcome { op, result })
+    }
+}
+
+impl App {
+    /// The incidents the manage actions apply to (display versions).
+    fn target_incidents(&self) -> Vec<Incident> {
+        self.targets()
+            .into_iter()
+            .filter_map(|t| match t {
+                Target::Incident(id) => self.store.incident(&id).map(|e| e.incident.clone()),
+                Target::Alert(_) => None,
+            })
+            .collect()
+    }
+
+    fn me(&self) -> Option<String> {
+        self.store.identity().aliases.first().cloned()
+    }
+
+    /// `s`, `c`, `t`, `M` on the queue or an incident: the manage pane (quick picker or full).
+    pub(super) fn open_manage(&mut self, field: Option<Field>) -> Vec<Effect> {
+        if let Some(Page::Alert { .. }) | Some(Page::Evidence { .. }) = self.pages.last() {
+            return self.open_alert_manage();
+        }
+        let targets = self.target_incidents();
+        if targets.is_empty() {
+            return Vec::new();
+        }
+        let owners = self.store.owners();
+        let tags = self.store.tags();
+        let me = self.me();
+        let pane = match field {
+            Some(f) => ManagePane::focused(targets, owners, tags, me, Vec::new(), f),
+            None => ManagePane::new(targets, owners, tags, me, Vec::new()),
+        };
+        let pane = pane.read_only(self.read_only);
+        if self.read_only {
+            self.notify(Level::Warn, READ_ONLY_MESSAGE);
+        }
+        self.modals.push(Modal::Manage(pane));
+        Vec::new()
+    }
+
+    /// `M` on the alert page: the alert manage pane.
+    fn open_alert_manage(&mut self) -> Vec<Effect> {
+        let Some(alert) = self.open_alert().and_then(|a| self.store.alert(a)).cloned() else {
+            return Vec::new();
+        };
+        let pane = AlertManagePane::new(alert, self.store.owners(), self.me(), Vec::new())
+            .read_only(self.read_only);
+        if self.read_only {
+            self.notify(Level::Warn, READ_ONLY_MESSAGE);
+        }
+        self.modals.push(Modal::AlertManage(pane));
+        Vec::new()
+    }
+
+    /// `m`: the comment editor for the incident (queue row / incident page) or the alert.
+    pub(super) fn open_comment(&mut self) -> Vec<Effect> {
+        let Some(first) = self.targets().into_iter().next() else {
+            return Vec::new();
+        };
+        let editor = CommentEditor::new(first).read_only(self.read_only);
+        self.modals.push(Modal::Comment(editor));
+        Vec::new()
+    }
+
+    /// `a`: assign the targets to the analyst.
+    pub(super) fn assign_to_me(&mut self) -> Vec<Effect> {
+        let Some(me) = self.me() else {
+            self.notify(
+                Level::Warn,
+                "Your identity is not known yet: cannot assign to you",
+            );
+            return Vec::new();
+        };
+        let ops = crate::ui::triage::assign_to_me(&self.target_incidents(), &me);
+        if ops.is_empty() {
+            self.notify(Level::Info, "Already assigned to you");
+            return Vec::new();
+        }
+        let n = ops.len();
+        let effects = self.submit_writes(ops);
+        if n == 1 {
+            self.notify(Level::Info, format!("Assigning {n} incident(s) to {me}…"));
+        }
+        effects
+    }
+
+    /// Sends one write: optimistic display, remembered for conflicts, `Command::Write`.
+    pub(super) fn send_write(&mut self, op: OpId, write: WriteOp) -> Effect {
+        self.store.begin_write(op, write.clone());
+        self.writes.insert(op, write.clone());
+        self.queue.stale = true;
+        self.counts_stale = true;
+        self.dirty = true;
+        Effect::SendCommand(Command::Write { op, write })
+    }
+
+    /// Submits a pane's writes. Writes touching more than one target open the bulk results.
+    pub(super) fn submit_writes(&mut self, ops: Vec<WriteOp>) -> Vec<Effect> {
+        if ops.is_empty() {
+            return Vec::new();
+        }
+        if self.read_only {
+            self.notify(Level::Warn, "Read-only profile: changes are disabled");
+            return Vec::new();
+        }
+        let first = ops[0].target();
+        let distinct: std::collections::HashSet<Target> = ops.iter().map(WriteOp::target).collect();
+        let paired: Vec<(OpId, WriteOp)> = ops.into_iter().map(|w| (self.alloc_op(), w)).collect();
+        if distinct.len() > 1 {
+            // Describe against the versions on screen, before the optimistic overlay.
+            let store = &self.store;
+            let bulk = BulkResults::from_writes(paired.clone(), |w| describe(store, w));
+            self.modals.push(Modal::Bulk(bulk));
+            self.queue.marked.clear();
+        } else {
+            self.notify(Level::Info, format!("Saving {first}…"));
+        }
+        paired
+            .into_iter()
+            .map(|(op, w)| self.send_write(op, w))
+            .collect()
+    }
+
+    /// A key for a triage modal already taken off the stack; puts it back unless it closed.
+    pub(super) fn triage_modal_key(&mut self, modal: Modal, key: KeyEvent) -> Vec<Effect> {
+        match modal {
+            Modal::Manage(mut p) => match p.handle_key(key) {
+                PaneOutcome::Continue => self.keep(Modal::Manage(p)),
+                PaneOutcome::Close => Vec::new(),
+                PaneOutcome::Submit(ops) => self.submit_writes(ops),
+            },
+            Modal::AlertManage(mut p) => match p.handle_key(key) {
+                PaneOutcome::Continue => self.keep(Modal::AlertManage(p)),
+                PaneOutcome::Close => Vec::new(),
+                PaneOutcome::Submit(ops) => self.submit_writes(ops),
+            },
+            Modal::Comment(mut p) => match p.handle_key(key) {
+                PaneOutcome::Continue => self.keep(Modal::Comment(p)),
+                PaneOutcome::Close => Vec::new(),
+                PaneOutcome::Submit(ops) => {
+                    let ops = self.comment_for_selection(ops);
+                    self.submit_writes(ops)
+                }
+            },
+            Modal::Bulk(mut b) => match b.handle_key(key) {
+                PaneOutcome::Continue => self.keep(Modal::Bulk(b)),
+                PaneOutcome::Close => Vec::new(),
+                PaneOutcome::Submit(_) => {
+                    let failed = b.failed_writes();
+                    let mut effects = Vec::new();
+                    for (old, w) in failed {
+                        let op = self.alloc_op();
+                        b.rebind(old, op);
+                        effects.push(self.send_write(op, w));
+                    }
+                    self.modals.push(Modal::Bulk(b));
+                    effects
+                }
+            },
+            Modal::Confirm(mut d, purpose) => match d.handle_key(key) {
+                ConfirmOutcome::Pending => self.keep(Modal::Confirm(d, purpose)),
+                ConfirmOutcome::Yes => self.confirmed(purpose),
+                ConfirmOutcome::No => {
+                    let ConfirmPurpose::Conflict { write, .. } = purpose;
+                    self.notify(
+                        Level::Info,
+                        format!("Kept the server's version of {}", write.target()),
+                    );
+                    Vec::new()
+                }
+            },
+            other => self.keep(other),
+        }
+    }
+
+    fn keep(&mut self, m: Modal) -> Vec<Effect> {
+        self.modals.push(m);
+        Vec::new()
+    }
+
+    /// A comment written from the queue with a multi-selection goes to every selected incident.
+    fn comment_for_selection(&self, ops: Vec<WriteOp>) -> Vec<WriteOp> {
+        let [WriteOp::CommentIncident { text, .. }] = ops.as_slice() else {
+            return ops;
+        };
+        if !self.pages.is_empty() || self.queue.marked.len() < 2 {
+            return ops;
+        }
+        self.targets()
+            .into_iter()
+            .filter_map(|t| match t {
+                Target::Incident(incident_id) => Some(WriteOp::CommentIncident {
+                    incident_id,
+                    text: text.clone(),
+                }),
+                Target::Alert(_) => None,
+            })
+            .collect()
+    }
+
+    fn confirmed(&mut self, purpose: ConfirmPurpose) -> Vec<Effect> {
+        let ConfirmPurpose::Conflict { op: old, write } = purpose;
+        let forced = match write {
+            WriteOp::PatchIncident {
+                incident_id, patch, ..
+            } => {
+                let base = self
+                    .store
+                    .incident(&incident_id)
+                    .and_then(|e| e.server.last_update_date_time);
+                WriteOp::PatchIncident {
+                    incident_id,
+                    patch,
+                    base_last_update: base,
+                    force: true,
+                }
+            }
+            other => other,
+        };
+        if self.read_only {
+            self.notify(Level::Warn, "Read-only profile: changes are disabled");
+            return Vec::new();
+        }
+        let op = self.alloc_op();
+        for m in &mut self.modals {
+            if let Modal::Bulk(b) = m {
+                b.rebind(old, op);
+            }
+        }
+        self.notify(
+            Level::Info,
+            format!("Overwriting the server's values of {}…", forced.target()),
+        );
+        vec![self.send_write(op, forced)]
+    }
+
+    /// Before the store applies `update`: the local write a conflict is about.
+    pub(super) fn conflict_write(&self, update: &Update) -> Option<(OpId, WriteOp)> {
+        let Update::Conflict { op, server, .. } = update else {
+            return None;
+        };
+        let w = self.writes.get(op).cloned().or_else(|| {
+            self.store
+                .incident(&server.id)?
+                .pending
+                .iter()
+                .find(|p| p.op == *op)
+                .map(|p| p.write.clone())
+        })?;
+        Some((*op, w))
+    }
+
+    /// After the store applied a write outcome: result lists, deliveries, conflict dialog.
+    pub(super) fn write_settled(
+        &mut self,
+        outcome: WriteOutcome,
+        conflict: Option<(OpId, WriteOp, &Update)>,
+    ) {
+        self.writes.remove(&outcome.op);
+        for m in &mut self.modals {
+            if let Modal::Bulk(b) = m {
+                b.record(outcome.op, outcome.result.clone());
+            }
+        }
+        let delivery = match &outcome.result {
+            ItemResult::Done => Ok(()),
+            ItemResult::Failed(msg) => Err(msg.clone()),
+            ItemResult::Pending => return,
+        };
+        self.comment_delivery_outcome(outcome.op, delivery);
+        if let Some((
+            op,
+            write,
+            Update::Conflict {
+                server,
+                changed_fields,
+                ..
+            },
+        )) = conflict
+            && let WriteOp::PatchIncident { patch, .. } = &write
+        {
+            let dialog = conflict_dialog(patch, server, changed_fields);
+            self.modals.push(Modal::Confirm(
+                dialog,
+                ConfirmPurpose::Conflict { op, write },
+            ));
+        }
+    }
+}
+
+/// One line for a bulk result row.
+fn describe(store: &crate::store::Store, w: &WriteOp) -> String {
+    match w {
+        WriteOp::PatchIncident {
+            incident_id, patch, ..
+        } => match store.incident(incident_id) {
+            Some(e) => summary_line(&e.incident, patch),
+            None => format!("#{incident_id} changes"),
+        },
+        WriteOp::PatchAlert { alert_id, .. } => format!("alert {alert_id} changes"),
+        WriteOp::CommentIncident { incident_id, text } => {
+            format!("#{incident_id} comment: {}", first_line(text))
+        }
+        WriteOp::CommentAlert { alert_id, text } => {
+            format!("alert {alert_id} comment: {}", first_line(text))
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let l = s.lines().next().unwrap_or("");
+    let mut out: String = l.chars().take(40).collect();
+    if l.chars().count() > 40 || s.lines().nth(1).is_some() {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,598 @@
+//! The console hosting its panes: triage keys → panes → `Command::Write`s with optimistic
+//! display, bulk results and retry, conflicts, Ask Defender Experts (drafts, delivery per
+//! channel) and read-only mode. Drives `App` over the fixture store (no terminal, no engine).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use vigil::experts::{Channel, DeliveryStatus, DraftStore, InquiryStore};
+use vigil::graph::model::IncidentStatus;
+use vigil::sync::{Command, OpId, Target, Update, WriteOp};
+use vigil::ui::app::{App, AppConfig, Effect, ExpertsConfig};
+use vigil::ui::fixture;
+use vigil::ui::modal::Modal;
+
+fn app_with(config: AppConfig) -> App {
+    let mut app = App::new(fixture::store(false), config, fixture::now());
+    draw(&mut app);
+    app
+}
+
+fn app() -> App {
+    app_with(AppConfig::default())
+}
+
+fn draw(app: &mut App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(120, 36)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t
+}
+
+fn screen(app: &mut App) -> String {
+    format!("{}", draw(app).backend())
+}
+
+fn ev(k: &str) -> KeyEvent {
+    match k {
+        "enter" => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+        "esc" => KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+        "tab" => KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+        "f1" => KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE),
+        "ctrl-s" => KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        "ctrl-c" => KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        s if s.chars().count() == 1 => {
+            let c = s.chars().next().unwrap();
+            let m = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            KeyEvent::new(KeyCode::Char(c), m)
+        }
+        other => panic!("unknown key {other}"),
+    }
+}
+
+fn key(app: &mut App, k: &str) -> Vec<Effect> {
+    app.handle_key(ev(k))
+}
+
+fn typed(app: &mut App, s: &str) -> Vec<Effect> {
+    s.chars()
+        .flat_map(|c| app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+        .collect()
+}
+
+/// The writes among the effects, in order.
+fn writes(fx: &[Effect]) -> Vec<(OpId, WriteOp)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::SendCommand(Command::Write { op, write }) => Some((*op, write.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn select(app: &mut App, id: &str) {
+    let idx = app.view_ids().iter().position(|i| i == id).unwrap();
+    key(app, "g");
+    for _ in 0..idx {
+        key(app, "j");
+    }
+    assert_eq!(app.selected_id(), Some(id));
+}
+
+fn bulk_counts(app: &App) -> (usize, usize, usize) {
+    app.modals()
+        .iter()
+        .find_map(|m| match m {
+            Modal::Bulk(b) => Some(b.counts()),
+            _ => None,
+        })
+        .expect("bulk results open")
+}
+
+/// `s` → Resolved → resolving comment → confirm: one PatchIncident with exactly the status and
+/// the comment; returns (op, write).
+fn resolve_101(a: &mut App) -> (OpId, WriteOp) {
+    select(a, "101");
+    assert!(key(a, "s").is_empty());
+    assert!(matches!(a.modal(), Some(Modal::Manage(_))));
+    typed(a, "res");
+    key(a, "enter");
+    typed(a, "benign test");
+    assert!(key(a, "ctrl-s").is_empty(), "resolving asks first");
+    let fx = key(a, "y");
+    let w = writes(&fx);
+    assert_eq!(w.len(), 1, "{fx:?}");
+    w.into_iter().next().unwrap()
+}
+
+#[test]
+fn status_resolve_with_comment_sends_exactly_that_and_shows_pending() {
+    let mut a = app();
+    let (_, write) = resolve_101(&mut a);
+    match &write {
+        WriteOp::PatchIncident {
+            incident_id,
+            patch,
+            force,
+            ..
+        } => {
+            assert_eq!(incident_id, "101");
+            assert!(!force);
+            assert_eq!(
+                patch.to_body(),
+                json!({"status": "resolved", "resolvingComment": "benign test"})
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(a.modal().is_none(), "the pane closed");
+    let e = a.store().incident("101").unwrap();
+    assert_eq!(e.pending.len(), 1);
+    assert_eq!(e.incident.status, IncidentStatus::Resolved, "optimistic");
+    assert!(screen(&mut a).contains("1 pending"));
+}
+
+#[test]
+fn a_failed_write_rolls_back_and_notifies() {
+    let mut a = app();
+    let (op, _) = resolve_101(&mut a);
+    a.apply_update(Update::WriteFailed {
+        op,
+        target: Target::Incident("101".into()),
+        message: "403 Forbidden".into(),
+        retryable: false,
+    });
+    let e = a.store().incident("101").unwrap();
+    assert!(e.pending.is_empty());
+    assert_eq!(e.incident.status, IncidentStatus::Active);
+    let n = a.notification().unwrap();
+    assert!(n.contains("Rolled back") && n.contains("403"), "{n}");
+}
+
+#[test]
+fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
+    let mut a = app();
+    // The first row (101) is already mine; select the three below it.
+    let ids: Vec<String> = a.view_ids()[1..4].to_vec();
+    select(&mut a, &ids[0]);
+    for _ in 0..3 {
+        key(&mut a, " ");
+    }
+    assert!(screen(&mut a).contains("3 selected"));
+    let fx = key(&mut a, "a");
+    let w = writes(&fx);
+    assert_eq!(w.len(), 3, "{fx:?}");
+    let mut targets: Vec<String> = w
+        .iter()
+        .map(|(_, w)| match w.target() {
+            Target::Incident(i) => i,
+            Target::Alert(i) => i,
+        })
+        .collect();
+    targets.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(targets, want);
+    assert!(matches!(a.modal(), Some(Modal::Bulk(_))));
+    assert_eq!(bulk_counts(&a), (0, 0, 3));
+    for (_, write) in &w {
+        let Target::Incident(id) = write.target() else {
+            unreachable!()
+        };
+        assert_eq!(a.store().incident(&id).unwrap().pending.len(), 1);
+    }
+    // One confirmed, one refused.
+    let (op0, w0) = &w[0];
+    let Target::Incident(id0) = w0.target() else {
+        unreachable!()
+    };
+    let mut server = a.store().incident(&id0).unwrap().server.clone();
+    server.assigned_to = Some(fixture::ME.into());
+    a.apply_update(Update::IncidentWritten {
+        op: *op0,
+        incident: server,
+    });
+    let (op1, w1) = &w[1];
+    a.apply_update(Update::WriteFailed {
+        op: *op1,
+        target: w1.target(),
+        message: "throttled".into(),
+        retryable: true,
+    });
+    assert_eq!(bulk_counts(&a), (1, 1, 1));
+    assert!(screen(&mut a).contains("1 done, 1 failed, 1 pending"));
+    // R re-sends the failed one under a new op id.
+    let fx = key(&mut a, "R");
+    let retried = writes(&fx);
+    assert_eq!(retried.len(), 1);
+    assert_eq!(&retried[0].1, w1);
+    assert_ne!(retried[0].0, *op1);
+    assert_eq!(bulk_counts(&a), (1, 0, 2));
+    // The retry's outcome lands on the row.
+    a.apply_update(Update::WriteFailed {
+        op: retried[0].0,
+        target: w1.target(),
+        message: "still throttled".into(),
+        retryable: true,
+    });
+    assert_eq!(bulk_counts(&a), (1, 1, 1));
+    key(&mut a, "esc");
+    assert!(a.modal().is_none());
+}
+
+#[test]
+fn a_conflict_opens_the_dialog_and_yes_resends_with_force() {
+    let mut a = app();
+    select(&mut a, "102");
+    let fx = key(&mut a, "a");
+    let (op, write) = writes(&fx).remove(0);
+    let WriteOp::PatchIncident { patch, .. } = &write else {
+        panic!("{write:?}")
+    };
+    let mut server = a.store().incident("102").unwrap().server.clone();
+    server.status = IncidentStatus::Resolved;
+    server.last_modified_by = Some("jordan@contoso.com".into());
+    server.last_update_date_time = Some(fixture::now());
+    a.apply_update(Update::Conflict {
+        op,
+        server: server.clone(),
+        changed_fields: vec!["status".into()],
+    });
+    match a.modal() {
+        Some(Modal::Confirm(d, _)) => {
+            assert!(
+                d.lines()
+                    .iter()
+                    .any(|l| l.contains("status is now Resolved by jordan@contoso.com")),
+                "{:?}",
+                d.lines()
+            );
+        }
+        _ => panic!("conflict dialog expected"),
+    }
+    let fx = key(&mut a, "y");
+    let w = writes(&fx);
+    assert_eq!(w.len(), 1);
+    assert_ne!(w[0].0, op);
+    match &w[0].1 {
+        WriteOp::PatchIncident {
+            incident_id,
+            patch: p,
+            force,
+            base_last_update,
+        } => {
+            assert_eq!(incident_id, "102");
+            assert_eq!(p, patch);
+            assert!(*force);
+            assert_eq!(*base_last_update, server.last_update_date_time);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(a.modal().is_none());
+    assert_eq!(a.store().incident("102").unwrap().pending.len(), 1);
+}
+
+#[test]
+fn a_declined_conflict_sends_nothing() {
+    let mut a = app();
+    select(&mut a, "102");
+    let (op, _) = writes(&key(&mut a, "a")).remove(0);
+    let server = a.store().incident("102").unwrap().server.clone();
+    a.apply_update(Update::Conflict {
+        op,
+        server,
+        changed_fields: vec!["assignedTo".into()],
+    });
+    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    assert!(writes(&key(&mut a, "n")).is_empty());
+    assert!(a.modal().is_none());
+    assert!(a.store().incident("102").unwrap().pending.is_empty());
+}
+
+#[test]
+fn comment_from_the_incident_page_and_the_alert_page() {
+    let mut a = app();
+    select(&mut a, "101");
+    key(&mut a, "enter");
+    key(&mut a, "m");
+    assert!(matches!(a.modal(), Some(Modal::Comment(_))));
+    a.handle_paste("pasted\ntext");
+    let fx = key(&mut a, "ctrl-s");
+    assert_eq!(
+        writes(&fx)[0].1,
+        WriteOp::CommentIncident {
+            incident_id: "101".into(),
+            text: "pasted\ntext".into()
+        }
+    );
+    // Alert page: m comments on the alert, M opens the alert pane.
+    key(&mut a, "tab");
+    key(&mut a, "enter");
+    let alert = a.open_alert().unwrap().to_string();
+    key(&mut a, "m");
+    typed(&mut a, "on the alert");
+    let fx = key(&mut a, "ctrl-s");
+    assert_eq!(
+        writes(&fx)[0].1,
+        WriteOp::CommentAlert {
+            alert_id: alert,
+            text: "on the alert".into()
+        }
+    );
+    key(&mut a, "M");
+    assert!(matches!(a.modal(), Some(Modal::AlertManage(_))));
+}
+
+#[test]
+fn modal_hints_show_in_the_status_bar_and_in_help() {
+    let mut a = app();
+    key(&mut a, "M");
+    let s = screen(&mut a);
+    assert!(s.contains("^S save"), "{s}");
+    // `?` is text-safe only outside editors; F1 always opens the help.
+    key(&mut a, "f1");
+    assert!(a.help_open());
+    let s = screen(&mut a);
+    assert!(s.contains("Keys: Manage incident"), "{s}");
+    key(&mut a, "esc");
+    assert!(!a.help_open());
+    assert!(matches!(a.modal(), Some(Modal::Manage(_))));
+}
+
+#[test]
+fn quitting_with_an_unsaved_pane_asks() {
+    let mut a = app();
+    key(&mut a, "m");
+    typed(&mut a, "half a comment");
+    assert!(key(&mut a, "ctrl-c").is_empty());
+    assert!(a.confirm_open());
+    assert!(key(&mut a, "n").is_empty());
+    assert!(matches!(a.modal(), Some(Modal::Comment(_))), "still there");
+}
+
+fn experts_config(dir: &std::path::Path, channels: Vec<Channel>) -> AppConfig {
+    AppConfig {
+        experts: ExpertsConfig {
+            channels,
+            email_to: Some("experts@contoso.com".into()),
+            reply_to: vec!["soc@contoso.com".into()],
+            drafts_dir: Some(dir.join("drafts")),
+            inquiries_path: Some(dir.join("inquiries.json")),
+            ..ExpertsConfig::default()
+        },
+        ..AppConfig::default()
+    }
+}
+
+#[test]
+fn ask_pane_opens_with_the_topic_link_and_autosaves_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(experts_config(dir.path(), vec![Channel::Portal]));
+    select(&mut a, "101");
+    assert!(key(&mut a, "e").is_empty());
+    match a.modal() {
+        Some(Modal::Ask(p)) => {
+            assert_eq!(p.topic().key(), "incident:101");
+            assert!(
+                p.context_text()
+                    .contains("Link: https://security.microsoft.com/incidents/101?tid=t1"),
+                "{}",
+                p.context_text()
+            );
+        }
+        _ => panic!("ask pane expected"),
+    }
+    typed(&mut a, "Is this benign?");
+    let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
+    assert!(
+        drafts.load("incident:101").is_none(),
+        "not saved before 1 s"
+    );
+    assert!(a.tick_with(fixture::now(), Instant::now() + Duration::from_millis(1100)));
+    let d = drafts.load("incident:101").expect("draft saved");
+    assert!(d.body.starts_with("Is this benign?"), "{}", d.body);
+    // Closing and reopening restores it.
+    key(&mut a, "esc");
+    assert!(a.modal().is_none());
+    key(&mut a, "e");
+    match a.modal() {
+        Some(Modal::Ask(p)) => assert_eq!(p.body_text(), "Is this benign?"),
+        _ => panic!("ask pane expected"),
+    }
+}
+
+#[test]
+fn ask_from_the_evidence_detail_uses_the_evidence_topic() {
+    let mut a = app();
+    select(&mut a, "101");
+    key(&mut a, "enter");
+    // Evidence section, first item (the device).
+    key(&mut a, "tab");
+    key(&mut a, "tab");
+    key(&mut a, "enter");
+    assert_eq!(a.context(), vigil::ui::keymap::Context::Evidence);
+    key(&mut a, "e");
+    match a.modal() {
+        Some(Modal::Ask(p)) => assert!(p.topic().key().starts_with("device:"), "{:?}", p.topic()),
+        _ => panic!("ask pane expected"),
+    }
+}
+
+#[test]
+fn sending_through_the_portal_copies_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(experts_config(dir.path(), vec![Channel::Portal]));
+    select(&mut a, "101");
+    key(&mut a, "e");
+    typed(&mut a, "Please confirm");
+    a.tick_with(fixture::now(), Instant::now() + Duration::from_secs(2));
+    let fx = key(&mut a, "ctrl-s");
+    let copy = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy { text, what } => Some((text.clone(), what.clone())),
+            _ => None,
+        })
+        .expect("copy effect");
+    assert_eq!(copy.1, "Ask Defender Experts inquiry");
+    assert!(copy.0.contains("Please confirm"));
+    assert!(
+        copy.0
+            .contains("https://security.microsoft.com/incidents/101?tid=t1")
+    );
+    assert!(a.modal().is_none(), "the pane closed");
+    let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
+    assert!(drafts.load("incident:101").is_none(), "the draft is gone");
+    a.report_copy(&copy.1, Ok("OSC 52".into()));
+    assert!(a.notification().unwrap().contains("Ask Defender Experts"));
+    let store = InquiryStore::open(dir.path().join("inquiries.json")).unwrap();
+    let inq = &store.list()[0];
+    assert!(matches!(
+        inq.status(Channel::Portal),
+        Some(DeliveryStatus::Sent { .. })
+    ));
+}
+
+#[test]
+fn sending_by_email_asks_the_engine_for_send_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(experts_config(
+        dir.path(),
+        vec![Channel::Email, Channel::IncidentComment],
+    ));
+    select(&mut a, "101");
+    key(&mut a, "e");
+    typed(&mut a, "Scope?");
+    let fx = key(&mut a, "ctrl-s");
+    let (op, inquiry_id, path, body) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::SendCommand(Command::SendMail {
+                op,
+                inquiry_id,
+                path,
+                body,
+            }) => Some((*op, inquiry_id.clone(), path.clone(), body.clone())),
+            _ => None,
+        })
+        .expect("SendMail");
+    assert_eq!(path, "/v1.0/me/sendMail");
+    assert_eq!(
+        body["message"]["toRecipients"][0]["emailAddress"]["address"],
+        json!("experts@contoso.com")
+    );
+    assert_eq!(
+        body["message"]["replyTo"][0]["emailAddress"]["address"],
+        json!("soc@contoso.com")
+    );
+    assert_eq!(body["saveToSentItems"], json!(true));
+    assert!(
+        body["message"]["body"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Scope?")
+    );
+    // The comment channel is an ordinary write on the incident.
+    let w = writes(&fx);
+    assert_eq!(w.len(), 1);
+    assert!(
+        matches!(&w[0].1, WriteOp::CommentIncident { incident_id, .. } if incident_id == "101")
+    );
+    // Outcomes land in the inquiry store.
+    a.mail_sent(op, &inquiry_id, Ok(()));
+    a.apply_update(Update::WriteFailed {
+        op: w[0].0,
+        target: Target::Incident("101".into()),
+        message: "403".into(),
+        retryable: false,
+    });
+    let store = InquiryStore::open(dir.path().join("inquiries.json")).unwrap();
+    let inq = store.get(&inquiry_id).unwrap();
+    assert!(matches!(
+        inq.status(Channel::Email),
+        Some(DeliveryStatus::Sent { .. })
+    ));
+    assert!(matches!(
+        inq.status(Channel::IncidentComment),
+        Some(DeliveryStatus::Failed { .. })
+    ));
+    // The inquiries list retries the failed channel: a new comment write.
+    key(&mut a, "I");
+    assert!(matches!(a.modal(), Some(Modal::Inquiries(_))));
+    let fx = key(&mut a, "R");
+    let w = writes(&fx);
+    assert_eq!(w.len(), 1, "{fx:?}");
+    assert!(matches!(&w[0].1, WriteOp::CommentIncident { .. }));
+}
+
+#[test]
+fn experts_incident_notification_loads_beta_fields_and_tasks() {
+    let mut a = app();
+    key(&mut a, ":");
+    typed(&mut a, "view all");
+    key(&mut a, "enter");
+    select(&mut a, "104");
+    key(&mut a, "enter");
+    let s = screen(&mut a);
+    assert!(s.contains("n notification"), "{s}");
+    let fx = key(&mut a, "n");
+    assert!(fx.contains(&Effect::SendCommand(Command::LoadIncident {
+        incident_id: "104".into(),
+        beta: true
+    })));
+    assert!(fx.contains(&Effect::SendCommand(Command::LoadTasks {
+        incident_id: "104".into()
+    })));
+    assert!(matches!(a.modal(), Some(Modal::Notification(_))));
+    a.tasks_loaded(
+        "104",
+        vec![json!({"id": "t1", "displayName": "Isolate device", "status": "active"})],
+    );
+    let s = screen(&mut a);
+    assert!(s.contains("Isolate device"), "{s}");
+    // Not on an ordinary incident.
+    key(&mut a, "esc");
+    key(&mut a, "esc");
+    select(&mut a, "101");
+    key(&mut a, "enter");
+    assert!(key(&mut a, "n").is_empty());
+    assert!(a.modal().is_none());
+}
+
+#[test]
+fn read_only_refuses_every_write_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = experts_config(dir.path(), vec![Channel::Email, Channel::Portal]);
+    config.read_only = true;
+    let mut a = app_with(config);
+    select(&mut a, "102");
+    for page in ["queue", "incident"] {
+        if page == "incident" {
+            key(&mut a, "enter");
+        }
+        for k in ["a", "s", "c", "t", "m"] {
+            assert!(key(&mut a, k).is_empty(), "{page} {k}");
+            assert!(a.modal().is_none(), "{page} {k} opened a pane");
+            assert!(a.notification().unwrap().contains("Read-only"));
+        }
+        // The full pane opens read-only: nothing can be submitted.
+        key(&mut a, "M");
+        assert!(matches!(a.modal(), Some(Modal::Manage(p)) if p.is_read_only()));
+        for k in ["enter", "enter", "ctrl-s", "y", "esc"] {
+            assert!(writes(&key(&mut a, k)).is_empty());
+        }
+        assert!(a.modal().is_none());
+    }
+    // Ask Defender Experts offers only the portal hand-off.
+    key(&mut a, "e");
+    match a.modal() {
+        Some(Modal::Ask(p)) => assert_eq!(p.selected_channels(), vec![Channel::Portal]),
+        _ => panic!("ask pane expected"),
+    }
+    assert_eq!(a.store().incident("102").unwrap().pending.len(), 0);
+}
