@@ -90,12 +90,7 @@ fn new_app(incidents: &[Incident], theme: Theme) -> App {
     )
 }
 
-fn shoot(
-    app: &mut App,
-    name: &str,
-    title: &str,
-    overlay: Option<Overlay>,
-) -> anyhow::Result<()> {
+fn shoot(app: &mut App, name: &str, title: &str, overlay: Option<Overlay>) -> anyhow::Result<()> {
     let mut term = Terminal::new(TestBackend::new(W, H))?;
     let theme = app.theme().clone();
     term.draw(|f| {

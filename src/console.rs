@@ -125,8 +125,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         saved_views,
         ascii,
         notices,
-        // TODO(lead): build from the `[experts]` settings and the state/data dirs.
-        experts: crate::ui::app::ExpertsConfig::default(),
+        experts: experts_config(cfg, &session),
     };
     let store = crate::ui::run(ctx).await?;
     // The engine got Shutdown from the UI; give it a moment to persist the outbox.
@@ -138,6 +137,42 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         sim.shutdown().await;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ask Defender Experts settings for the UI: `[experts]` from the config, drafts and the
+/// inquiry outbox under the profile's state directory. The demo offers every channel and
+/// sends mail from the simulated tenant's analyst mailbox (the simulator records it).
+fn experts_config(cfg: Option<&Config>, session: &Session) -> crate::ui::app::ExpertsConfig {
+    use crate::config::ExpertsChannel;
+    use crate::experts::outbox::Channel;
+    let settings = cfg.map(|c| c.effective_experts()).unwrap_or_default();
+    let mut channels: Vec<Channel> = settings
+        .channels
+        .iter()
+        .map(|c| match c {
+            ExpertsChannel::Portal => Channel::Portal,
+            ExpertsChannel::Comment => Channel::IncidentComment,
+            ExpertsChannel::Email => Channel::Email,
+        })
+        .collect();
+    let mut email_to = settings.email_to.clone();
+    let mut mailbox = settings.mailbox.clone().unwrap_or_else(|| "me".into());
+    if session.demo.is_some() && cfg.is_none() {
+        channels = vec![Channel::Portal, Channel::IncidentComment, Channel::Email];
+        email_to = Some("defender-experts@contoso.com".into());
+        mailbox = crate::sim::DELEGATED_USER.into();
+    }
+    crate::ui::app::ExpertsConfig {
+        channels,
+        email_to,
+        reply_to: settings.reply_to.clone(),
+        mailbox,
+        allowance: settings.quarterly_allowance,
+        portal_base: session.portal_base.clone(),
+        tenant_id: Some(session.tenant_id.clone()),
+        drafts_dir: Some(session.state_dir.join("drafts")),
+        inquiries_path: Some(session.state_dir.join("inquiries.json")),
+    }
 }
 
 fn save_snapshot(session: &Session, store: &Store, path: &std::path::Path) {

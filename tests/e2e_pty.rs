@@ -47,13 +47,23 @@ fn demo_queue_filter_incident_alert_quit_restores_terminal() {
     let home = tempfile::tempdir().unwrap();
     let pty = native_pty_system();
     let pair = pty
-        .openpty(PtySize { rows: 40, cols: 160, pixel_width: 0, pixel_height: 0 })
+        .openpty(PtySize {
+            rows: 40,
+            cols: 160,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_vigil"));
     cmd.args(["--demo", "--no-cache"]);
     cmd.env("TERM", "xterm-256color");
     cmd.env("HOME", home.path());
-    for v in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"] {
+    for v in [
+        "XDG_CONFIG_HOME",
+        "XDG_STATE_HOME",
+        "XDG_DATA_HOME",
+        "XDG_CACHE_HOME",
+    ] {
         cmd.env(v, home.path().join(v.to_lowercase()));
     }
     cmd.env_remove("TMUX");
@@ -79,11 +89,14 @@ fn demo_queue_filter_incident_alert_quit_restores_terminal() {
         }
     });
     let mut w = pair.master.take_writer().unwrap();
-    let screen = Screen { parser: parser.clone() };
+    let screen = Screen {
+        parser: parser.clone(),
+    };
     let long = Duration::from_secs(30);
 
     // The queue paints and the initial load completes.
-    screen.wait_for("Incidents", long);
+    screen.wait_for("shown ·", long);
+    screen.wait_for("refreshed", long);
     assert!(parser.lock().unwrap().screen().alternate_screen());
 
     // Filter to Defender Experts notifications, then clear.
@@ -127,5 +140,8 @@ fn demo_queue_filter_incident_alert_quit_restores_terminal() {
     assert!(status.success(), "exit status {status:?}");
     let p = parser.lock().unwrap();
     assert!(!p.screen().alternate_screen(), "alternate screen not left");
-    assert!(!p.callbacks().title_set, "the window title must never be set");
+    assert!(
+        !p.callbacks().title_set,
+        "the window title must never be set"
+    );
 }

@@ -485,6 +485,7 @@ impl<A: GraphApi> Engine<A> {
                 if self.cfg.read_only {
                     self.send(Update::TaskUpdated {
                         op,
+                        incident_id,
                         task_id,
                         result: Err("read-only mode: task updates are disabled".into()),
                     });
@@ -497,23 +498,12 @@ impl<A: GraphApi> Engine<A> {
                         .patch_json(&path, &body)
                         .await
                         .map_err(|e| e.to_string());
-                    let ok = result.is_ok();
                     let _ = ui.send(Update::TaskUpdated {
                         op,
+                        incident_id,
                         task_id,
                         result,
                     });
-                    if ok {
-                        let path = crate::experts::tasks::list_path(&incident_id);
-                        if let Ok(v) = api.get_json(&path).await {
-                            let tasks = v
-                                .get("value")
-                                .and_then(|x| x.as_array())
-                                .cloned()
-                                .unwrap_or_default();
-                            let _ = ui.send(Update::Tasks { incident_id, tasks });
-                        }
-                    }
                 });
             }
             Command::LoadIncident { incident_id, beta } => {

@@ -230,6 +230,7 @@ pub enum Update {
     /// Outcome of [`Command::UpdateTask`].
     TaskUpdated {
         op: OpId,
+        incident_id: String,
         task_id: String,
         result: Result<serde_json::Value, String>,
     },

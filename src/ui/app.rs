@@ -484,6 +484,21 @@ impl App {
                 }
             }
             Update::Error { message } => self.notify(Level::Error, message),
+            Update::MailSent {
+                op,
+                inquiry_id,
+                result,
+            } => self.mail_sent(op, &inquiry_id, result),
+            Update::Tasks { incident_id, tasks } => self.tasks_loaded(&incident_id, tasks),
+            Update::TaskUpdated {
+                incident_id,
+                result,
+                ..
+            } => {
+                let more = self.task_updated(&incident_id, result.map(|_| ()));
+                effects.extend(more);
+                self.dirty = true;
+            }
             Update::BadRecords { context, records } => self.notify(
                 Level::Warn,
                 format!(
