@@ -218,6 +218,7 @@ pub async fn export(
         statuses: args.status.clone(),
         severities: args.severity.clone(),
         include_alerts: !args.no_alerts,
+        page_size: cfg.map(|c| c.effective_sync(Some(&session.profile_key)).page_size),
     };
     let api = Arc::new(session.client.clone());
     let mut progress = |p: crate::export::ExportProgress| {

@@ -30,6 +30,8 @@ pub struct ExportOptions {
     pub severities: Vec<String>,
     /// Include each incident's alerts (expanded, or loaded per incident after a fallback).
     pub include_alerts: bool,
+    /// `$top` per page (`None`: 50, as the console).
+    pub page_size: Option<u32>,
 }
 
 /// Progress for the caller to show on stderr. Strings are already free of control characters.
@@ -81,7 +83,7 @@ pub async fn run_export<A: GraphApi, W: std::io::Write>(
             &opts.statuses,
             &opts.severities,
         ),
-        page_size: PAGE_SIZE,
+        page_size: opts.page_size.unwrap_or(PAGE_SIZE).clamp(1, 1000),
         small_page_size: SMALL_PAGE_SIZE,
     };
     let start_mode = if opts.include_alerts {

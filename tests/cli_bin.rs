@@ -1,0 +1,143 @@
+//! The `vigil` binary's entry points: no configuration, help, secrets refused on the command
+//! line, a broken config file, and `vigil export` of 10,000 incidents from the simulated tenant
+//! with exactly the requests the page size needs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn vigil(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"));
+    c
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn without_configuration_it_explains_demo_and_exits_non_zero() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path()).output().unwrap();
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains("--demo"), "stderr: {err}");
+    assert!(
+        err.contains("config.toml"),
+        "stderr names the config file: {err}"
+    );
+}
+
+#[test]
+fn help_lists_every_entry_point() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path()).arg("--help").output().unwrap();
+    let (o, _) = text(&out);
+    assert!(out.status.success());
+    for needle in [
+        "--demo",
+        "--profile",
+        "--read-only",
+        "login",
+        "sim",
+        "export",
+        "themes",
+        "completions",
+    ] {
+        assert!(o.contains(needle), "--help lacks {needle}:\n{o}");
+    }
+}
+
+#[test]
+fn secrets_are_not_accepted_as_arguments() {
+    let home = tempfile::tempdir().unwrap();
+    for flag in ["--client-secret", "--secret", "--token", "--password"] {
+        let out = vigil(home.path()).args([flag, "hunter2"]).output().unwrap();
+        assert!(!out.status.success(), "{flag} must be refused");
+        let (_, err) = text(&out);
+        assert!(err.contains("unexpected argument"), "{flag}: {err}");
+    }
+}
+
+#[test]
+fn a_broken_config_file_names_file_line_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/vigil");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[profiles.contoso]\ntenant_id = \"t\"\nclient_id = \"c\"\nauth = \"secret\"\n",
+    )
+    .unwrap();
+    let out = vigil(home.path()).output().unwrap();
+    let (_, err) = text(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("config.toml:4"), "file and line: {err}");
+    assert!(err.contains("profiles.contoso.auth"), "key: {err}");
+}
+
+#[test]
+fn export_of_ten_thousand_incidents_uses_exactly_the_pages_needed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(vigil::sim::start(
+            vigil::sim::SimConfig {
+                incidents: 10_000,
+                live: false,
+                max_page: 100,
+                ..Default::default()
+            },
+            ([127, 0, 0, 1], 0).into(),
+        ))
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/vigil");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[sync]\npage_size = 100\nbudget_per_minute = 10000\n\n[profiles.sim]\n\
+             tenant_id = \"{}\"\nclient_id = \"{}\"\nauth = \"client-secret\"\n\
+             client_secret_env = \"VIGIL_TEST_SECRET\"\ngraph_url = \"{}\"\nlogin_url = \"{}\"\n",
+            vigil::sim::DEMO_TENANT_ID,
+            vigil::sim::DEMO_CLIENT_ID,
+            sim.base_url(),
+            sim.base_url()
+        ),
+    )
+    .unwrap();
+    let out = vigil(home.path())
+        .env("VIGIL_TEST_SECRET", vigil::sim::DEMO_CLIENT_SECRET)
+        .args(["export", "--since", "3650d"])
+        .output()
+        .unwrap();
+    let (o, err) = text(&out);
+    assert!(out.status.success(), "export failed: {err}");
+    let lines: Vec<&str> = o.lines().collect();
+    assert_eq!(lines.len(), 10_000, "stderr: {err}");
+    let mut ids = std::collections::HashSet::new();
+    let mut alerts = 0;
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(ids.insert(v["id"].as_str().unwrap().to_string()));
+        alerts += v["alerts"].as_array().expect("alerts embedded").len();
+    }
+    assert!(alerts >= 10_000, "every incident has alerts ({alerts})");
+    let stats = sim.stats();
+    assert_eq!(
+        stats.by_route.get("GET /v1.0/security/incidents"),
+        Some(&100),
+        "10,000 incidents at 100 a page need 100 requests: {stats:?}"
+    );
+    assert_eq!(stats.requests, 100 + stats.token_requests, "{stats:?}");
+    rt.block_on(sim.shutdown());
+}
