@@ -122,22 +122,32 @@ async fn main() -> anyhow::Result<()> {
     shoot(&mut app, "filter", "vigil — filter", None)?;
     app.handle_key(key(KeyCode::Esc));
 
-    // Incident page of a multi-alert endpoint incident, then its alerts and one alert.
+    // Incident page of the incident whose alert has the longest process chain, then that alert.
+    let procs = |a: &vigil::graph::model::Alert| {
+        a.evidence
+            .iter()
+            .filter(|e| e.odata_type == "processEvidence")
+            .count()
+    };
     let busy = incidents
         .iter()
         .filter(|i| i.is_open())
-        .max_by_key(|i| {
-            i.alerts
-                .iter()
-                .flatten()
-                .filter(|a| a.evidence.iter().any(|e| e.odata_type == "processEvidence"))
-                .count()
-        })
+        .max_by_key(|i| i.alerts.iter().flatten().map(procs).max().unwrap_or(0))
         .map(|i| i.id.clone())
         .unwrap_or_else(|| "1000".into());
     app.open_incident_page(&busy);
     shoot(&mut app, "incident", "vigil — incident page", None)?;
+    let alerts = app.store().alerts(&busy);
+    let best = alerts
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, a)| procs(a))
+        .map(|(i, _)| i)
+        .unwrap_or(0);
     app.handle_key(key(KeyCode::Tab));
+    for _ in 0..best {
+        app.handle_key(key(KeyCode::Char('j')));
+    }
     app.handle_key(key(KeyCode::Enter));
     for _ in 0..2 {
         app.handle_key(key(KeyCode::Tab));

@@ -109,6 +109,9 @@ struct Ev<'a> {
     cast: &'a Cast,
     include_unknown: bool,
     out: Vec<Value>,
+    /// Processes emitted so far (pid, creation seconds, nanos), so a child's
+    /// `parentProcessCreationDateTime` matches its parent's `processCreationDateTime`.
+    procs: Vec<(i64, i64, u32)>,
 }
 
 impl Ev<'_> {
@@ -232,16 +235,21 @@ impl Ev<'_> {
     ) {
         let c = self.cast;
         let m = self.base("processEvidence", "suspicious", &[], &[]);
-        let t = Ts::from_parts(
-            self.t0 + self.rng.random_range(0..60),
+        // A parent already in the evidence fixes the parent time; the child starts after it.
+        let (p_secs, p_nanos) = match self.procs.iter().find(|(p, _, _)| *p == ppid) {
+            Some(&(_, secs, nanos)) => (secs, nanos),
+            None => (
+                self.t0 - self.rng.random_range(1..3600),
+                self.rng.random_range(0..999_999_999),
+            ),
+        };
+        let (t_secs, t_nanos) = (
+            (self.t0 + self.rng.random_range(0..60)).max(p_secs + 1),
             self.rng.random_range(0..999_999_999),
-            7,
         );
-        let pt = Ts::from_parts(
-            t.secs() - self.rng.random_range(1..3600),
-            self.rng.random_range(0..999_999_999),
-            7,
-        );
+        self.procs.push((pid, t_secs, t_nanos));
+        let t = Ts::from_parts(t_secs, t_nanos, 7);
+        let pt = Ts::from_parts(p_secs, p_nanos, 7);
         let extra = json!({
             "processId": pid, "parentProcessId": ppid, "processCommandLine": cmd,
             "processCreationDateTime": t.render(), "parentProcessCreationDateTime": pt.render(),
@@ -409,6 +417,7 @@ pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool) -> Vec<Value>
         cast,
         include_unknown,
         out: Vec::with_capacity(6),
+        procs: Vec::new(),
     };
     match alert.ev_kind {
         EvKind::ProcChain | EvKind::Den => {

@@ -94,7 +94,9 @@ pub fn build(evidence: &[&Evidence]) -> Vec<TreeRow> {
             .filter(|&j| j != i && nodes[j].pid == Some(ppid))
             .find(|&j| {
                 match (pcreated, nodes[j].created) {
-                    (Some(a), Some(b)) => a == b,
+                    // Sources round creation times differently (7, 3 or 0 fraction digits):
+                    // treat times within a second as the same process start.
+                    (Some(a), Some(b)) => (a.as_second() - b.as_second()).abs() <= 1,
                     // Unknown times: accept a process that did not start after the child.
                     _ => match (nodes[j].created, nodes[i].created) {
                         (Some(pc), Some(cc)) => pc <= cc,
@@ -316,6 +318,39 @@ mod tests {
         assert_eq!(rows[0].node.evidence_index, None, "explorer is synthetic");
         assert_eq!(rows[1].node.evidence_index, Some(1));
         assert!(!rows[2].last && rows[3].last);
+    }
+
+    #[test]
+    fn parent_times_rounded_differently_still_link() {
+        // The child's parentProcessCreationDateTime has 3 fraction digits, the parent's own
+        // processCreationDateTime 7: the same process start.
+        let mut child = proc(51, 11, "cmd.exe", "winword.exe", "2026-01-01T12:00:05Z");
+        if let EvidenceKind::Process { parent_created, .. } = &mut child.kind {
+            *parent_created = Timestamp::parse("2026-01-01T12:00:00.123Z");
+        }
+        let ev = [
+            proc(
+                11,
+                1,
+                "winword.exe",
+                "explorer.exe",
+                "2026-01-01T12:00:00.1234567Z",
+            ),
+            child,
+        ];
+        let refs: Vec<&Evidence> = ev.iter().collect();
+        let rows = build(&refs);
+        let n = names(&rows);
+        assert!(
+            n.contains(&(2, "cmd.exe".to_string())),
+            "cmd.exe under winword.exe: {n:?}"
+        );
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r.node.evidence_index.is_none())
+                .count(),
+            1
+        );
     }
 
     #[test]
