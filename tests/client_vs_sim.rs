@@ -189,3 +189,28 @@ async fn device_code_sign_in_end_to_end() {
         0o600
     );
 }
+
+#[tokio::test]
+async fn throttling_wait_is_visible_while_it_runs() {
+    let demo = connect::demo(cfg(5, "429-burst=1,retry-after=2"))
+        .await
+        .unwrap();
+    let client = demo.client.clone();
+    let req = tokio::spawn(async move { client.get_json("/v1.0/security/incidents").await });
+    // The 429 arrives at once; the 2 s wait then runs inside the client.
+    let mut seen = None;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if let Some(t) = demo.client.throttled_until() {
+            seen = Some(t);
+            break;
+        }
+    }
+    let until = seen.expect("throttled_until is set during the Retry-After wait");
+    assert!(until > jiff::Timestamp::now());
+    req.await.unwrap().unwrap();
+    assert!(
+        demo.client.throttled_until().is_none(),
+        "cleared once the wait is over"
+    );
+}

@@ -114,6 +114,8 @@ struct Counters {
     retries: AtomicU64,
     throttled: AtomicU64,
     bytes_received: AtomicU64,
+    /// Unix milliseconds until which the last Retry-After/backoff wait runs (0 = none).
+    throttled_until_ms: std::sync::atomic::AtomicI64,
 }
 
 struct Inner {
@@ -182,6 +184,17 @@ impl Client {
             throttled: c.throttled.load(Ordering::Relaxed),
             bytes_received: c.bytes_received.load(Ordering::Relaxed),
         }
+    }
+
+    /// When the client is waiting out a 429/503, until when (`None` once that time passed).
+    pub fn throttled_until(&self) -> Option<jiff::Timestamp> {
+        let ms = self
+            .inner
+            .counters
+            .throttled_until_ms
+            .load(Ordering::Relaxed);
+        let t = jiff::Timestamp::from_millisecond(ms).ok()?;
+        (ms > 0 && t > jiff::Timestamp::now()).then_some(t)
     }
 
     /// The configured Graph base URL.
@@ -386,6 +399,12 @@ impl Client {
                     .throttled
                     .fetch_add(1, Ordering::Relaxed);
                 let wait = retry_after(&headers).unwrap_or_else(|| backoff(retries, cap));
+                let until = jiff::Timestamp::now().as_millisecond()
+                    + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
+                self.inner
+                    .counters
+                    .throttled_until_ms
+                    .store(until, Ordering::Relaxed);
                 self.emit(ClientEvent::Throttled { status, wait });
                 Step::Retry {
                     wait,

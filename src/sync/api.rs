@@ -131,6 +131,10 @@ impl GraphApi for crate::graph::client::Client {
     fn requests(&self) -> u64 {
         self.stats().requests
     }
+
+    fn throttled_until(&self) -> Option<Timestamp> {
+        crate::graph::client::Client::throttled_until(self).map(Timestamp)
+    }
 }
 
 #[cfg(test)]

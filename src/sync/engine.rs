@@ -212,10 +212,16 @@ async fn run<A: GraphApi>(
     }
     engine.replay_outbox().await;
     engine.start_run(RunKind::Initial, &mut tasks);
+    // While work is in flight, refresh the status once a second so throttling waits (which
+    // happen inside the client) show in the status bar as they happen.
+    let mut status_tick = tokio::time::interval(Duration::from_secs(1));
+    status_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     loop {
         let can_poll = engine.running.is_none();
+        let busy = !tasks.is_empty();
         tokio::select! {
+            _ = status_tick.tick(), if busy => engine.emit_status(),
             cmd = cmd_rx.recv() => match cmd {
                 None | Some(Command::Shutdown) => {
                     engine.shutdown().await;
