@@ -126,6 +126,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         ascii,
         notices,
         experts: experts_config(cfg, &session),
+        teammates: user.teammates.clone(),
     };
     let store = crate::ui::run(ctx).await?;
     // The engine got Shutdown from the UI; give it a moment to persist the outbox.

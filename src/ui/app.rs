@@ -66,6 +66,8 @@ pub struct AppConfig {
     pub ascii: bool,
     /// Ask Defender Experts channels, addresses and storage.
     pub experts: ExpertsConfig,
+    /// Teammates offered when assigning (`[user] teammates`).
+    pub teammates: Vec<String>,
 }
 
 impl Default for AppConfig {
@@ -79,6 +81,7 @@ impl Default for AppConfig {
             saved_views: Vec::new(),
             ascii: false,
             experts: ExpertsConfig::default(),
+            teammates: Vec::new(),
         }
     }
 }
@@ -193,6 +196,8 @@ pub struct App {
     writes: HashMap<OpId, WriteOp>,
     /// Ask Defender Experts storage and deliveries.
     experts: experts::ExpertsHost,
+    /// Teammates offered by the owner type-ahead.
+    teammates: Vec<String>,
     /// Rows of the list or document area at the last render (for paging).
     page_rows: usize,
     /// Width of the document area at the last render (for wrapping).
@@ -213,6 +218,7 @@ impl App {
             saved_views,
             ascii,
             experts,
+            teammates,
         } = config;
         let (experts, experts_notices) = experts::ExpertsHost::new(experts);
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
@@ -253,6 +259,7 @@ impl App {
             modals: Vec::new(),
             writes: HashMap::new(),
             experts,
+            teammates,
             page_rows: 20,
             page_width: 80,
             last_frame: None,

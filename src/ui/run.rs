@@ -33,6 +33,8 @@ pub struct RunContext {
     pub notices: Vec<String>,
     /// Ask Defender Experts channels, addresses and storage paths.
     pub experts: ExpertsConfig,
+    /// Teammates offered when assigning.
+    pub teammates: Vec<String>,
 }
 
 /// Minimum spacing between frames.
@@ -58,6 +60,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         ascii,
         notices,
         experts,
+        teammates,
     } = ctx;
     let config = AppConfig {
         theme,
@@ -68,6 +71,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         saved_views,
         ascii,
         experts,
+        teammates,
     };
     let mut app = App::new(store, config, Timestamp::now());
     for n in notices {

@@ -70,8 +70,8 @@ impl App {
         let tags = self.store.tags();
         let me = self.me();
         let pane = match field {
-            Some(f) => ManagePane::focused(targets, owners, tags, me, Vec::new(), f),
-            None => ManagePane::new(targets, owners, tags, me, Vec::new()),
+            Some(f) => ManagePane::focused(targets, owners, tags, me, self.teammates.clone(), f),
+            None => ManagePane::new(targets, owners, tags, me, self.teammates.clone()),
         };
         let pane = pane.read_only(self.read_only);
         if self.read_only {
@@ -86,8 +86,13 @@ impl App {
         let Some(alert) = self.open_alert().and_then(|a| self.store.alert(a)).cloned() else {
             return Vec::new();
         };
-        let pane = AlertManagePane::new(alert, self.store.owners(), self.me(), Vec::new())
-            .read_only(self.read_only);
+        let pane = AlertManagePane::new(
+            alert,
+            self.store.owners(),
+            self.me(),
+            self.teammates.clone(),
+        )
+        .read_only(self.read_only);
         if self.read_only {
             self.notify(Level::Warn, READ_ONLY_MESSAGE);
         }
