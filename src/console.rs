@@ -20,6 +20,7 @@ use std::time::Duration;
 /// Runs the console until the analyst quits.
 pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result<ExitCode> {
     let session = launch::open(cli, paths, cfg).await?;
+    launch::preflight(&session).await?;
     let mut notices = Vec::new();
 
     let mut ui = cfg.map(|c| c.effective_ui()).unwrap_or_default();

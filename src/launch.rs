@@ -111,6 +111,22 @@ fn open_profile(
     })
 }
 
+/// Checks before the screen takes over that a device-code profile has signed in, so the
+/// analyst gets a plain instruction instead of a status-bar error.
+pub async fn preflight(session: &Session) -> anyhow::Result<()> {
+    let auth = session.client.authenticator();
+    if matches!(auth.config().credential, Credential::DeviceCode)
+        && let Err(e) = auth.token().await
+    {
+        anyhow::bail!(
+            "not signed in to profile {:?} ({e}). Run `vigil login --profile {}` first.",
+            session.profile_key,
+            session.profile_key
+        );
+    }
+    Ok(())
+}
+
 /// The credential a profile signs in with; secrets come from env or files, never argv.
 pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
     Ok(match profile.auth {

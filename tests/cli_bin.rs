@@ -141,3 +141,23 @@ fn export_of_ten_thousand_incidents_uses_exactly_the_pages_needed() {
     assert_eq!(stats.requests, 100 + stats.token_requests, "{stats:?}");
     rt.block_on(sim.shutdown());
 }
+
+#[test]
+fn a_device_code_profile_without_sign_in_says_to_run_login() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/vigil");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[profiles.oncall]\ntenant_id = \"contoso.onmicrosoft.com\"\nclient_id = \"c\"\n\
+         auth = \"device-code\"\ngraph_url = \"http://127.0.0.1:9\"\nlogin_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let out = vigil(home.path()).output().unwrap();
+    let (_, err) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("vigil login --profile oncall"),
+        "stderr: {err}"
+    );
+}
