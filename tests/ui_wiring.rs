@@ -596,3 +596,52 @@ fn read_only_refuses_every_write_key() {
     }
     assert_eq!(a.store().incident("102").unwrap().pending.len(), 0);
 }
+
+#[test]
+fn an_unsent_comment_survives_on_disk_and_is_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = || AppConfig {
+        experts: ExpertsConfig {
+            drafts_dir: Some(dir.path().to_path_buf()),
+            ..ExpertsConfig::default()
+        },
+        ..AppConfig::default()
+    };
+    let mut a = app_with(cfg());
+    key(&mut a, "m");
+    assert!(matches!(a.modal(), Some(Modal::Comment(_))));
+    for c in "Isolating the host now".chars() {
+        a.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    match a.modal() {
+        Some(Modal::Comment(p)) => assert_eq!(p.text(), "Isolating the host now"),
+        _ => panic!("comment editor closed while typing"),
+    }
+    a.tick_with(fixture::now(), Instant::now() + Duration::from_secs(2));
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("comments"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&files[0]).unwrap(),
+        "Isolating the host now"
+    );
+    drop(a);
+
+    // A new session (after a crash or SIGHUP) restores it in the editor for the same row.
+    let mut b = app_with(cfg());
+    key(&mut b, "m");
+    match b.modal() {
+        Some(Modal::Comment(p)) => assert_eq!(p.text(), "Isolating the host now"),
+        other => panic!("comment editor expected, got {:?}", other.map(|m| m.name())),
+    }
+    // Submitting hands the text to the outbox and removes the draft file.
+    let effects = key(&mut b, "ctrl-s");
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::SendCommand(Command::Write { write: WriteOp::CommentIncident { text, .. }, .. })
+            if text == "Isolating the host now"
+    )));
+    assert!(!files[0].exists(), "draft removed after submit");
+}

@@ -3,6 +3,7 @@
 //! [`Effect`]s for the event loop to carry out; [`App::render`] draws. Tests drive these
 //! directly.
 
+mod comment_drafts;
 mod experts;
 mod writes;
 
@@ -198,6 +199,12 @@ pub struct App {
     experts: experts::ExpertsHost,
     /// Teammates offered by the owner type-ahead.
     teammates: Vec<String>,
+    /// Where comment drafts are kept (`None`: not persisted).
+    comment_dir: Option<std::path::PathBuf>,
+    /// The last text saved per comment draft (saves only on change).
+    comment_saved: HashMap<crate::sync::Target, String>,
+    /// When a comment draft was last written (saves are at most a second apart while typing).
+    comment_saved_at: Option<Instant>,
     /// Rows of the list or document area at the last render (for paging).
     page_rows: usize,
     /// Width of the document area at the last render (for wrapping).
@@ -220,6 +227,7 @@ impl App {
             experts,
             teammates,
         } = config;
+        let comment_dir = experts.drafts_dir.as_ref().map(|d| d.join("comments"));
         let (experts, experts_notices) = experts::ExpertsHost::new(experts);
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
         let mut app = App {
@@ -260,6 +268,9 @@ impl App {
             writes: HashMap::new(),
             experts,
             teammates,
+            comment_dir,
+            comment_saved: HashMap::new(),
+            comment_saved_at: None,
             page_rows: 20,
             page_width: 80,
             last_frame: None,

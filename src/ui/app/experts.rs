@@ -683,6 +683,7 @@ impl App {
     /// Autosaves every open compose pane whose draft is due at `at`. Returns true when a draft
     /// was written.
     pub fn autosave(&mut self, at: Instant) -> bool {
+        let comments = self.save_comment_drafts(Some(at));
         let mut due = Vec::new();
         for (i, m) in self.modals.iter_mut().enumerate() {
             if let Modal::Ask(p) = m
@@ -703,11 +704,12 @@ impl App {
                 }
             }
         }
-        saved
+        saved || comments
     }
 
     /// Saves the draft of every open compose pane with unsaved edits (quit, hang-up, SIGTERM).
     pub fn flush_drafts(&mut self) {
+        self.save_comment_drafts(None);
         let now = Timestamp::now().max(self.now);
         let drafts: Vec<Draft> = self
             .modals

@@ -105,7 +105,14 @@ impl App {
         let Some(first) = self.targets().into_iter().next() else {
             return Vec::new();
         };
-        let editor = CommentEditor::new(first).read_only(self.read_only);
+        let editor = match self.load_comment_draft(&first) {
+            Some(text) => {
+                self.notify(Level::Info, "Restored your unsent comment draft");
+                CommentEditor::with_draft(first, &text)
+            }
+            None => CommentEditor::new(first),
+        }
+        .read_only(self.read_only);
         self.modals.push(Modal::Comment(editor));
         Vec::new()
     }
@@ -184,8 +191,14 @@ impl App {
             },
             Modal::Comment(mut p) => match p.handle_key(key) {
                 PaneOutcome::Continue => self.keep(Modal::Comment(p)),
-                PaneOutcome::Close => Vec::new(),
+                PaneOutcome::Close => {
+                    // Closed without text, or the analyst confirmed "discard".
+                    self.drop_comment_draft(p.target());
+                    Vec::new()
+                }
                 PaneOutcome::Submit(ops) => {
+                    // The outbox holds the comment from here on.
+                    self.drop_comment_draft(p.target());
                     let ops = self.comment_for_selection(ops);
                     self.submit_writes(ops)
                 }

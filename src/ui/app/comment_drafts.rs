@@ -1,0 +1,88 @@
+//! Comment drafts on disk: the text of an open comment editor is saved (0600) at most a second
+//! after each change and on quit/SIGHUP/SIGTERM, restored when the editor is reopened for the
+//! same incident or alert, and removed once the comment is submitted or discarded.
+
+use super::App;
+use crate::sync::Target;
+use crate::ui::modal::Modal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// File name for a target's draft (ids are sanitised to a safe file name).
+fn file_name(t: &Target) -> String {
+    let (kind, id) = match t {
+        Target::Incident(id) => ("incident", id),
+        Target::Alert(id) => ("alert", id),
+    };
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{kind}-{safe}.txt")
+}
+
+impl App {
+    fn comment_draft_path(&self, t: &Target) -> Option<PathBuf> {
+        self.comment_dir.as_ref().map(|d| d.join(file_name(t)))
+    }
+
+    /// The saved draft for a target, if any.
+    pub(super) fn load_comment_draft(&self, t: &Target) -> Option<String> {
+        let path = self.comment_draft_path(t)?;
+        std::fs::read_to_string(path)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    /// Saves the text of every open comment editor whose text changed since the last save, at
+    /// most once a second while typing (`at`), or at once when `at` is `None` (quit, signals).
+    /// Returns true when something was written.
+    pub(super) fn save_comment_drafts(&mut self, at: Option<Instant>) -> bool {
+        if let (Some(now), Some(last)) = (at, self.comment_saved_at)
+            && now.duration_since(last) < Duration::from_secs(1)
+        {
+            return false;
+        }
+        let pending: Vec<(Target, String)> = self
+            .modals
+            .iter()
+            .filter_map(|m| match m {
+                Modal::Comment(p) if p.is_dirty() => Some((p.target().clone(), p.text())),
+                _ => None,
+            })
+            .filter(|(t, text)| self.comment_saved.get(t) != Some(text))
+            .collect();
+        let mut saved = false;
+        for (t, text) in pending {
+            let Some(path) = self.comment_draft_path(&t) else {
+                continue;
+            };
+            match crate::paths::write_private_atomic(&path, text.as_bytes()) {
+                Ok(()) => {
+                    self.comment_saved.insert(t, text);
+                    self.comment_saved_at = Some(at.unwrap_or_else(Instant::now));
+                    saved = true;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not save a comment draft");
+                    self.notify(super::Level::Error, format!("Comment draft not saved: {e}"));
+                }
+            }
+        }
+        saved
+    }
+
+    /// Forgets a target's draft (submitted or discarded).
+    pub(super) fn drop_comment_draft(&mut self, t: &Target) {
+        self.comment_saved.remove(t);
+        if let Some(path) = self.comment_draft_path(t) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
