@@ -6,7 +6,7 @@
 
 use crate::graph::model::{Incident, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the layout changes; older files are discarded.
@@ -62,7 +62,7 @@ pub fn save(path: &Path, snapshot: &Snapshot) -> io::Result<()> {
         snapshot,
     };
     let bytes = serde_json::to_vec(&env).map_err(io::Error::other)?;
-    write_private_atomic(path, &bytes)
+    crate::paths::write_private_atomic(path, &bytes)
 }
 
 /// Loads a snapshot for `profile`. Anything unusable is deleted and reported as `Discarded`.
@@ -113,28 +113,6 @@ fn discard(path: &Path, why: String) -> LoadError {
     tracing::warn!(path = %path.display(), reason = %why, "discarding snapshot cache");
     let _ = std::fs::remove_file(path);
     LoadError::Discarded(why)
-}
-
-/// Atomic private write: 0600 temp file in the same directory, fsync, rename.
-pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

@@ -84,9 +84,7 @@ impl Paths {
     /// suffix so that different profiles never share a directory. Not created here: call
     /// [`ensure_private_dir`] before writing into it.
     pub fn profile_state_dir(&self, profile: &str) -> PathBuf {
-        self.state_dir
-            .join("profiles")
-            .join(sanitize_profile(profile))
+        self.state_dir.join("profiles").join(safe_name(profile))
     }
 
     /// Lines for `vigil config-path`: `label<TAB>path`.
@@ -103,7 +101,10 @@ impl Paths {
     }
 }
 
-fn sanitize_profile(name: &str) -> String {
+/// A file-name-safe form of `name` (profile names, incident and alert ids): ASCII letters,
+/// digits, `-`, `_`, `.`; anything changed gets a short hash suffix so distinct names never
+/// collide.
+pub fn safe_name(name: &str) -> String {
     let mut out: String = name
         .chars()
         .take(64)
@@ -209,17 +210,17 @@ mod tests {
 
     #[test]
     fn sanitize_keeps_simple_names() {
-        assert_eq!(sanitize_profile("contoso-prod_1"), "contoso-prod_1");
+        assert_eq!(safe_name("contoso-prod_1"), "contoso-prod_1");
     }
 
     #[test]
     fn sanitize_never_escapes_and_never_collides() {
-        let a = sanitize_profile("../etc");
+        let a = safe_name("../etc");
         assert!(!a.contains('/'));
         assert!(!a.starts_with('.'));
-        assert_ne!(sanitize_profile("a/b"), sanitize_profile("a_b"));
-        assert_ne!(sanitize_profile("a/b"), sanitize_profile("a?b"));
-        assert!(!sanitize_profile("").is_empty());
-        assert!(!sanitize_profile("..").starts_with('.'));
+        assert_ne!(safe_name("a/b"), safe_name("a_b"));
+        assert_ne!(safe_name("a/b"), safe_name("a?b"));
+        assert!(!safe_name("").is_empty());
+        assert!(!safe_name("..").starts_with('.'));
     }
 }
