@@ -161,3 +161,74 @@ fn a_device_code_profile_without_sign_in_says_to_run_login() {
         "stderr: {err}"
     );
 }
+
+#[test]
+fn login_runs_the_device_code_flow_and_caches_the_token_privately() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(vigil::sim::start(
+            vigil::sim::SimConfig {
+                incidents: 3,
+                live: false,
+                auto_approve_device_code: true,
+                ..Default::default()
+            },
+            ([127, 0, 0, 1], 0).into(),
+        ))
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/vigil");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.oncall]\ntenant_id = \"{}\"\nclient_id = \"{}\"\nauth = \"device-code\"\n\
+             graph_url = \"{}\"\nlogin_url = \"{}\"\n",
+            vigil::sim::DEMO_TENANT_ID,
+            vigil::sim::DEMO_CLIENT_ID,
+            sim.base_url(),
+            sim.base_url()
+        ),
+    )
+    .unwrap();
+    let out = vigil(home.path()).arg("login").output().unwrap();
+    let (_, err) = text(&out);
+    assert!(out.status.success(), "login failed: {err}");
+    assert!(
+        err.contains("enter the code"),
+        "the code and URL are shown: {err}"
+    );
+    assert!(
+        err.contains(&sim.base_url()),
+        "verification URL shown: {err}"
+    );
+    // The refresh token is cached with mode 0600 in the profile's state directory.
+    let mut caches = Vec::new();
+    for e in walk(&home.path().join("state")) {
+        if e.file_name().and_then(|n| n.to_str()) == Some("tokens.json") {
+            caches.push(e);
+        }
+    }
+    assert_eq!(caches.len(), 1, "one token cache");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&caches[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let cached = std::fs::read_to_string(&caches[0]).unwrap();
+    assert!(cached.contains("refresh"), "a refresh token is cached");
+    rt.block_on(sim.shutdown());
+}
+
+fn walk(p: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
