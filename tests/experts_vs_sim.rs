@@ -160,7 +160,8 @@ impl Rig {
                 }
                 other => panic!(
                     "waiting for {what}: {:?}; notification: {:?}",
-                    other.map(|o| o.map(|u| format!("{u:?}").chars().take(200).collect::<String>())),
+                    other
+                        .map(|o| o.map(|u| format!("{u:?}").chars().take(200).collect::<String>())),
                     self.app.notification()
                 ),
             }
@@ -319,16 +320,22 @@ async fn a_failed_email_is_retried_from_the_inquiries_list() {
     });
     r.key("ctrl-s");
     r.settle("the email failure", |_| {
-        inquiries(&path)
-            .first()
-            .is_some_and(|i| matches!(i.status(Channel::Email), Some(DeliveryStatus::Failed { .. })))
+        inquiries(&path).first().is_some_and(|i| {
+            matches!(
+                i.status(Channel::Email),
+                Some(DeliveryStatus::Failed { .. })
+            )
+        })
     })
     .await;
     let inq = &inquiries(&path)[0];
     match inq.status(Channel::Email) {
         Some(DeliveryStatus::Failed { reason, .. }) => {
             assert!(!reason.trim().is_empty());
-            assert!(reason.contains("500") || reason.contains("UnknownError"), "{reason}");
+            assert!(
+                reason.contains("500") || reason.contains("UnknownError"),
+                "{reason}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -355,10 +362,7 @@ async fn a_failed_email_is_retried_from_the_inquiries_list() {
             .starts_with("Can you confirm the scope")
     );
     assert_eq!(
-        r.sim
-            .stats()
-            .by_route
-            .get("POST /v1.0/users/{id}/sendMail"),
+        r.sim.stats().by_route.get("POST /v1.0/users/{id}/sendMail"),
         Some(&2),
         "one failed attempt, one retry"
     );
@@ -381,7 +385,10 @@ async fn beta_fields_load_for_a_defender_experts_incident() {
     r.key("enter");
     r.key("n");
     assert!(matches!(r.app.modal(), Some(Modal::Notification(_))));
-    assert!(r.screen().contains(BETA_MISSING), "the list read had no beta fields");
+    assert!(
+        r.screen().contains(BETA_MISSING),
+        "the list read had no beta fields"
+    );
     r.settle("the beta read", |r| match r.app.modal() {
         Some(Modal::Notification(v)) => v.details().beta_available,
         _ => false,
@@ -543,7 +550,8 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
         let tasks = r.log[start..]
             .iter()
             .any(|u| matches!(u, Update::Tasks { incident_id: i, .. } if *i == incident_id));
-        let beta = matches!(r.app.modal(), Some(Modal::Notification(v)) if v.details().beta_available);
+        let beta =
+            matches!(r.app.modal(), Some(Modal::Notification(v)) if v.details().beta_available);
         tasks && beta
     })
     .await;
@@ -573,9 +581,9 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
     r.key("x");
     let mark = r.log.len();
     r.settle("the reload after the update", |r| {
-        let updated = r.log[mark..].iter().position(|u| {
-            matches!(u, Update::TaskUpdated { task_id: t, result: Ok(_), .. } if *t == task_id)
-        });
+        let updated = r.log[mark..].iter().position(
+            |u| matches!(u, Update::TaskUpdated { task_id: t, result: Ok(_), .. } if *t == task_id),
+        );
         updated.is_some_and(|at| {
             r.log[mark + at..]
                 .iter()
