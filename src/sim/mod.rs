@@ -142,6 +142,12 @@ impl SimHandle {
         lock(&self.shared.mail).clone()
     }
 
+    /// Every successful PATCH (incidents, alerts, tasks) as `(path, body)`, oldest first; the
+    /// path is `/{v1.0|beta}/security/{collection}/{id}` and the body is the JSON received.
+    pub fn patch_log(&self) -> Vec<(String, serde_json::Value)> {
+        lock(&self.shared.patch_log).clone()
+    }
+
     /// Replaces the fault spec (also resets the 429 burst counter to `f.burst_429`).
     pub fn set_faults(&self, f: FaultSpec) {
         let mut st = lock(&self.shared.faults);
@@ -277,6 +283,7 @@ pub async fn start(cfg: SimConfig, listen: SocketAddr) -> std::io::Result<SimHan
         faults: Mutex::new(faults),
         stats: Mutex::new(SimStats::default()),
         mail: Mutex::new(Vec::new()),
+        patch_log: Mutex::new(Vec::new()),
     });
     let cancel = CancellationToken::new();
     let router = app(shared.clone());

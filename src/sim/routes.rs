@@ -563,6 +563,8 @@ pub async fn patch_incident(
         render::incident(inc, &mut ctx, false)
     };
     lock(&g.shared.stats).patches += 1;
+    g.shared
+        .record_patch(format!("/{}/security/incidents/{id}", g.ver.seg()), &body);
     finish(&g, &ctx);
     json_response(
         StatusCode::OK,
@@ -795,6 +797,8 @@ pub async fn patch_alert(
         render::alert(&t.incidents[i], &t.incidents[i].alerts[j], &mut ctx)
     };
     lock(&g.shared.stats).patches += 1;
+    g.shared
+        .record_patch(format!("/{}/security/alerts_v2/{id}", g.ver.seg()), &body);
     finish(&g, &ctx);
     json_response(
         StatusCode::OK,
@@ -977,6 +981,10 @@ pub async fn patch_task(
         v
     };
     lock(&g.shared.stats).patches += 1;
+    g.shared.record_patch(
+        format!("/{}/security/incidentTasks/{id}", g.ver.seg()),
+        &body,
+    );
     json_response(
         StatusCode::OK,
         &with_context(v, c.context("security/incidentTasks/$entity")),

@@ -131,6 +131,16 @@ pub struct Shared {
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<SimStats>,
     pub mail: Mutex<Vec<Value>>,
+    /// Every successful PATCH: (request path, body as received), oldest first.
+    pub patch_log: Mutex<Vec<(String, Value)>>,
+}
+
+impl Shared {
+    /// Records a successful PATCH body (for tests asserting exactly what was sent).
+    pub fn record_patch(&self, path: String, body: &[u8]) {
+        let v = serde_json::from_slice(body).unwrap_or(Value::Null);
+        lock(&self.patch_log).push((path, v));
+    }
 }
 
 impl Shared {

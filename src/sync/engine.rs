@@ -463,6 +463,14 @@ impl<A: GraphApi> Engine<A> {
                 });
             }
             Command::LoadTasks { incident_id } => {
+                // incidentTasks exists only in beta: with beta reads disabled there are none.
+                if !self.cfg.beta_for_experts {
+                    self.send(Update::Tasks {
+                        incident_id,
+                        tasks: Vec::new(),
+                    });
+                    return;
+                }
                 let (api, ui) = (self.api.clone(), self.ui.clone());
                 tasks.spawn(async move {
                     let path = crate::experts::tasks::list_path(&incident_id);
