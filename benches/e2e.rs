@@ -208,7 +208,10 @@ fn first_paint_from_cache(incidents: &[Incident]) {
     let snap = Snapshot {
         saved_at: Timestamp::now(),
         profile: "bench".into(),
-        watermark: incidents.iter().filter_map(|i| i.last_update_date_time).max(),
+        watermark: incidents
+            .iter()
+            .filter_map(|i| i.last_update_date_time)
+            .max(),
         incidents: incidents.to_vec(),
     };
     let t = Instant::now();
