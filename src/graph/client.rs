@@ -358,7 +358,7 @@ impl Client {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Step::Done(Ok(Value::Null));
             }
-            return match serde_json::from_slice::<Value>(&bytes) {
+            return match super::json_depth::from_slice(&bytes) {
                 Ok(v) if bytes.len() <= MAX_BODY => Step::Done(Ok(v)),
                 other => {
                     let why = match other {

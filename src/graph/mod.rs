@@ -7,5 +7,6 @@ pub mod budget;
 pub mod client;
 pub mod endpoint;
 pub mod error;
+pub mod json_depth;
 pub mod model;
 pub mod token_cache;

@@ -1,0 +1,268 @@
+//! End-to-end figures (issue: speed and resilience, measured). Prints, asserts nothing.
+//!
+//! `cargo bench --bench e2e`: an in-process simulated tenant with 10,000 incidents; the
+//! export over the real Graph client (wall time, requests against the pages needed, peak
+//! memory); start-to-first-paint from the snapshot cache and from an empty start through the
+//! sync engine; and the memory an incident with 3 alerts takes in the Store next to its JSON.
+
+#[path = "common/synth.rs"]
+mod synth;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vigil::cache::{self, Snapshot};
+use vigil::connect;
+use vigil::export::{ExportOptions, run_export};
+use vigil::graph::model::{Incident, Timestamp};
+use vigil::sim::SimConfig;
+use vigil::store::{Identity, Store};
+use vigil::sync::{EngineConfig, Update};
+use vigil::ui::App;
+use vigil::ui::app::AppConfig;
+
+const INCIDENTS: usize = 10_000;
+/// `$top` the export asks for (src/export.rs) and the simulator's largest page.
+const EXPORT_PAGE: usize = 50;
+const SIM_MAX_PAGE: usize = 100;
+
+/// A `/proc/self/status` field in kB (`VmHWM`, `VmRSS`); 0 when unavailable.
+fn proc_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn render_once(app: &mut App) -> Duration {
+    let t = Instant::now();
+    let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    term.draw(|f| app.render(f)).unwrap();
+    t.elapsed()
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let exported = rt.block_on(export());
+    rt.block_on(first_paint_without_cache());
+    first_paint_from_cache(&exported);
+    memory_per_incident();
+}
+
+/// Export of the whole tenant; returns the incidents written (for the cache figures).
+async fn export() -> Vec<Incident> {
+    println!("== export: {INCIDENTS} incidents from the simulated tenant ==");
+    let t = Instant::now();
+    let demo = connect::demo(SimConfig {
+        incidents: INCIDENTS,
+        live: false,
+        max_page: SIM_MAX_PAGE,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    println!("simulator start (generate tenant): {:?}", t.elapsed());
+    let client = Arc::new(demo.client);
+    let hwm_before = proc_kb("VmHWM");
+    let rss_before = proc_kb("VmRSS");
+    let mut out: Vec<u8> = Vec::new();
+    let t = Instant::now();
+    let summary = run_export(
+        client.clone(),
+        ExportOptions {
+            include_alerts: true,
+            ..ExportOptions::default()
+        },
+        &mut out,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let wall = t.elapsed();
+    let hwm_after = proc_kb("VmHWM");
+    let stats = client.stats();
+    let sim = demo.sim.stats();
+    let page = EXPORT_PAGE.min(SIM_MAX_PAGE);
+    let pages = INCIDENTS.div_ceil(page) as u64;
+    println!("wall time: {wall:?}");
+    println!(
+        "written: {} incidents, {} alerts, {} bad records, {:.1} MB NDJSON",
+        summary.incidents,
+        summary.alerts,
+        summary.bad_records,
+        out.len() as f64 / 1e6
+    );
+    println!(
+        "client: {} requests ({} retries, {} throttled, {:.1} MB received); export summary: {} requests",
+        stats.requests,
+        stats.retries,
+        stats.throttled,
+        stats.bytes_received as f64 / 1e6,
+        summary.requests
+    );
+    println!(
+        "simulator: {} requests, {} token requests, by route: {:?}",
+        sim.requests, sim.token_requests, sim.by_route
+    );
+    println!(
+        "expected pages: ceil({INCIDENTS}/{page}) = {pages}; client requests == pages: {}; \
+         simulator requests == pages + token requests: {}",
+        stats.requests == pages,
+        sim.requests == pages + sim.token_requests
+    );
+    println!(
+        "throughput: {:.0} incidents/s",
+        summary.incidents as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "memory: VmHWM {:.1} MB before, {:.1} MB after (peak); VmRSS before {:.1} MB, after {:.1} MB",
+        mb(hwm_before),
+        mb(hwm_after),
+        mb(rss_before),
+        mb(proc_kb("VmRSS"))
+    );
+    let incidents: Vec<Incident> = out
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    demo.sim.shutdown().await;
+    incidents
+}
+
+/// From an empty start: engine spawn → first incidents page applied → one frame.
+async fn first_paint_without_cache() {
+    println!("== first paint without cache ({INCIDENTS} incidents on the tenant) ==");
+    let demo = connect::demo(SimConfig {
+        incidents: INCIDENTS,
+        live: false,
+        max_page: SIM_MAX_PAGE,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let cfg = EngineConfig {
+        window_days: 3650,
+        ..EngineConfig::default()
+    };
+    let page_size = cfg.page_size;
+    let t = Instant::now();
+    let mut engine = vigil::sync::spawn(Arc::new(demo.client), cfg);
+    let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
+    let first_page = loop {
+        match engine.updates.recv().await {
+            Some(u @ Update::Incidents { .. }) => {
+                store.apply(u);
+                break t.elapsed();
+            }
+            Some(u) => {
+                store.apply(u);
+            }
+            None => panic!("engine stopped"),
+        }
+    };
+    let mut app = App::new(store, AppConfig::default(), Timestamp::now());
+    let frame = render_once(&mut app);
+    println!(
+        "engine spawn → first page ({page_size} incidents, sign-in included) applied: {first_page:?}; \
+         + App::new and one 200x50 frame: {:?} (frame {frame:?})",
+        t.elapsed()
+    );
+    let total = loop {
+        match engine.updates.recv().await {
+            Some(Update::LoadComplete { total, .. }) => break total,
+            Some(_) => {}
+            None => panic!("engine stopped"),
+        }
+    };
+    println!(
+        "initial load of {total} incidents complete after {:?}",
+        t.elapsed()
+    );
+    engine.task.abort();
+    demo.sim.shutdown().await;
+}
+
+/// From the snapshot cache: load + Store + App + one frame.
+fn first_paint_from_cache(incidents: &[Incident]) {
+    println!(
+        "== first paint from the snapshot cache ({} incidents) ==",
+        incidents.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = cache::path_for(dir.path(), "bench");
+    let snap = Snapshot {
+        saved_at: Timestamp::now(),
+        profile: "bench".into(),
+        watermark: incidents
+            .iter()
+            .filter_map(|i| i.last_update_date_time)
+            .max(),
+        incidents: incidents.to_vec(),
+    };
+    let t = Instant::now();
+    cache::save(&path, &snap).unwrap();
+    let save = t.elapsed();
+    drop(snap);
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let loaded = cache::load(&path, "bench").unwrap();
+    let load = t.elapsed();
+    let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
+    store.load_snapshot(loaded.incidents);
+    let to_store = t.elapsed();
+    let mut app = App::new(store, AppConfig::default(), Timestamp::now());
+    let to_app = t.elapsed();
+    let frame = render_once(&mut app);
+    let total = t.elapsed();
+    println!(
+        "snapshot file {:.1} MB (save {save:?}); cache::load {load:?}, + Store::load_snapshot \
+         {to_store:?}, + App::new {to_app:?}, + one 200x50 frame ({frame:?}) = {total:?}",
+        size as f64 / 1e6
+    );
+}
+
+/// JSON bytes of N incidents with 3 alerts each next to the RSS growth of holding them.
+fn memory_per_incident() {
+    const N: u64 = 20_000;
+    println!(
+        "== memory: {N} incidents with {} alerts each ==",
+        synth::ALERTS_PER_INCIDENT
+    );
+    let json_bytes: usize = (0..N)
+        .map(|n| serde_json::to_vec(&synth::incident(n, 0)).unwrap().len())
+        .sum();
+    let rss0 = proc_kb("VmRSS");
+    let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
+    for chunk in (0..N).collect::<Vec<_>>().chunks(500) {
+        store.apply(Update::Incidents {
+            items: chunk.iter().map(|&n| synth::incident(n, 0)).collect(),
+            source: vigil::sync::UpsertSource::Initial,
+        });
+    }
+    let rss1 = proc_kb("VmRSS");
+    let delta = rss1.saturating_sub(rss0) * 1024;
+    println!(
+        "JSON: {:.1} MB ({} bytes per incident); Store: VmRSS +{:.1} MB ({} bytes per incident, \
+         approximate: allocator reuse and fragmentation included); {} incidents held",
+        json_bytes as f64 / 1e6,
+        json_bytes as u64 / N,
+        delta as f64 / 1e6,
+        delta / N,
+        store.len()
+    );
+}
