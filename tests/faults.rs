@@ -466,3 +466,28 @@ async fn simulator_restarted_on_the_same_port_gets_the_pending_write() {
         "the old tenant's token was refused and a new one acquired"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_failed_by_server_errors_are_resent_by_themselves_once_polls_succeed() {
+    let (sim, client) = demo(
+        60,
+        "503=0.5,500=1,retry-after=0.2",
+        Duration::from_secs(5),
+        1,
+    )
+    .await;
+    let mut rig = Rig::start(client, 20);
+    rig.write(8, "1011").await;
+    rig.until("the write to fail retryably", |r| {
+        !r.retryable_failures.is_empty()
+    })
+    .await;
+    assert_eq!(outbox_ops(&rig.outbox), vec![8], "the failed write is kept");
+    sim.set_faults(FaultSpec::default());
+    // No "retry failed" from the analyst: the next successful poll re-sends it.
+    rig.until("the write to land without a manual retry", |r| {
+        r.written.contains(&8)
+    })
+    .await;
+    rig.converged(&sim, 8, "1011").await;
+}

@@ -26,6 +26,9 @@ use tokio::sync::{Mutex, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
+/// Attempts after which a failed write waits for the analyst's "retry failed".
+const AUTO_RETRY_ATTEMPTS: u32 = 5;
+
 /// First wait before retrying while offline (doubles up to the poll interval).
 const OFFLINE_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -317,8 +320,13 @@ impl<A: GraphApi> Engine<A> {
 
     /// Makes failed writes pending again (reconnection, "retry failed").
     async fn retry_failed(&mut self) {
+        self.retry_failed_below(u32::MAX).await;
+    }
+
+    /// Makes failed writes tried fewer than `max_attempts` times pending again.
+    async fn retry_failed_below(&mut self, max_attempts: u32) {
         let mut ob = self.outbox.lock().await;
-        let retried = ob.retry_failed();
+        let retried = ob.retry_failed_below(max_attempts);
         if retried.is_empty() {
             return;
         }
@@ -601,7 +609,16 @@ impl<A: GraphApi> Engine<A> {
                 self.status.alerts_mode = m;
             }
             Internal::Note(n) => self.status.last_error = Some(n),
-            Internal::RunDone { kind, result } => self.run_done(kind, result, tasks),
+            Internal::RunDone { kind, result } => {
+                let ok = result.is_ok();
+                self.run_done(kind, result, tasks);
+                // The service answers again (a poll succeeded): writes that failed for a
+                // transient reason (throttling, 5xx) are sent again by themselves, a bounded
+                // number of times, one poll interval apart.
+                if ok && !self.cfg.read_only {
+                    self.retry_failed_below(AUTO_RETRY_ATTEMPTS).await;
+                }
+            }
         }
         self.emit_status();
     }

@@ -191,8 +191,18 @@ impl Outbox {
 
     /// Makes every failed entry pending again and returns them.
     pub fn retry_failed(&mut self) -> Vec<OutboxEntry> {
+        self.retry_failed_below(u32::MAX)
+    }
+
+    /// Like [`Outbox::retry_failed`], for entries tried fewer than `max_attempts` times (the
+    /// engine's automatic retries; past that only the analyst's "retry failed" sends them).
+    pub fn retry_failed_below(&mut self, max_attempts: u32) -> Vec<OutboxEntry> {
         let mut out = Vec::new();
-        for e in self.entries.iter_mut().filter(|e| e.failed) {
+        for e in self
+            .entries
+            .iter_mut()
+            .filter(|e| e.failed && e.attempts < max_attempts)
+        {
             e.failed = false;
             out.push(e.clone());
         }
