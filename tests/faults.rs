@@ -313,7 +313,11 @@ async fn throttle_storm_with_retry_after_is_reported_and_converges() {
     sim.set_faults(FaultSpec::default());
     rig.retry_failed_until_written(1).await;
     rig.converged(&sim, 1, "1001").await;
-    assert!(rig.statuses.last().is_some_and(|s| s.last_error.is_none()));
+    // The next successful poll clears the error from the status bar.
+    rig.until("the error to clear", |r| {
+        r.statuses.last().is_some_and(|s| s.last_error.is_none())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -400,12 +404,12 @@ async fn one_invalid_record_per_page_keeps_the_rest_of_the_page() {
         100,
         "every record is either loaded or reported as bad; none silently dropped"
     );
-    assert_eq!(rig.store.len(), loaded);
+    assert!(rig.store.len() >= loaded);
     rig.write(5, "1004").await;
     rig.until("the write", |r| r.written.contains(&5)).await;
     sim.set_faults(FaultSpec::default());
-    // Bad records are not transient on a real tenant, so only a full reload asks again.
-    rig.send(Command::Refresh { full: true });
+    // No full refresh: after a successful poll the engine re-reads each record that was
+    // unparseable in the listing on its own, so the store converges.
     rig.converged(&sim, 5, "1004").await;
     assert_eq!(rig.store.len(), 100);
 }

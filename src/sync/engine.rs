@@ -118,6 +118,11 @@ pub(crate) enum Internal {
     },
     /// A status-bar note (a degraded feature), not an error.
     Note(String),
+    /// Records a listing could not parse: their ids, and how many had no readable id.
+    BadIds {
+        ids: Vec<String>,
+        unidentified: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +161,25 @@ struct Engine<A> {
     backoff: Duration,
     offline: bool,
     last_error: Option<String>,
+    /// Incidents whose record failed to parse in a listing, with the re-reads tried so far:
+    /// each is re-read on its own after a successful poll (a few times), so a record that was
+    /// bad only in transit converges without a full refresh.
+    bad_ids: std::collections::HashMap<String, u32>,
+    /// Records without a readable id were bad: one full reload repairs them once a poll comes
+    /// back clean (at most every [`REPAIR_SPACING`]).
+    unidentified_bad: bool,
+    /// The current run met bad records.
+    bad_in_run: bool,
+    last_repair: Option<Instant>,
 }
+
+/// Minimum time between two repair reloads.
+const REPAIR_SPACING: Duration = Duration::from_secs(600);
+
+/// Re-reads of one bad record before giving up until the next full refresh.
+const BAD_RECORD_REREADS: u32 = 3;
+/// At most this many bad records are re-read after one poll.
+const BAD_RECORD_BATCH: usize = 20;
 
 async fn run<A: GraphApi>(
     api: Arc<A>,
@@ -209,6 +232,10 @@ async fn run<A: GraphApi>(
         backoff: OFFLINE_BACKOFF,
         offline: false,
         last_error: None,
+        bad_ids: std::collections::HashMap::new(),
+        unidentified_bad: false,
+        bad_in_run: false,
+        last_repair: None,
     };
     if let Some(message) = warning {
         engine.send(Update::Error { message });
@@ -609,6 +636,13 @@ impl<A: GraphApi> Engine<A> {
                 self.status.alerts_mode = m;
             }
             Internal::Note(n) => self.status.last_error = Some(n),
+            Internal::BadIds { ids, unidentified } => {
+                self.bad_in_run = true;
+                self.unidentified_bad |= unidentified > 0;
+                for id in ids {
+                    self.bad_ids.entry(id).or_insert(0);
+                }
+            }
             Internal::RunDone { kind, result } => {
                 let ok = result.is_ok();
                 self.run_done(kind, result, tasks);
@@ -618,9 +652,52 @@ impl<A: GraphApi> Engine<A> {
                 if ok && !self.cfg.read_only {
                     self.retry_failed_below(AUTO_RETRY_ATTEMPTS).await;
                 }
+                if ok {
+                    self.reread_bad_records(tasks);
+                    self.repair_if_clean(tasks);
+                }
+                self.bad_in_run = false;
             }
         }
         self.emit_status();
+    }
+
+    /// After a clean poll, reloads everything once if records without a readable id were bad
+    /// earlier (they cannot be re-read one by one).
+    fn repair_if_clean(&mut self, tasks: &mut JoinSet<()>) {
+        let spaced = self
+            .last_repair
+            .is_none_or(|t| t.elapsed() >= REPAIR_SPACING);
+        if self.unidentified_bad && !self.bad_in_run && spaced && self.running.is_none() {
+            self.unidentified_bad = false;
+            self.last_repair = Some(Instant::now());
+            self.start_run(RunKind::Initial, tasks);
+        }
+    }
+
+    /// Re-reads, one request each, incidents whose record was unparseable in a listing.
+    fn reread_bad_records(&mut self, tasks: &mut JoinSet<()>) {
+        let due: Vec<String> = self
+            .bad_ids
+            .iter()
+            .filter(|(_, tries)| **tries < BAD_RECORD_REREADS)
+            .map(|(id, _)| id.clone())
+            .take(BAD_RECORD_BATCH)
+            .collect();
+        for id in due {
+            if let Some(tries) = self.bad_ids.get_mut(&id) {
+                *tries += 1;
+            }
+            tasks.spawn(load_incident(
+                self.api.clone(),
+                id,
+                false,
+                self.beta_unavailable.clone(),
+                self.ui.clone(),
+                self.internal.clone(),
+            ));
+        }
+        self.bad_ids.retain(|_, tries| *tries < BAD_RECORD_REREADS);
     }
 
     fn net_failure(&mut self, e: GraphError) {

@@ -50,6 +50,9 @@ pub(crate) async fn run_listing<A: GraphApi>(
                     .max()
                     .max(max_update);
                 if !page.bad.is_empty() {
+                    let ids: Vec<String> = page.bad.iter().filter_map(|b| b.id.clone()).collect();
+                    let unidentified = page.bad.len() - ids.len();
+                    let _ = internal.send(Internal::BadIds { ids, unidentified });
                     let context = format!("incidents page {pages}");
                     let _ = ui.send(Update::BadRecords {
                         context,
