@@ -60,9 +60,18 @@ pub fn path_for(state_dir: &Path, profile: &str) -> PathBuf {
     state_dir.join(format!("snapshot-{safe}.json"))
 }
 
-/// Location of the head file next to the full snapshot at `full`.
+/// Location of the head file next to the full snapshot at `full` (`snapshot-X.json` →
+/// `head-X.json`).
 pub fn head_path(full: &Path) -> PathBuf {
-    full.with_extension("head.json")
+    let name = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let head = match name.strip_prefix("snapshot-") {
+        Some(rest) => format!("head-{rest}"),
+        None => format!("head-{name}"),
+    };
+    full.with_file_name(head)
 }
 
 /// The head of `snapshot`: every incident, without alerts except those whose id is in
@@ -240,7 +249,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let full = path_for(dir.path(), "p");
         let hp = head_path(&full);
-        assert_ne!(hp, full);
+        assert_eq!(hp, dir.path().join("head-p.json"));
         let mut s = snap("p");
         let mut other = s.incidents[0].clone();
         other.id = "43".into();
