@@ -274,14 +274,20 @@ mod tests {
         let full = path_for(dir.path(), "p");
         let hp = head_path(&full);
         std::fs::write(&hp, b"{\"format\": \"vigil-snapshot-he").unwrap();
-        assert!(matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.starts_with("corrupt")));
+        assert!(
+            matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.starts_with("corrupt"))
+        );
         assert!(!hp.exists());
         // A full snapshot where the head should be is not taken for a head (and vice versa).
         save(&hp, &snap("p")).unwrap();
-        assert!(matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.contains("vigil-snapshot-head")));
+        assert!(
+            matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.contains("vigil-snapshot-head"))
+        );
         save_head(&full, &snap("p")).unwrap();
         assert!(matches!(load(&full, "p"), Err(LoadError::Discarded(_))));
         save_head(&hp, &snap("q")).unwrap();
-        assert!(matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.contains("profile")));
+        assert!(
+            matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.contains("profile"))
+        );
     }
 }

@@ -206,8 +206,7 @@ pub async fn complete_before_save(
         return;
     }
     let profile = profile.to_string();
-    let Ok(Ok(snap)) =
-        tokio::task::spawn_blocking(move || cache::load(&full_path, &profile)).await
+    let Ok(Ok(snap)) = tokio::task::spawn_blocking(move || cache::load(&full_path, &profile)).await
     else {
         return;
     };
@@ -225,5 +224,134 @@ pub async fn complete_before_save(
         .collect();
     if !missing.is_empty() {
         store.load_snapshot(missing);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Identity;
+
+    fn inc(id: &str, updated: &str, title: &str, alerts: bool) -> Incident {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "status": "active", "severity": "high", "displayName": title,
+            "lastUpdateDateTime": updated,
+            "alerts": if alerts { serde_json::json!([{"id": format!("a{id}"), "title": "x"}]) }
+                      else { serde_json::Value::Null }
+        }))
+        .unwrap()
+    }
+
+    /// Full snapshot of incidents 1..=3 (with alerts) and its head on disk.
+    fn write_cache(dir: &Path) -> PathBuf {
+        let full = cache::path_for(dir, "p");
+        let snap = Snapshot {
+            saved_at: Timestamp::now(),
+            profile: "p".into(),
+            watermark: None,
+            incidents: ["1", "2", "3"]
+                .iter()
+                .map(|id| inc(id, "2026-01-01T00:00:00Z", "cached", true))
+                .collect(),
+        };
+        cache::save(&full, &snap).unwrap();
+        cache::save_head(
+            &cache::head_path(&full),
+            &cache::head_of(&snap, &["1".into()]),
+        )
+        .unwrap();
+        full
+    }
+
+    fn title(store: &Store, id: &str) -> String {
+        store.incident(id).unwrap().incident.title().to_string()
+    }
+
+    #[tokio::test]
+    async fn paints_from_the_head_then_applies_the_full_snapshot_without_overwriting_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = write_cache(dir.path());
+        let mut store = Store::new(Identity::new(["me"]));
+        let start = load_cache(&mut store, &full, "p");
+        // First paint: every incident, alerts only for the first screen, notice shown.
+        assert_eq!(store.len(), 3);
+        assert!(store.incident("1").unwrap().alerts_loaded);
+        assert!(!store.incident("3").unwrap().alerts_loaded);
+        assert!(start.notices[0].contains("Showing 3 cached incidents"));
+        assert!(start.full.is_some());
+
+        // The engine already sent a newer incident 2 before the snapshot is merged.
+        let (etx, erx) = mpsc::unbounded_channel();
+        etx.send(Update::Incidents {
+            items: vec![inc("2", "2026-02-01T00:00:00Z", "live", false)],
+            source: UpsertSource::Initial,
+        })
+        .unwrap();
+        let (mut rx, state) = merge(erx, start.full, start.head_versions);
+        drop(etx);
+        while let Some(u) = rx.recv().await {
+            store.apply(u);
+        }
+        assert_eq!(title(&store, "2"), "live");
+        assert!(!store.incident("2").unwrap().alerts_loaded);
+        assert!(
+            store.incident("3").unwrap().alerts_loaded,
+            "full snapshot applied"
+        );
+        let s = state.lock().unwrap();
+        assert!(s.complete);
+        assert!(!s.with_alerts.contains(&"2".to_string()));
+        assert!(s.with_alerts.contains(&"3".to_string()));
+    }
+
+    #[tokio::test]
+    async fn an_engine_update_after_the_snapshot_still_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = write_cache(dir.path());
+        let mut store = Store::new(Identity::new(["me"]));
+        let start = load_cache(&mut store, &full, "p");
+        let (etx, erx) = mpsc::unbounded_channel();
+        let (mut rx, _state) = merge(erx, start.full, start.head_versions);
+        // Wait for the snapshot to come through, then the engine speaks.
+        let first = rx.recv().await.unwrap();
+        assert!(matches!(&first, Update::Incidents { items, .. } if items.len() == 3));
+        store.apply(first);
+        etx.send(Update::Incidents {
+            items: vec![inc("3", "2026-02-01T00:00:00Z", "live", false)],
+            source: UpsertSource::Initial,
+        })
+        .unwrap();
+        drop(etx);
+        while let Some(u) = rx.recv().await {
+            store.apply(u);
+        }
+        assert_eq!(title(&store, "3"), "live");
+    }
+
+    #[tokio::test]
+    async fn quitting_before_the_snapshot_is_applied_keeps_the_full_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = write_cache(dir.path());
+        let mut store = Store::new(Identity::new(["me"]));
+        let start = load_cache(&mut store, &full, "p");
+        let (_etx, erx) = mpsc::unbounded_channel();
+        let (rx, state) = merge(erx, start.full, start.head_versions);
+        drop(rx); // the UI quit without applying anything
+        assert!(!store.incident("3").unwrap().alerts_loaded);
+        complete_before_save(&mut store, &state, full.clone(), "p").await;
+        assert!(store.incident("2").unwrap().alerts_loaded);
+        assert!(store.incident("3").unwrap().alerts_loaded);
+        assert_eq!(store.snapshot().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_head_without_a_full_file_still_paints() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = write_cache(dir.path());
+        std::fs::remove_file(&full).unwrap();
+        let mut store = Store::new(Identity::new(["me"]));
+        let start = load_cache(&mut store, &full, "p");
+        assert_eq!(store.len(), 3);
+        assert!(start.full.is_none());
     }
 }
