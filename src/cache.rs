@@ -1,7 +1,12 @@
 //! The on-disk snapshot of the last sync (incidents with alerts and the watermark), so the
 //! console paints immediately on start and syncs in the background (issue: instant start).
 //!
-//! Versioned, written atomically (temp file + fsync + rename) with mode 0600. A corrupt,
+//! Two files per profile: the full snapshot (every incident with alerts and evidence; large,
+//! loaded in the background) and a small *head* (every incident without alerts, except the
+//! first screens of the default view, which keep theirs) that is loaded synchronously so the
+//! first frame is faithful and quick.
+//!
+//! Both are versioned, written atomically (temp file + fsync + rename) with mode 0600. A corrupt,
 //! foreign or old-format file is discarded with a log line, never a crash.
 
 use crate::graph::model::{Incident, Timestamp};
@@ -12,6 +17,7 @@ use std::path::{Path, PathBuf};
 /// Bumped whenever the layout changes; older files are discarded.
 pub const FORMAT_VERSION: u32 = 1;
 const MAGIC: &str = "vigil-snapshot";
+const HEAD_MAGIC: &str = "vigil-snapshot-head";
 
 /// What is stored.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -54,10 +60,59 @@ pub fn path_for(state_dir: &Path, profile: &str) -> PathBuf {
     state_dir.join(format!("snapshot-{safe}.json"))
 }
 
+/// Location of the head file next to the full snapshot at `full` (`snapshot-X.json` →
+/// `head-X.json`).
+pub fn head_path(full: &Path) -> PathBuf {
+    let name = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let head = match name.strip_prefix("snapshot-") {
+        Some(rest) => format!("head-{rest}"),
+        None => format!("head-{name}"),
+    };
+    full.with_file_name(head)
+}
+
+/// The head of `snapshot`: every incident, without alerts except those whose id is in
+/// `with_alerts` (the first screens of the default view).
+pub fn head_of(snapshot: &Snapshot, with_alerts: &[String]) -> Snapshot {
+    let keep: std::collections::HashSet<&str> = with_alerts.iter().map(String::as_str).collect();
+    let incidents = snapshot
+        .incidents
+        .iter()
+        .map(|i| {
+            if keep.contains(i.id.as_str()) {
+                i.clone()
+            } else {
+                Incident {
+                    alerts: None,
+                    ..i.clone()
+                }
+            }
+        })
+        .collect();
+    Snapshot {
+        saved_at: snapshot.saved_at,
+        profile: snapshot.profile.clone(),
+        watermark: snapshot.watermark,
+        incidents,
+    }
+}
+
 /// Writes the snapshot atomically with mode 0600.
 pub fn save(path: &Path, snapshot: &Snapshot) -> io::Result<()> {
+    save_as(path, snapshot, MAGIC)
+}
+
+/// Writes a head (see [`head_of`]) atomically with mode 0600.
+pub fn save_head(path: &Path, head: &Snapshot) -> io::Result<()> {
+    save_as(path, head, HEAD_MAGIC)
+}
+
+fn save_as(path: &Path, snapshot: &Snapshot, magic: &str) -> io::Result<()> {
     let env = Envelope {
-        format: MAGIC.to_string(),
+        format: magic.to_string(),
         version: FORMAT_VERSION,
         snapshot,
     };
@@ -67,6 +122,15 @@ pub fn save(path: &Path, snapshot: &Snapshot) -> io::Result<()> {
 
 /// Loads a snapshot for `profile`. Anything unusable is deleted and reported as `Discarded`.
 pub fn load(path: &Path, profile: &str) -> Result<Snapshot, LoadError> {
+    load_as(path, profile, MAGIC)
+}
+
+/// Loads a head for `profile`, like [`load`].
+pub fn load_head(path: &Path, profile: &str) -> Result<Snapshot, LoadError> {
+    load_as(path, profile, HEAD_MAGIC)
+}
+
+fn load_as(path: &Path, profile: &str, magic: &str) -> Result<Snapshot, LoadError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(LoadError::Missing),
@@ -81,10 +145,10 @@ pub fn load(path: &Path, profile: &str) -> Result<Snapshot, LoadError> {
         Ok(h) => h,
         Err(e) => return Err(discard(path, format!("corrupt: {e}"))),
     };
-    if header.format != MAGIC {
+    if header.format != magic {
         return Err(discard(
             path,
-            format!("not a vigil snapshot ({:?})", header.format),
+            format!("not a {magic} file ({:?})", header.format),
         ));
     }
     if header.version != FORMAT_VERSION {
@@ -178,5 +242,52 @@ mod tests {
 
         save(&p, &snap("a")).unwrap();
         assert!(matches!(load(&p, "b"), Err(LoadError::Discarded(m)) if m.contains("profile")));
+    }
+
+    #[test]
+    fn head_round_trip_keeps_alerts_only_for_the_first_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = path_for(dir.path(), "p");
+        let hp = head_path(&full);
+        assert_eq!(hp, dir.path().join("head-p.json"));
+        let mut s = snap("p");
+        let mut other = s.incidents[0].clone();
+        other.id = "43".into();
+        s.incidents.push(other);
+        let head = head_of(&s, &["43".to_string()]);
+        save_head(&hp, &head).unwrap();
+        let mode = std::fs::metadata(&hp).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        // Head without the full file.
+        assert!(!full.exists());
+        let back = load_head(&hp, "p").unwrap();
+        assert_eq!(back, head);
+        assert_eq!(back.incidents.len(), 2);
+        assert!(back.incidents[0].alerts.is_none());
+        assert_eq!(back.incidents[1].alerts.as_ref().unwrap().len(), 1);
+        assert_eq!(load(&full, "p"), Err(LoadError::Missing));
+    }
+
+    #[test]
+    fn corrupt_or_swapped_head_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = path_for(dir.path(), "p");
+        let hp = head_path(&full);
+        std::fs::write(&hp, b"{\"format\": \"vigil-snapshot-he").unwrap();
+        assert!(
+            matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.starts_with("corrupt"))
+        );
+        assert!(!hp.exists());
+        // A full snapshot where the head should be is not taken for a head (and vice versa).
+        save(&hp, &snap("p")).unwrap();
+        assert!(
+            matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.contains("vigil-snapshot-head"))
+        );
+        save_head(&full, &snap("p")).unwrap();
+        assert!(matches!(load(&full, "p"), Err(LoadError::Discarded(_))));
+        save_head(&hp, &snap("q")).unwrap();
+        assert!(
+            matches!(load_head(&hp, "p"), Err(LoadError::Discarded(m)) if m.contains("profile"))
+        );
     }
 }

@@ -2,12 +2,13 @@
 //! engine on it, and (for the console) hand the engine's channels to the UI.
 
 use crate::cache;
+use crate::cache_start;
 use crate::cli::{Cli, ExportArgs};
 use crate::config::Config;
 use crate::graph::model::Timestamp;
 use crate::launch::{self, Session};
 use crate::paths::Paths;
-use crate::store::{Identity, Store};
+use crate::store::{Identity, Query, Sort, Store};
 use crate::sync::engine::{self, EngineConfig};
 use crate::ui::keymap::Keymap;
 use crate::ui::{color, theme};
@@ -64,25 +65,16 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
     }
     let mut store = Store::new(Identity::new(aliases));
 
-    // Instant start: paint the last snapshot, marked stale, then sync in the background.
+    // Instant start: paint the head of the last snapshot, marked stale, load the rest in the
+    // background and sync.
     let snapshot_path = cache::path_for(&session.state_dir, &session.profile_key);
-    if !cli.no_cache {
-        match cache::load(&snapshot_path, &session.profile_key) {
-            Ok(snap) => {
-                let age = Timestamp::now().as_second() - snap.saved_at.as_second();
-                let n = snap.incidents.len();
-                store.load_snapshot(snap.incidents);
-                notices.push(format!(
-                    "Showing {n} cached incidents from {} ago; syncing…",
-                    human_age(age)
-                ));
-            }
-            Err(cache::LoadError::Missing) => {}
-            Err(cache::LoadError::Discarded(why)) => {
-                notices.push(format!("Discarded the snapshot cache ({why})"));
-            }
-        }
-    }
+    let (full, head_versions) = if cli.no_cache {
+        (None, Default::default())
+    } else {
+        let start = cache_start::load_cache(&mut store, &snapshot_path, &session.profile_key);
+        notices.extend(start.notices);
+        (start.full, start.head_versions)
+    };
 
     let sync = cfg
         .map(|c| c.effective_sync(Some(&session.profile_key)))
@@ -105,6 +97,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         updates,
         task: engine_task,
     } = engine::spawn(Arc::new(session.client.clone()), engine_cfg);
+    let (updates, forwarded) = cache_start::merge(updates, full, head_versions);
 
     let saved_views = cfg
         .map(|c| {
@@ -129,10 +122,17 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         experts: experts_config(cfg, &session),
         teammates: user.teammates.clone(),
     };
-    let store = crate::ui::run(ctx).await?;
+    let mut store = crate::ui::run(ctx).await?;
     // The engine got Shutdown from the UI; give it a moment to persist the outbox.
     let _ = tokio::time::timeout(Duration::from_secs(3), engine_task).await;
     if !cli.no_cache {
+        cache_start::complete_before_save(
+            &mut store,
+            &forwarded,
+            snapshot_path.clone(),
+            &session.profile_key,
+        )
+        .await;
         save_snapshot(&session, &store, &snapshot_path);
     }
     if let Some(sim) = session.demo {
@@ -191,6 +191,16 @@ fn save_snapshot(session: &Session, store: &Store, path: &std::path::Path) {
     };
     if let Err(e) = cache::save(path, &snap) {
         tracing::warn!(error = %e, path = %path.display(), "could not save the snapshot cache");
+        return;
+    }
+    let first: Vec<String> = store
+        .view(&Query::portal_default(), Sort::default())
+        .into_iter()
+        .take(cache_start::HEAD_ALERT_ROWS)
+        .collect();
+    let head_path = cache::head_path(path);
+    if let Err(e) = cache::save_head(&head_path, &cache::head_of(&snap, &first)) {
+        tracing::warn!(error = %e, path = %head_path.display(), "could not save the snapshot head");
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod app_main;
 pub mod cache;
+pub mod cache_start;
 pub mod cli;
 pub mod config;
 pub mod connect;
