@@ -108,7 +108,7 @@ impl Store {
         let mut changed = false;
         if let Some(slot) = self.alerts.get_mut(&id) {
             changed = *slot.server != alert;
-            slot.server = Box::new(alert);
+            *slot.server = alert;
         } else if let Some(owner) = alert.incident_id.clone()
             && let Some(list) = self.by_incident.get(&owner)
         {
