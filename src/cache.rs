@@ -218,7 +218,7 @@ mod tests {
         let back = load(&p, "contoso/prod").unwrap();
         assert_eq!(back, s);
         assert_eq!(
-            back.incidents[0].alerts.as_ref().unwrap()[0].evidence[0].raw["z"],
+            back.incidents[0].alerts.as_ref().unwrap()[0].evidence[0].raw()["z"],
             1
         );
     }

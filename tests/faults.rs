@@ -223,7 +223,7 @@ impl Rig {
     fn view(&self) -> BTreeMap<String, Row> {
         self.store
             .entries()
-            .map(|e| (e.server.id.clone(), row(&e.server)))
+            .map(|e| (e.server().id.clone(), row(e.server())))
             .collect()
     }
 

@@ -296,7 +296,7 @@ fn optimistic_write_then_confirmation_shows_the_server_version() {
     s.begin_write(op, w.clone());
     let e = s.incident("1").unwrap();
     assert_eq!(e.incident.status, IncidentStatus::Resolved);
-    assert_eq!(e.server.status, IncidentStatus::Active);
+    assert_eq!(e.server().status, IncidentStatus::Active);
     assert_eq!(
         e.pending,
         vec![PendingWrite {
@@ -329,7 +329,7 @@ fn optimistic_write_then_confirmation_shows_the_server_version() {
         e.incident.last_modified_by.as_deref(),
         Some("API-App:vigil")
     );
-    assert_eq!(e.server, server);
+    assert_eq!(*e.server(), server);
     assert_eq!(s.counts().pending_writes, 0);
     let again = s.apply(Update::IncidentWritten {
         op,
@@ -407,7 +407,7 @@ fn pending_overlays_survive_a_poll_upsert() {
     let e = s.incident("1").unwrap();
     assert_eq!(e.incident.status, IncidentStatus::InProgress);
     assert_eq!(e.incident.title(), "Renamed by the service");
-    assert_eq!(e.server.status, IncidentStatus::Active);
+    assert_eq!(e.server().status, IncidentStatus::Active);
     assert_eq!(e.pending.len(), 1);
     // The typed filter sees the displayed (optimistic) values.
     assert_eq!(
@@ -923,7 +923,7 @@ fn fast_view_agrees_with_entry_matching_after_churn() {
         let mut slow: Vec<String> = s
             .entries()
             .filter(|e| q.matches_at(e, s.identity(), now))
-            .map(|e| e.server.id.clone())
+            .map(|e| e.server().id.clone())
             .collect();
         assert!(
             !slow.is_empty() || text == "owner:me",

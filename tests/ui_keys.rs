@@ -268,7 +268,7 @@ fn a_vanished_selection_keeps_its_index() {
     key(&mut a, "j");
     let idx = a.selected_index();
     let gone = a.selected_id().unwrap().to_string();
-    let mut inc = a.store().incident(&gone).unwrap().server.clone();
+    let mut inc = a.store().incident(&gone).unwrap().server().clone();
     inc.status = IncidentStatus::Resolved;
     inc.last_update_date_time = Some(fixture::now());
     a.apply_update(Update::Incidents {

@@ -191,7 +191,7 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
     let Target::Incident(id0) = w0.target() else {
         unreachable!()
     };
-    let mut server = a.store().incident(&id0).unwrap().server.clone();
+    let mut server = a.store().incident(&id0).unwrap().server().clone();
     server.assigned_to = Some(fixture::ME.into());
     a.apply_update(Update::IncidentWritten {
         op: *op0,
@@ -234,7 +234,7 @@ fn a_conflict_opens_the_dialog_and_yes_resends_with_force() {
     let WriteOp::PatchIncident { patch, .. } = &write else {
         panic!("{write:?}")
     };
-    let mut server = a.store().incident("102").unwrap().server.clone();
+    let mut server = a.store().incident("102").unwrap().server().clone();
     server.status = IncidentStatus::Resolved;
     server.last_modified_by = Some("jordan@contoso.com".into());
     server.last_update_date_time = Some(fixture::now());
@@ -282,7 +282,7 @@ fn a_declined_conflict_sends_nothing() {
     let mut a = app();
     select(&mut a, "102");
     let (op, _) = writes(&key(&mut a, "a")).remove(0);
-    let server = a.store().incident("102").unwrap().server.clone();
+    let server = a.store().incident("102").unwrap().server().clone();
     a.apply_update(Update::Conflict {
         op,
         server,

@@ -8,18 +8,18 @@ use std::collections::HashSet;
 
 /// One stored alert.
 pub(super) struct AlertSlot {
-    /// The last version the server sent.
-    pub(super) server: Alert,
+    /// The last version the server sent (boxed: the map holds small slots, not 1 kB alerts).
+    pub(super) server: Box<Alert>,
     /// The incident whose alert list holds it.
     pub(super) incident: String,
     /// The server version with pending patches applied, when there are any.
-    pub(super) display: Option<Alert>,
+    pub(super) display: Option<Box<Alert>>,
 }
 
 impl AlertSlot {
     /// What to display.
     pub(super) fn shown(&self) -> &Alert {
-        self.display.as_ref().unwrap_or(&self.server)
+        self.display.as_deref().unwrap_or(&self.server)
     }
 }
 
@@ -30,7 +30,7 @@ fn chrono_key(a: &Alert) -> (bool, Option<Timestamp>, &str) {
 }
 
 /// The display version of `server` with the alert patches among `pending`.
-fn overlay(server: &Alert, pending: Option<&Vec<PendingWrite>>) -> Option<Alert> {
+fn overlay(server: &Alert, pending: Option<&Vec<PendingWrite>>) -> Option<Box<Alert>> {
     let patches: Vec<_> = pending
         .into_iter()
         .flatten()
@@ -42,7 +42,7 @@ fn overlay(server: &Alert, pending: Option<&Vec<PendingWrite>>) -> Option<Alert>
     if patches.is_empty() {
         return None;
     }
-    let mut shown = server.clone();
+    let mut shown = Box::new(server.clone());
     for p in patches {
         p.apply_to(&mut shown);
     }
@@ -60,7 +60,7 @@ impl Store {
             || alerts.iter().any(|a| {
                 self.alerts
                     .get(&a.id)
-                    .is_none_or(|s| s.server != *a || s.incident != incident_id)
+                    .is_none_or(|s| *s.server != *a || s.incident != incident_id)
             })
     }
 
@@ -86,7 +86,7 @@ impl Store {
         for a in alerts {
             let display = overlay(&a, self.alert_pending.get(&a.id));
             let slot = AlertSlot {
-                server: a,
+                server: Box::new(a),
                 incident: incident_id.to_string(),
                 display,
             };
@@ -140,7 +140,7 @@ impl Store {
         let e = &self.entries[i];
         if e.experts && !was_experts && e.mark == RowMark::New {
             ch.notices.push(Notice::NewExpertsNotification {
-                id: e.server.id.clone(),
+                id: e.server().id.clone(),
                 title: e.incident.title().to_string(),
             });
         }
@@ -163,6 +163,6 @@ impl Store {
 
     /// The server version of an alert (without pending writes).
     pub fn alert_server(&self, alert_id: &str) -> Option<&Alert> {
-        self.alerts.get(alert_id).map(|s| &s.server)
+        self.alerts.get(alert_id).map(|s| &*s.server)
     }
 }

@@ -127,11 +127,29 @@ impl IncidentEntry {
         }
     }
 
+    /// The last version the server sent (`alerts` is `None` here too).
+    pub fn server(&self) -> &Incident {
+        self.server.as_deref().unwrap_or(&self.incident)
+    }
+
+    /// The server version, to update in place; call [`rebuild`](Self::rebuild) after.
+    pub(super) fn server_mut(&mut self) -> &mut Incident {
+        match &mut self.server {
+            Some(s) => s,
+            None => &mut self.incident,
+        }
+    }
+
+    /// Replaces the server version; call [`rebuild`](Self::rebuild) after.
+    pub(super) fn set_server(&mut self, inc: Incident) {
+        *self.server_mut() = inc;
+    }
+
     /// An entry holding `server` only; call [`rebuild`](Self::rebuild) before use.
     pub(super) fn blank(server: Incident) -> Self {
         IncidentEntry {
-            incident: Incident::default(),
-            server,
+            incident: server,
+            server: None,
             mark: RowMark::Seen,
             pending: Vec::new(),
             rollback: None,
@@ -146,13 +164,26 @@ impl IncidentEntry {
     /// Recomputes the display version and every derived field. `alerts` is the complete alert
     /// list (as displayed) when known.
     pub(super) fn rebuild(&mut self, alerts: Option<&[&Alert]>) {
-        let mut shown = self.server.clone();
-        for p in &self.pending {
-            if let WriteOp::PatchIncident { patch, .. } = &p.write {
+        // One copy while nothing is pending; the server version is kept apart only while
+        // patches make the display differ from it.
+        let patches = self.pending.iter().filter_map(|p| match &p.write {
+            WriteOp::PatchIncident { patch, .. } => Some(patch),
+            _ => None,
+        });
+        if patches.clone().next().is_some() {
+            let server = match self.server.take() {
+                Some(s) => s,
+                None => Box::new(self.incident.clone()),
+            };
+            let mut shown = (*server).clone();
+            for patch in patches {
                 patch.apply_to(&mut shown);
             }
+            self.incident = shown;
+            self.server = Some(server);
+        } else if let Some(server) = self.server.take() {
+            self.incident = *server;
         }
-        self.incident = shown;
         let list = alerts.unwrap_or(&[]);
         self.alerts_loaded = alerts.is_some();
         self.alert_count = list.len();

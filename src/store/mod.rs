@@ -62,8 +62,9 @@ pub struct IncidentEntry {
     /// What to display: the server version with pending writes applied. Its `alerts` field is
     /// always `None`: read alerts with [`Store::alerts`].
     pub incident: Incident,
-    /// The last version the server sent (`alerts` is `None` here too).
-    pub server: Incident,
+    /// The last version the server sent, held apart only while pending patches make it differ
+    /// from `incident` (one copy otherwise). Read it with [`server`](Self::server).
+    server: Option<Box<Incident>>,
     pub mark: RowMark,
     pub pending: Vec<PendingWrite>,
     /// The last rollback message for this incident, until it is seen.
@@ -307,7 +308,7 @@ impl Store {
             .collect();
         sort::sort_rows(self, &mut hits, sort);
         hits.into_iter()
-            .map(|i| self.entries[i].server.id.clone())
+            .map(|i| self.entries[i].server().id.clone())
             .collect()
     }
 
@@ -380,7 +381,7 @@ impl Store {
     pub fn owners(&self) -> Vec<String> {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for e in &self.entries {
-            for o in [&e.incident.assigned_to, &e.server.assigned_to]
+            for o in [&e.incident.assigned_to, &e.server().assigned_to]
                 .into_iter()
                 .flatten()
             {
@@ -424,14 +425,14 @@ impl Store {
             .collect();
         sort::sort_rows(self, &mut hits, Sort::default());
         hits.into_iter()
-            .map(|i| self.entries[i].server.id.clone())
+            .map(|i| self.entries[i].server().id.clone())
             .collect()
     }
 
     /// The comments the service has recorded on an incident or alert (pending ones excluded).
     pub fn comments(&self, target: &Target) -> Vec<Comment> {
         match target {
-            Target::Incident(id) => self.incident(id).map(|e| e.server.comments.clone()),
+            Target::Incident(id) => self.incident(id).map(|e| e.server().comments.clone()),
             Target::Alert(id) => self.alerts.get(id).map(|s| s.server.comments.clone()),
         }
         .unwrap_or_default()
@@ -442,11 +443,11 @@ impl Store {
         self.entries
             .iter()
             .map(|e| {
-                let mut inc = e.server.clone();
+                let mut inc = e.server().clone();
                 inc.alerts = self.by_incident.get(&inc.id).map(|ids| {
                     ids.iter()
                         .filter_map(|a| self.alerts.get(a))
-                        .map(|s| s.server.clone())
+                        .map(|s| Alert::clone(&s.server))
                         .collect()
                 });
                 inc
@@ -491,18 +492,18 @@ impl Store {
             ch.dirty = true;
             return;
         };
-        let incident_changed = self.entries[idx].server != inc;
+        let incident_changed = *self.entries[idx].server() != inc;
         let alerts = alerts.filter(|a| self.alerts_differ(&id, a));
         if !incident_changed && alerts.is_none() {
             return;
         }
         let before = &self.entries[idx];
         let (old_server_owner, old_shown_owner, old_experts) = (
-            before.server.assigned_to.clone(),
+            before.server().assigned_to.clone(),
             before.incident.assigned_to.clone(),
             before.experts,
         );
-        self.entries[idx].server = inc;
+        self.entries[idx].set_server(inc);
         let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
         self.refresh(idx);
         self.refresh_ids(&others);
@@ -520,7 +521,7 @@ impl Store {
             (None, None) => true,
             _ => false,
         };
-        let new_owner = &e.server.assigned_to;
+        let new_owner = &e.server().assigned_to;
         let mine = new_owner.as_deref().is_some_and(|o| self.identity.is_me(o));
         if mine && !same(new_owner, &old_server_owner) && !same(new_owner, &old_shown_owner) {
             ch.notices.push(Notice::AssignedToMe {
@@ -539,8 +540,8 @@ impl Store {
     /// Notices for an incident first seen in a delta or single read.
     fn new_incident_notices(&self, idx: usize, ch: &mut Changes) {
         let e = &self.entries[idx];
-        let (id, title) = (e.server.id.clone(), e.incident.title().to_string());
-        if e.server.severity == Severity::High {
+        let (id, title) = (e.server().id.clone(), e.incident.title().to_string());
+        if e.server().severity == Severity::High {
             ch.notices.push(Notice::NewHighSeverity {
                 id: id.clone(),
                 title: title.clone(),
@@ -552,7 +553,7 @@ impl Store {
                 title: title.clone(),
             });
         }
-        if e.server
+        if e.server()
             .assigned_to
             .as_deref()
             .is_some_and(|o| self.identity.is_me(o))
@@ -569,8 +570,8 @@ impl Store {
         let id = inc.id.clone();
         let (idx, changed) = match self.index.get(&id) {
             Some(&idx) => {
-                let changed = self.entries[idx].server != inc;
-                self.entries[idx].server = inc;
+                let changed = *self.entries[idx].server() != inc;
+                self.entries[idx].set_server(inc);
                 (idx, changed)
             }
             None => {
@@ -601,7 +602,7 @@ impl Store {
             ..
         } = self;
         let e = &mut entries[idx];
-        match by_incident.get(&e.server.id) {
+        match by_incident.get(&e.incident.id) {
             Some(ids) => {
                 let list: Vec<&Alert> = ids
                     .iter()

@@ -685,7 +685,7 @@ fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, ctx: &Ctx) -> bool {
             };
             have == *want
         }
-        Sel::Id(id) => row.entry.server.id == *id,
+        Sel::Id(id) => row.entry.incident.id == *id,
         Sel::Prio(None) => f.priority.is_none(),
         Sel::Prio(Some((cmp, n))) => f.priority.is_some_and(|p| cmp.test(p, *n)),
     }

@@ -34,7 +34,10 @@ fn cmp_id(store: &Store, a: usize, b: usize) -> Ordering {
         (Some(x), Some(y)) => x.cmp(&y),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
-        (None, None) => store.entries[a].server.id.cmp(&store.entries[b].server.id),
+        (None, None) => store.entries[a]
+            .incident
+            .id
+            .cmp(&store.entries[b].incident.id),
     }
 }
 

@@ -107,8 +107,8 @@ impl Store {
         let news = self.settle(op, Outcome::Confirmed);
         let mut changed = false;
         if let Some(slot) = self.alerts.get_mut(&id) {
-            changed = slot.server != alert;
-            slot.server = alert;
+            changed = *slot.server != alert;
+            *slot.server = alert;
         } else if let Some(owner) = alert.incident_id.clone()
             && let Some(list) = self.by_incident.get(&owner)
         {
@@ -116,7 +116,7 @@ impl Store {
             let mut all: Vec<Alert> = list
                 .iter()
                 .filter_map(|a| self.alerts.get(a))
-                .map(|s| s.server.clone())
+                .map(|s| Alert::clone(&s.server))
                 .collect();
             all.push(alert);
             let others = self.set_alerts(&owner, all);
@@ -145,7 +145,7 @@ impl Store {
         match &target {
             Target::Incident(id) => {
                 if let Some(&i) = self.index.get(id) {
-                    let server = &mut self.entries[i].server;
+                    let server = self.entries[i].server_mut();
                     changed = server.comments != comments;
                     server.comments = comments;
                 }

@@ -81,11 +81,11 @@ pub struct Alert {
     pub comments: Vec<Comment>,
     #[serde(default, deserialize_with = "null_vec")]
     pub evidence: Vec<Evidence>,
-    /// Open-type extras (custom details, dynamic content) kept verbatim.
+    /// Open-type extras (custom details, dynamic content) kept verbatim (boxed: usually absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_data: Option<serde_json::Value>,
+    pub additional_data: Option<Box<serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_details: Option<serde_json::Value>,
+    pub custom_details: Option<Box<serde_json::Value>>,
 }
 
 impl Alert {

@@ -1,6 +1,6 @@
 //! Polymorphic alert evidence (graph-api.md §2.5). Dispatches on `@odata.type`; the common
 //! fields are always parsed, the type-specific ones for the types a console reads closely, and
-//! the full original JSON is kept in [`Evidence::raw`] so unknown or new types are shown
+//! the full original JSON is kept (compact text, see [`Evidence::raw`]) so unknown or new types are shown
 //! generically rather than dropped. Evidence parsing never fails: a malformed item degrades to
 //! [`EvidenceKind::Generic`].
 
@@ -8,6 +8,7 @@ use super::enums::{DetectionStatus, EvidenceRole, RemediationStatus, Verdict};
 use super::time::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// Every derived evidence type in the v1.0 CSDL (graph-api.md §2.5), short names.
 pub const KNOWN_TYPES: &[&str] = &[
@@ -123,7 +124,7 @@ pub enum EvidenceKind {
         logged_on_users: Vec<String>,
     },
     File {
-        details: FileDetails,
+        details: Box<FileDetails>,
         detection_status: Option<DetectionStatus>,
         mde_device_id: Option<String>,
     },
@@ -131,16 +132,16 @@ pub enum EvidenceKind {
         process_id: Option<i64>,
         parent_process_id: Option<i64>,
         command_line: Option<String>,
-        image: FileDetails,
-        parent_image: FileDetails,
+        image: Box<FileDetails>,
+        parent_image: Box<FileDetails>,
         created: Option<Timestamp>,
         parent_created: Option<Timestamp>,
-        user: Option<UserAccount>,
+        user: Option<Box<UserAccount>>,
         mde_device_id: Option<String>,
         detection_status: Option<DetectionStatus>,
     },
     User {
-        account: UserAccount,
+        account: Box<UserAccount>,
     },
     Mailbox {
         display_name: Option<String>,
@@ -209,8 +210,33 @@ pub struct Evidence {
     pub detailed_roles: Vec<String>,
     pub tags: Vec<String>,
     pub kind: EvidenceKind,
-    /// The complete JSON object as received.
-    pub raw: Value,
+    /// The complete JSON object as received, as compact text (a parsed tree is several times
+    /// larger); read it with [`raw`](Self::raw).
+    raw: RawJson,
+}
+
+/// A JSON value kept as its compact serialized text. Compares by text.
+#[derive(Clone, Debug)]
+struct RawJson(Box<RawValue>);
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl RawJson {
+    fn new(v: &Value) -> Self {
+        match serde_json::value::to_raw_value(v) {
+            Ok(r) => RawJson(r),
+            // A `Value` always serializes; keep `null` rather than fail.
+            Err(_) => RawJson(Self::null()),
+        }
+    }
+
+    fn null() -> Box<RawValue> {
+        RawValue::from_string("null".to_string()).unwrap_or_else(|_| unreachable!())
+    }
 }
 
 /// The kinds of entity the free-text search and context blocks look at.
@@ -230,6 +256,16 @@ pub enum EntityKind {
 }
 
 impl Evidence {
+    /// The complete JSON object as received (parsed on demand, for the generic view).
+    pub fn raw(&self) -> Value {
+        serde_json::from_str(self.raw.0.get()).unwrap_or(Value::Null)
+    }
+
+    /// The complete JSON object as received, as compact JSON text.
+    pub fn raw_json(&self) -> &str {
+        self.raw.0.get()
+    }
+
     /// True when `@odata.type` is one of the 48 schema types.
     pub fn is_known_type(&self) -> bool {
         KNOWN_TYPES.contains(&self.odata_type.as_str())
@@ -408,7 +444,7 @@ impl Evidence {
                 cluster_by_value.as_deref().unwrap_or("?"),
                 email_count.unwrap_or(0)
             ),
-            EvidenceKind::Generic => generic_summary(&self.raw),
+            EvidenceKind::Generic => generic_summary(&self.raw()),
             _ => first(EntityKind::User)
                 .or_else(|| self.entities().into_iter().next().map(|(_, v)| v))
                 .unwrap_or_default(),
@@ -549,7 +585,8 @@ impl Evidence {
                 user: v
                     .get("userAccount")
                     .filter(|x| x.is_object())
-                    .and_then(|x| serde_json::from_value(x.clone()).ok()),
+                    .and_then(|x| serde_json::from_value(x.clone()).ok())
+                    .map(Box::new),
                 mde_device_id: str_field(v, "mdeDeviceId"),
                 detection_status: enum_field(v, "detectionStatus"),
             },
@@ -633,7 +670,7 @@ impl Evidence {
             detailed_roles: str_list(v, "detailedRoles"),
             tags: str_list(v, "tags"),
             kind,
-            raw,
+            raw: RawJson::new(v),
         }
     }
 }
@@ -646,7 +683,7 @@ impl<'de> Deserialize<'de> for Evidence {
 
 impl Serialize for Evidence {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
+        self.raw.0.serialize(s)
     }
 }
 
@@ -717,10 +754,19 @@ mod tests {
         assert_eq!(q.kind, EvidenceKind::Generic);
         assert_eq!(q.verdict, Verdict::Other("5".into()));
         assert_eq!(q.remediation_status, RemediationStatus::Running);
-        assert_eq!(q.raw["depth"]["a"]["b"][2], 3);
+        assert_eq!(q.raw()["depth"]["a"]["b"][2], 3);
         assert!(q.summary().contains("widgetName=qw-1"));
         // Serialising gives back the original object.
-        assert_eq!(serde_json::to_value(q).unwrap(), q.raw);
+        assert_eq!(serde_json::to_value(q).unwrap(), q.raw());
+        let original: Value = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/alert_docs_sample.json"
+        ))
+        .unwrap();
+        assert_eq!(serde_json::to_value(q).unwrap(), original["evidence"][4]);
+        assert_eq!(
+            serde_json::to_string(q).unwrap(),
+            serde_json::to_string(&original["evidence"][4]).unwrap()
+        );
     }
 
     #[test]

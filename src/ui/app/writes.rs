@@ -268,7 +268,7 @@ impl App {
                 let base = self
                     .store
                     .incident(&incident_id)
-                    .and_then(|e| e.server.last_update_date_time);
+                    .and_then(|e| e.server().last_update_date_time);
                 WriteOp::PatchIncident {
                     incident_id,
                     patch,

@@ -60,7 +60,7 @@ pub fn detail_doc(ev: &Evidence, now: Timestamp, theme: &Theme) -> Doc {
     doc.field("Created", &when(now, ev.created), theme.text, theme);
     doc.blank();
     doc.heading("All fields", theme);
-    json_tree(&mut doc, &ev.raw, None, 2, theme);
+    json_tree(&mut doc, &ev.raw(), None, 2, theme);
     doc
 }
 
