@@ -218,7 +218,7 @@ pub async fn complete_before_save(
             Some(e) => {
                 !e.alerts_loaded
                     && i.alerts.is_some()
-                    && e.server.last_update_date_time <= i.last_update_date_time
+                    && e.server().last_update_date_time <= i.last_update_date_time
             }
         })
         .collect();
