@@ -23,6 +23,41 @@ use vigil::sync::{EngineConfig, Update};
 use vigil::ui::App;
 use vigil::ui::app::AppConfig;
 
+/// Counts live heap bytes so the Store's memory is measured exactly (VmRSS alone hides
+/// allocator reuse).
+struct Counting;
+
+static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts sizes.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: same layout contract as the caller's.
+        unsafe { std::alloc::System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
+        LIVE.fetch_sub(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: `p` was allocated by `alloc` above with this layout.
+        unsafe { std::alloc::System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new as isize - l.size() as isize,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        // SAFETY: `p`/`l` come from this allocator; `new` is the caller's requested size.
+        unsafe { std::alloc::System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live_bytes() -> isize {
+    LIVE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 const INCIDENTS: usize = 10_000;
 /// `$top` the export asks for (src/export.rs) and the simulator's largest page.
 const EXPORT_PAGE: usize = 50;
@@ -58,10 +93,12 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // Memory first, in a fresh heap.
+    memory_per_incident();
     let exported = rt.block_on(export());
+    memory_of_exported(&exported);
     rt.block_on(first_paint_without_cache());
     first_paint_from_cache(&rt, &exported);
-    memory_per_incident();
 }
 
 /// Export of the whole tenant; returns the incidents written (for the cache figures).
@@ -304,6 +341,7 @@ fn memory_per_incident() {
         .map(|n| serde_json::to_vec(&synth::incident(n, 0)).unwrap().len())
         .sum();
     let rss0 = proc_kb("VmRSS");
+    let live0 = live_bytes();
     let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
     for chunk in (0..N).collect::<Vec<_>>().chunks(500) {
         store.apply(Update::Incidents {
@@ -312,6 +350,13 @@ fn memory_per_incident() {
         });
     }
     let rss1 = proc_kb("VmRSS");
+    let live = (live_bytes() - live0).max(0) as u64;
+    println!(
+        "Store live heap: {:.1} MB = {} bytes per incident ({:.2}x its JSON)",
+        live as f64 / 1e6,
+        live / N,
+        live as f64 / json_bytes as f64
+    );
     let delta = rss1.saturating_sub(rss0) * 1024;
     println!(
         "JSON: {:.1} MB ({} bytes per incident); Store: VmRSS +{:.1} MB ({} bytes per incident, \
@@ -322,4 +367,34 @@ fn memory_per_incident() {
         delta / N,
         store.len()
     );
+}
+
+/// The same measure on the simulated tenant's incidents (rich evidence, as a real tenant's).
+fn memory_of_exported(incidents: &[Incident]) {
+    let json_bytes: usize = incidents
+        .iter()
+        .map(|i| serde_json::to_vec(i).map(|v| v.len()).unwrap_or(0))
+        .sum();
+    // Everything allocated from here on is either moved into the Store or freed by `apply`,
+    // so the live-heap growth is what the Store holds.
+    let live0 = live_bytes();
+    let copies: Vec<Incident> = incidents.to_vec();
+    let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
+    store.apply(Update::Incidents {
+        items: copies,
+        source: vigil::sync::UpsertSource::Initial,
+    });
+    let live = (live_bytes() - live0).max(0) as u64;
+    let n = incidents.len().max(1) as u64;
+    println!(
+        "memory of the simulated tenant's {} incidents: JSON {:.1} MB ({} bytes each); Store live \
+         heap {:.1} MB ({} bytes each, {:.2}x its JSON)",
+        incidents.len(),
+        json_bytes as f64 / 1e6,
+        json_bytes as u64 / n,
+        live as f64 / 1e6,
+        live / n,
+        live as f64 / json_bytes.max(1) as f64
+    );
+    drop(store);
 }
