@@ -608,13 +608,7 @@ pub async fn post_incident_comment(
         inc.last_update = now;
         render::comments(&inc.comments)
     };
-    lock(&g.shared.stats).comments_posted += 1;
-    let base = base_of(&headers, &g.shared.base_url());
-    let body = json!({
-        "@odata.context": format!("{base}/{}/$metadata#security/incidents('{id}')/comments", g.ver.seg()),
-        "value": list,
-    });
-    json_response(StatusCode::OK, &body)
+    comments_posted(&g, &headers, "incidents", &id, list)
 }
 
 /// `GET /security/alerts_v2`.
@@ -836,10 +830,24 @@ pub async fn post_alert_comment(
         a.last_update = now;
         render::comments(&a.comments)
     };
+    comments_posted(&g, &headers, "alerts_v2", &id, list)
+}
+
+/// The answer to a comment POST: the full comment list (graph-api.md §1.6), counted.
+fn comments_posted(
+    g: &G,
+    headers: &HeaderMap,
+    collection: &str,
+    id: &str,
+    list: Vec<Value>,
+) -> Response {
     lock(&g.shared.stats).comments_posted += 1;
-    let base = base_of(&headers, &g.shared.base_url());
+    let base = base_of(headers, &g.shared.base_url());
     let body = json!({
-        "@odata.context": format!("{base}/{}/$metadata#security/alerts_v2('{id}')/comments", g.ver.seg()),
+        "@odata.context": format!(
+            "{base}/{}/$metadata#security/{collection}('{id}')/comments",
+            g.ver.seg()
+        ),
         "value": list,
     });
     json_response(StatusCode::OK, &body)
