@@ -9,7 +9,7 @@ use super::manage::READ_ONLY_MESSAGE;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
-use super::widgets::{centered, draw_lines, is_ctrl, is_release, modal, row};
+use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
 use crate::graph::model::{Alert, AlertPatch, AlertStatus, Classification, Determination};
 use crate::sync::messages::WriteOp;
 use crate::ui::theme::Theme;
@@ -17,7 +17,6 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Block, Borders};
 use ratatui_textarea::TextArea;
 
 /// A row of the alert pane.
@@ -522,25 +521,14 @@ impl AlertManagePane {
             lines.push(row(&[(m.as_str(), theme.error)], width));
         }
         draw_lines(f, inner, lines);
-        if let Some(r) = comment_row
-            && r + 4 <= inner.height
-        {
-            let ta_area = Rect {
-                x: inner.x + 4,
-                y: inner.y + r,
-                width: inner.width.saturating_sub(6),
-                height: 4,
-            };
-            let style = if matches!(self.mode, Mode::Comment) {
-                theme.border_focus
-            } else {
-                theme.border
-            };
-            let block = Block::new().borders(Borders::LEFT).border_style(style);
-            let text_area = block.inner(ta_area);
-            f.render_widget(block, ta_area);
-            f.render_widget(&self.comment, text_area);
-        }
+        draw_inline_editor(
+            f,
+            inner,
+            comment_row,
+            matches!(self.mode, Mode::Comment),
+            &self.comment,
+            theme,
+        );
         match &self.mode {
             Mode::Status(p) => p.render(f, rect, theme),
             Mode::Owner(p) => p.render(f, rect, theme),

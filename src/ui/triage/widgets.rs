@@ -89,6 +89,38 @@ pub(crate) fn draw_lines(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     }
 }
 
+/// Draws a form's inline comment editor, four rows high, indented under its label at `row`
+/// inside `inner` (when it fits), with a left border marking focus.
+pub(crate) fn draw_inline_editor(
+    f: &mut Frame,
+    inner: Rect,
+    row: Option<u16>,
+    focused: bool,
+    editor: &ratatui_textarea::TextArea<'static>,
+    theme: &Theme,
+) {
+    let Some(r) = row.filter(|r| r + 4 <= inner.height) else {
+        return;
+    };
+    let area = Rect {
+        x: inner.x + 4,
+        y: inner.y + r,
+        width: inner.width.saturating_sub(6),
+        height: 4,
+    };
+    let style = if focused {
+        theme.border_focus
+    } else {
+        theme.border
+    };
+    let block = Block::new()
+        .borders(ratatui::widgets::Borders::LEFT)
+        .border_style(style);
+    let text_area = block.inner(area);
+    f.render_widget(block, area);
+    f.render_widget(editor, text_area);
+}
+
 /// First visible index so that `cursor` stays inside a window of `height` rows.
 pub(crate) fn scroll_start(cursor: usize, height: usize, len: usize) -> usize {
     if height == 0 || len <= height {
