@@ -645,3 +645,34 @@ fn an_unsent_comment_survives_on_disk_and_is_restored() {
     )));
     assert!(!files[0].exists(), "draft removed after submit");
 }
+
+#[test]
+fn ascii_mode_draws_every_screen_and_pane_without_drawing_glyphs() {
+    let mut a = app_with(AppConfig {
+        ascii: true,
+        ..AppConfig::default()
+    });
+    let check = |a: &mut App, what: &str| {
+        let t = draw(a);
+        let buf = t.backend().buffer();
+        for cell in buf.content.iter() {
+            for c in cell.symbol().chars() {
+                assert!(
+                    vigil::ui::text::ascii_glyph(c).is_none(),
+                    "{what}: drawing glyph {c:?} in ASCII mode"
+                );
+            }
+        }
+        let text = format!("{}", t.backend());
+        assert!(text.contains('+') || text.contains('|') || text.contains('-'));
+    };
+    check(&mut a, "queue");
+    key(&mut a, "M");
+    assert!(matches!(a.modal(), Some(Modal::Manage(_))));
+    check(&mut a, "manage pane");
+    key(&mut a, "esc");
+    key(&mut a, "enter");
+    check(&mut a, "incident page");
+    key(&mut a, "e");
+    check(&mut a, "ask pane");
+}

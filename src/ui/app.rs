@@ -1442,6 +1442,9 @@ impl App {
             }
             self.render_overlays(area, frame.buffer_mut());
         }
+        if self.sym.ascii {
+            crate::ui::text::asciify(frame.buffer_mut());
+        }
         if let Some(p) = cursor
             && self.modals.is_empty()
         {
@@ -1455,6 +1458,9 @@ impl App {
         let (cursor, _) = self.render_base(area, buf);
         if area.width > 0 && area.height > 0 {
             self.render_overlays(area, buf);
+        }
+        if self.sym.ascii {
+            crate::ui::text::asciify(buf);
         }
         cursor
     }
