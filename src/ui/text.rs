@@ -227,6 +227,43 @@ impl Glyphs {
     }
 }
 
+/// The ASCII stand-in for a drawing glyph, or `None` to keep the character.
+pub fn ascii_glyph(c: char) -> Option<char> {
+    Some(match c {
+        '─' | '━' | '═' | '╌' | '╍' | '┄' | '┅' | '┈' | '┉' | '—' | '–' | '‐' => {
+            '-'
+        }
+        '│' | '┃' | '║' | '╎' | '╏' | '┆' | '┇' | '┊' | '┋' => '|',
+        '\u{250C}'..='\u{254B}' | '\u{2552}'..='\u{256C}' | '╭' | '╮' | '╯' | '╰' => '+',
+        '·' | '•' | '∙' => '.',
+        '…' => '~',
+        '›' | '▶' | '▸' | '→' | '⟩' | '»' => '>',
+        '‹' | '◀' | '◂' | '←' | '⟨' | '«' => '<',
+        '▲' | '△' | '↑' | '▴' => '^',
+        '▼' | '▽' | '↓' | '▾' => 'v',
+        '●' | '◆' | '◇' | '○' | '★' | '✱' => '*',
+        '✓' | '✔' => '+',
+        '✗' | '✘' | '×' => 'x',
+        '█' | '▌' | '▐' | '▀' | '▄' => '#',
+        '░' | '▒' | '▓' => ':',
+        '\u{2400}'..='\u{2426}' => '^',
+        _ => return None,
+    })
+}
+
+/// Replaces drawing glyphs in a rendered buffer with ASCII (`--ascii`, `TERM=linux`/`vt100`),
+/// so borders and markers of every screen and pane come out in plain ASCII.
+pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let mut chars = cell.symbol().chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && let Some(a) = ascii_glyph(c)
+        {
+            cell.set_char(a);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,42 +398,5 @@ mod tests {
             assert_eq!(display_width(x), display_width(y), "{x:?} vs {y:?}");
         }
         assert_eq!(Glyphs::new(true), a);
-    }
-}
-
-/// The ASCII stand-in for a drawing glyph, or `None` to keep the character.
-pub fn ascii_glyph(c: char) -> Option<char> {
-    Some(match c {
-        '─' | '━' | '═' | '╌' | '╍' | '┄' | '┅' | '┈' | '┉' | '—' | '–' | '‐' => {
-            '-'
-        }
-        '│' | '┃' | '║' | '╎' | '╏' | '┆' | '┇' | '┊' | '┋' => '|',
-        '\u{250C}'..='\u{254B}' | '\u{2552}'..='\u{256C}' | '╭' | '╮' | '╯' | '╰' => '+',
-        '·' | '•' | '∙' => '.',
-        '…' => '~',
-        '›' | '▶' | '▸' | '→' | '⟩' | '»' => '>',
-        '‹' | '◀' | '◂' | '←' | '⟨' | '«' => '<',
-        '▲' | '△' | '↑' | '▴' => '^',
-        '▼' | '▽' | '↓' | '▾' => 'v',
-        '●' | '◆' | '◇' | '○' | '★' | '✱' => '*',
-        '✓' | '✔' => '+',
-        '✗' | '✘' | '×' => 'x',
-        '█' | '▌' | '▐' | '▀' | '▄' => '#',
-        '░' | '▒' | '▓' => ':',
-        '\u{2400}'..='\u{2426}' => '^',
-        _ => return None,
-    })
-}
-
-/// Replaces drawing glyphs in a rendered buffer with ASCII (`--ascii`, `TERM=linux`/`vt100`),
-/// so borders and markers of every screen and pane come out in plain ASCII.
-pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
-    for cell in buf.content.iter_mut() {
-        let mut chars = cell.symbol().chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && let Some(a) = ascii_glyph(c)
-        {
-            cell.set_char(a);
-        }
     }
 }
