@@ -10,6 +10,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match vigil::app_main::run(cli) {
         Ok(code) => code,
+        Err(e)
+            if e.chain()
+                .filter_map(|c| c.downcast_ref::<std::io::Error>())
+                .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            // `vigil man | head`: the reader went away; nothing to report.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             // Errors can carry server text: sanitise before it reaches the terminal.
             let mut msg = format!("{e:#}");
