@@ -195,7 +195,9 @@ impl<'a> Iterator for Tokens<'a> {
                         // with the same neighbours.
                         break;
                     }
-                    self.prev = Some(c);
+                    // A marked character is no base: a ZWJ or variation selector after it
+                    // must be marked too (`\u{FE0F}\u{200D}👨` keeps no stray joiner).
+                    self.prev = None;
                     self.pos += c.len_utf8();
                     return Some(if class == Class::Tab {
                         Tok::Tab
@@ -486,6 +488,8 @@ mod tests {
         assert_eq!(sanitize("🏳️‍🌈"), "🏳️‍🌈");
         assert_eq!(sanitize("a\u{200D}👩"), "a<U+200D>👩");
         assert_eq!(sanitize("\u{FE0F}x"), "<U+FE0F>x");
+        // A joiner after a marked selector has no emoji base: it is marked too.
+        assert_eq!(sanitize("\u{FE0F}\u{200D}👨"), "<U+FE0F><U+200D>👨");
         assert_eq!(sanitize("x\u{FE0F}\u{FE0F}"), "x\u{FE0F}<U+FE0F>");
         // Data smuggled in the variation selectors supplement is shown.
         assert_eq!(sanitize("a\u{E0100}"), "a<U+E0100>");
