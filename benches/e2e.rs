@@ -93,10 +93,13 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    // Memory first, in a fresh heap.
+    // Memory first, in a fresh heap. `cargo bench --bench e2e -- memory` stops after it.
     memory_per_incident();
     let exported = rt.block_on(export());
     memory_of_exported(&exported);
+    if std::env::args().any(|a| a == "memory") {
+        return;
+    }
     rt.block_on(first_paint_without_cache());
     first_paint_from_cache(&rt, &exported);
 }

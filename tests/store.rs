@@ -922,7 +922,7 @@ fn fast_view_agrees_with_entry_matching_after_churn() {
         let mut fast = s.view_at(&q, Sort::default(), now);
         let mut slow: Vec<String> = s
             .entries()
-            .filter(|e| q.matches_at(e, s.identity(), now))
+            .filter(|e| s.matches_at(&e.server().id, &q, now))
             .map(|e| e.server().id.clone())
             .collect();
         assert!(
@@ -933,4 +933,99 @@ fn fast_view_agrees_with_entry_matching_after_churn() {
         slow.sort();
         assert_eq!(fast, slow, "{text}");
     }
+}
+
+/// Alerts are held packed and unpacked for reading; reading thousands (more than the store
+/// keeps unpacked), updating in between and reading again always gives the alerts as sent,
+/// with pending writes still overlaid and the search text still covering their evidence.
+#[test]
+fn alerts_read_back_exactly_across_unpack_and_forget_cycles() {
+    let evidence = |n: usize| {
+        Evidence::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.security.deviceEvidence",
+            "deviceDnsName": format!("host-{n}.contoso.com"),
+            "verdict": "suspicious",
+            "somethingNew": {"depth": [n, "\u{1b}[2J"]}
+        }))
+    };
+    let items: Vec<Incident> = (0..1_000)
+        .map(|n| Incident {
+            alerts: Some(
+                (0..3)
+                    .map(|k| Alert {
+                        comments: vec![Comment {
+                            comment: format!("note {n}/{k}"),
+                            ..Default::default()
+                        }],
+                        evidence: vec![evidence(n * 3 + k)],
+                        ..alert(
+                            &format!("da{n}_{k}"),
+                            ServiceSource::MicrosoftDefenderForEndpoint,
+                            "2026-01-01T00:00:00Z",
+                        )
+                    })
+                    .collect(),
+            ),
+            ..inc(&n.to_string())
+        })
+        .collect();
+    let mut s = loaded(items.clone());
+    let check = |s: &Store| {
+        for i in &items {
+            let want: Vec<&Alert> = i.alerts.iter().flatten().collect();
+            assert_eq!(s.alerts(&i.id), want, "alerts of {}", i.id);
+        }
+    };
+    check(&s);
+    // Over the unpacked limit: the next update drops the copies; reads unpack again.
+    s.apply(incidents(vec![inc("5000")], UpsertSource::Delta));
+    check(&s);
+    s.forget_unpacked();
+    check(&s);
+    assert_eq!(
+        s.alert("da7_2")
+            .map(|a| a.evidence[0].raw_json().to_string()),
+        Some(
+            items[7].alerts.as_ref().unwrap()[2].evidence[0]
+                .raw_json()
+                .to_string()
+        )
+    );
+    assert!(s.search_text("7").contains("host-23.contoso.com"));
+    assert_eq!(
+        s.comments(&Target::Alert("da9_1".into()))[0].comment,
+        "note 9/1"
+    );
+    // A pending write is overlaid on the unpacked server version and survives a forget.
+    s.apply(Update::WriteQueued {
+        op: 1,
+        write: WriteOp::PatchAlert {
+            alert_id: "da3_0".into(),
+            patch: AlertPatch {
+                status: Some(AlertStatus::Resolved),
+                ..Default::default()
+            },
+        },
+    });
+    s.forget_unpacked();
+    assert_eq!(
+        s.alert("da3_0").map(|a| a.status.clone()),
+        Some(AlertStatus::Resolved)
+    );
+    assert_eq!(
+        s.alert_server("da3_0").map(|a| a.status.clone()),
+        Some(AlertStatus::default())
+    );
+    // The same incidents again change nothing; a changed alert is seen as changed.
+    let ch = s.apply(incidents(items.clone(), UpsertSource::Delta));
+    assert_eq!((ch.inserted, ch.updated), (0, 0));
+    let mut changed = items[11].clone();
+    changed.alerts.as_mut().unwrap()[1].evidence = vec![evidence(99_999)];
+    let ch = s.apply(incidents(vec![changed.clone()], UpsertSource::Delta));
+    assert_eq!(ch.updated, 1);
+    assert_eq!(
+        s.alerts("11")[1].evidence,
+        changed.alerts.unwrap()[1].evidence
+    );
+    assert!(s.search_text("11").contains("host-99999.contoso.com"));
 }

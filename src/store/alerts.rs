@@ -1,25 +1,90 @@
 //! Alert storage: server versions by alert id, the owning incident, optimistic overlays, and
 //! per-incident lists in chronological order.
 
+use super::packed::Packed;
 use super::{Changes, Notice, PendingWrite, RowMark, Store};
 use crate::graph::model::{Alert, Timestamp};
 use crate::sync::WriteOp;
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One stored alert.
 pub(super) struct AlertSlot {
-    /// The last version the server sent (boxed: the map holds small slots, not 1 kB alerts).
-    pub(super) server: Box<Alert>,
+    /// The last version the server sent, compressed (see [`Packed`]).
+    packed: Packed,
     /// The incident whose alert list holds it.
     pub(super) incident: String,
     /// The server version with pending patches applied, when there are any.
     pub(super) display: Option<Box<Alert>>,
+    /// The server version unpacked, while the console reads it (dropped on the next refresh
+    /// of its incident, or by [`Store::forget_unpacked`]).
+    unpacked: OnceLock<Box<Alert>>,
 }
 
 impl AlertSlot {
+    /// A slot holding `alert` packed, and also unpacked until its incident is next refreshed
+    /// (the refresh that follows an insert reads it without unpacking).
+    fn new(alert: Alert, incident: String, display: Option<Box<Alert>>) -> Self {
+        AlertSlot {
+            packed: Packed::pack(&alert),
+            incident,
+            display,
+            unpacked: OnceLock::from(Box::new(alert)),
+        }
+    }
+
+    /// The server version, unpacked once and kept while the console reads it; `count` tallies
+    /// unpacked alerts so the store can drop them when there are many.
+    pub(super) fn server(&self, count: &AtomicUsize) -> &Alert {
+        self.unpacked.get_or_init(|| {
+            count.fetch_add(1, Ordering::Relaxed);
+            Box::new(self.packed.unpack())
+        })
+    }
+
+    /// An owned copy of the server version (nothing kept unpacked).
+    pub(super) fn server_owned(&self) -> Alert {
+        match self.unpacked.get() {
+            Some(a) => Alert::clone(a),
+            None => self.packed.unpack(),
+        }
+    }
+
     /// What to display.
-    pub(super) fn shown(&self) -> &Alert {
-        self.display.as_deref().unwrap_or(&self.server)
+    pub(super) fn shown(&self, count: &AtomicUsize) -> &Alert {
+        match &self.display {
+            Some(d) => d,
+            None => self.server(count),
+        }
+    }
+
+    /// What to display, without keeping an unpacked copy.
+    pub(super) fn peek(&self) -> Cow<'_, Alert> {
+        match (&self.display, self.unpacked.get()) {
+            (Some(d), _) | (None, Some(d)) => Cow::Borrowed(&**d),
+            (None, None) => Cow::Owned(self.packed.unpack()),
+        }
+    }
+
+    /// Whether the server version is exactly `alert`.
+    pub(super) fn holds(&self, alert: &Alert) -> bool {
+        match self.unpacked.get() {
+            Some(a) => **a == *alert,
+            None => self.packed.holds(alert),
+        }
+    }
+
+    /// Replaces the server version.
+    pub(super) fn set_server(&mut self, alert: Alert) {
+        self.packed = Packed::pack(&alert);
+        self.unpacked = OnceLock::from(Box::new(alert));
+    }
+
+    /// Drops the unpacked copy.
+    pub(super) fn forget(&mut self) {
+        self.unpacked.take();
     }
 }
 
@@ -29,8 +94,12 @@ fn chrono_key(a: &Alert) -> (bool, Option<Timestamp>, &str) {
     (t.is_none(), t, a.id.as_str())
 }
 
-/// The display version of `server` with the alert patches among `pending`.
-fn overlay(server: &Alert, pending: Option<&Vec<PendingWrite>>) -> Option<Box<Alert>> {
+/// The display version of the server alert with the alert patches among `pending` (`server`
+/// is only called when there are some).
+fn overlay(
+    server: impl FnOnce() -> Alert,
+    pending: Option<&Vec<PendingWrite>>,
+) -> Option<Box<Alert>> {
     let patches: Vec<_> = pending
         .into_iter()
         .flatten()
@@ -42,7 +111,7 @@ fn overlay(server: &Alert, pending: Option<&Vec<PendingWrite>>) -> Option<Box<Al
     if patches.is_empty() {
         return None;
     }
-    let mut shown = Box::new(server.clone());
+    let mut shown = Box::new(server());
     for p in patches {
         p.apply_to(&mut shown);
     }
@@ -60,8 +129,20 @@ impl Store {
             || alerts.iter().any(|a| {
                 self.alerts
                     .get(&a.id)
-                    .is_none_or(|s| *s.server != *a || s.incident != incident_id)
+                    .is_none_or(|s| s.incident != incident_id || !s.holds(a))
             })
+    }
+
+    /// Keeps `alerts` — equal to the stored server versions — as their unpacked copies, so the
+    /// refresh that follows reads them without unpacking (it drops them again).
+    pub(super) fn adopt_unpacked(&mut self, alerts: Vec<Alert>) {
+        for a in alerts {
+            if let Some(slot) = self.alerts.get_mut(&a.id)
+                && slot.unpacked.get().is_none()
+            {
+                let _ = slot.unpacked.set(Box::new(a));
+            }
+        }
     }
 
     /// Makes `alerts` the complete alert set of `incident_id`. Returns the other incidents that
@@ -84,13 +165,9 @@ impl Store {
         let mut others = Vec::new();
         let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
         for a in alerts {
-            let display = overlay(&a, self.alert_pending.get(&a.id));
-            let slot = AlertSlot {
-                server: Box::new(a),
-                incident: incident_id.to_string(),
-                display,
-            };
-            let id = slot.server.id.clone();
+            let display = overlay(|| a.clone(), self.alert_pending.get(&a.id));
+            let id = a.id.clone();
+            let slot = AlertSlot::new(a, incident_id.to_string(), display);
             if let Some(prev) = self.alerts.insert(id.clone(), slot)
                 && prev.incident != incident_id
             {
@@ -109,7 +186,7 @@ impl Store {
         let Some(slot) = self.alerts.get_mut(alert_id) else {
             return;
         };
-        slot.display = overlay(&slot.server, self.alert_pending.get(alert_id));
+        slot.display = overlay(|| slot.server_owned(), self.alert_pending.get(alert_id));
         let owner = slot.incident.clone();
         self.refresh_ids(&[owner]);
     }
@@ -163,6 +240,6 @@ impl Store {
 
     /// The server version of an alert (without pending writes).
     pub fn alert_server(&self, alert_id: &str) -> Option<&Alert> {
-        self.alerts.get(alert_id).map(|s| &*s.server)
+        self.alerts.get(alert_id).map(|s| s.server(&self.unpacked))
     }
 }

@@ -21,32 +21,34 @@ impl Arena {
             .unwrap_or("")
     }
 
-    /// Sets the text of entry `i`; `all` yields every entry's current text (used to compact).
-    pub(super) fn set<'a>(&mut self, i: usize, text: &str, all: impl FnOnce() -> Vec<&'a str>) {
+    /// Sets the text of entry `i`.
+    pub(super) fn set(&mut self, i: usize, text: &str) {
         if self.get(i) == text {
             return;
         }
         if self.spans.len() <= i {
+            let more = i + 1 - self.spans.len();
+            super::grow::reserve(&mut self.spans, more);
             self.spans.resize(i + 1, (0, 0));
         }
         let (s, e) = self.spans[i];
         self.stale += e - s;
         let start = self.buf.len();
+        super::grow::reserve_str(&mut self.buf, text.len());
         self.buf.push_str(text);
         self.spans[i] = (start, self.buf.len());
         if self.stale > 1 << 20 && self.stale * 2 > self.buf.len() {
-            self.rebuild(all());
+            self.compact();
         }
     }
 
-    /// Rewrites the buffer from the current texts, dropping stale bytes.
-    fn rebuild(&mut self, texts: Vec<&str>) {
-        let mut buf = String::with_capacity(texts.iter().map(|t| t.len()).sum());
-        self.spans.clear();
-        for t in texts {
+    /// Rewrites the buffer with the current texts only, dropping stale bytes.
+    fn compact(&mut self) {
+        let mut buf = String::with_capacity(self.buf.len() - self.stale);
+        for span in &mut self.spans {
             let start = buf.len();
-            buf.push_str(t);
-            self.spans.push((start, buf.len()));
+            buf.push_str(self.buf.get(span.0..span.1).unwrap_or(""));
+            *span = (start, buf.len());
         }
         self.buf = buf;
         self.stale = 0;
@@ -60,20 +62,17 @@ mod tests {
     #[test]
     fn appends_replaces_and_compacts() {
         let mut a = Arena::default();
-        let mut texts = vec!["alpha".to_string(), "beta".to_string()];
-        a.set(0, &texts[0], Vec::new);
-        a.set(1, &texts[1], Vec::new);
+        a.set(0, "alpha");
+        a.set(1, "beta");
         assert_eq!((a.get(0), a.get(1), a.get(7)), ("alpha", "beta", ""));
         // Enough churn to force a compaction.
         let big = "x".repeat(300_000);
+        let mut last = String::new();
         for n in 0..10 {
-            texts[0] = format!("{big}{n}");
-            let snapshot = texts.clone();
-            a.set(0, &texts[0], || {
-                snapshot.iter().map(String::as_str).collect()
-            });
+            last = format!("{big}{n}");
+            a.set(0, &last);
         }
-        assert_eq!(a.get(0), texts[0]);
+        assert_eq!(a.get(0), last);
         assert_eq!(a.get(1), "beta");
         assert!(
             a.buf.len() < 4 * 300_010,

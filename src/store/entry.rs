@@ -106,24 +106,51 @@ impl IncidentEntry {
     pub fn new(mut incident: Incident) -> Self {
         let alerts = incident.alerts.take();
         let mut e = IncidentEntry::blank(incident);
-        match alerts {
+        let derived = match alerts {
             Some(a) => e.rebuild(Some(&a.iter().collect::<Vec<_>>())),
             None => e.rebuild(None),
-        }
+        };
+        e.derived = Some(Box::new(derived));
         e
     }
 
-    /// The lowercase text bare words are matched against.
+    /// The lowercase text bare words are matched against, for an entry built with
+    /// [`new`](Self::new); an entry inside a [`Store`](super::Store) keeps it in the store (see
+    /// [`Store::search_text`](super::Store::search_text)) and this is empty.
     pub fn search_text(&self) -> &str {
-        &self.derived.haystack
+        self.derived.as_ref().map_or("", |d| d.haystack.as_str())
     }
 
-    /// This entry as a filter row.
+    /// This entry as a filter row (empty facts and text inside a store, which keeps them).
     pub(super) fn row(&self) -> Row<'_> {
-        Row {
-            entry: self,
-            facts: &self.derived.facts,
-            hay: &self.derived.haystack,
+        static NONE: Facts = Facts {
+            num_id: None,
+            updated: None,
+            created: None,
+            priority: None,
+            alert_count: 0,
+            sources: 0,
+            title: (0, 0),
+            owner: (0, 0),
+            tags: (0, 0),
+            sev: 0,
+            status: 0,
+            class: 0,
+            det: 0,
+            experts: false,
+            has_owner: false,
+        };
+        match &self.derived {
+            Some(d) => Row {
+                entry: self,
+                facts: &d.facts,
+                hay: &d.haystack,
+            },
+            None => Row {
+                entry: self,
+                facts: &NONE,
+                hay: "",
+            },
         }
     }
 
@@ -157,13 +184,14 @@ impl IncidentEntry {
             alert_count: 0,
             sources: Vec::new(),
             experts: false,
-            derived: Derived::default(),
+            derived: None,
         }
     }
 
-    /// Recomputes the display version and every derived field. `alerts` is the complete alert
-    /// list (as displayed) when known.
-    pub(super) fn rebuild(&mut self, alerts: Option<&[&Alert]>) {
+    /// Recomputes the display version and every derived field, and returns the search text and
+    /// facts (the caller keeps them). `alerts` is the complete alert list (as displayed) when
+    /// known.
+    pub(super) fn rebuild(&mut self, alerts: Option<&[&Alert]>) -> Derived {
         // One copy while nothing is pending; the server version is kept apart only while
         // patches make the display differ from it.
         let patches = self.pending.iter().filter_map(|p| match &p.write {
@@ -195,7 +223,7 @@ impl IncidentEntry {
         }
         self.experts =
             self.incident.is_experts_notification() || list.iter().any(|a| a.is_experts());
-        self.derived = self.derive(list);
+        self.derive(list)
     }
 
     fn derive(&self, alerts: &[&Alert]) -> Derived {

@@ -10,6 +10,8 @@
 mod alerts;
 mod arena;
 mod entry;
+mod grow;
+mod packed;
 pub mod query;
 mod sort;
 mod writes;
@@ -18,6 +20,10 @@ use crate::graph::model::{Alert, Comment, Incident, ServiceSource, Severity, Tim
 use crate::sync::{OpId, Target, Update, UpsertSource, WriteOp};
 pub use query::{Query, QueryError};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::AtomicUsize;
+
+/// Unpacked alerts kept for reading before [`Store::apply`] drops them all.
+pub const UNPACKED_LIMIT: usize = 2_000;
 
 /// Who "me" is, for `owner:me` and "assigned to you" notices. UPNs compare case-insensitively.
 #[derive(Clone, Debug, Default)]
@@ -77,8 +83,9 @@ pub struct IncidentEntry {
     pub sources: Vec<ServiceSource>,
     /// Defender Experts notification (system tag, title prefix or an experts alert).
     pub experts: bool,
-    /// Search text and sort keys, recomputed whenever the entry changes.
-    derived: entry::Derived,
+    /// Search text and sort keys of an entry outside a store ([`IncidentEntry::new`]); a store
+    /// keeps them in its own compact vectors instead.
+    derived: Option<Box<entry::Derived>>,
 }
 
 /// Sortable columns.
@@ -185,8 +192,11 @@ pub struct Store {
     facts: Vec<entry::Facts>,
     /// Haystacks, parallel to `entries`, in one contiguous buffer.
     arena: arena::Arena,
-    /// Alert id → server version, owner and optimistic display.
+    /// Alert id → server version (packed), owner and optimistic display.
     alerts: HashMap<String, alerts::AlertSlot>,
+    /// How many alerts were unpacked for reading since [`forget_unpacked`](Self::forget_unpacked)
+    /// (an upper bound: refreshes drop some without counting down).
+    unpacked: AtomicUsize,
     /// Incident id → its alert ids, oldest first. Present once the alert set is known.
     by_incident: HashMap<String, Vec<String>>,
     /// Pending writes on alerts, by alert id (the alert may not be loaded yet).
@@ -212,6 +222,9 @@ impl Store {
     /// `Status`, `BadRecords`, `LoadComplete` and `Error` carry nothing for the store and return
     /// empty [`Changes`]; the UI handles them itself.
     pub fn apply(&mut self, update: Update) -> Changes {
+        if *self.unpacked.get_mut() > UNPACKED_LIMIT {
+            self.forget_unpacked();
+        }
         let mut ch = Changes::default();
         match update {
             Update::Incidents { items, source } => {
@@ -255,6 +268,17 @@ impl Store {
         ch
     }
 
+    /// Drops every unpacked alert copy (they are unpacked again when next read). [`apply`]
+    /// does this by itself once more than [`UNPACKED_LIMIT`] alerts were read.
+    ///
+    /// [`apply`]: Self::apply
+    pub fn forget_unpacked(&mut self) {
+        for slot in self.alerts.values_mut() {
+            slot.forget();
+        }
+        *self.unpacked.get_mut() = 0;
+    }
+
     /// Number of incidents.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -283,7 +307,7 @@ impl Store {
             .map(|ids| {
                 ids.iter()
                     .filter_map(|a| self.alerts.get(a))
-                    .map(|s| s.shown())
+                    .map(|s| s.shown(&self.unpacked))
                     .collect()
             })
             .unwrap_or_default()
@@ -291,7 +315,7 @@ impl Store {
 
     /// One alert by id, with pending alert writes applied.
     pub fn alert(&self, alert_id: &str) -> Option<&Alert> {
-        self.alerts.get(alert_id).map(|s| s.shown())
+        self.alerts.get(alert_id).map(|s| s.shown(&self.unpacked))
     }
 
     /// Ids of the incidents matching `query`, sorted. O(n) over incidents; the UI renders only
@@ -310,6 +334,20 @@ impl Store {
         hits.into_iter()
             .map(|i| self.entries[i].server().id.clone())
             .collect()
+    }
+
+    /// Whether the incident `id` matches `query` at `now` (one row of [`view_at`](Self::view_at),
+    /// unsorted). False for an unknown id.
+    pub fn matches_at(&self, id: &str, query: &Query, now: Timestamp) -> bool {
+        let ctx = query::Ctx::new(&self.identity, now);
+        self.index
+            .get(id)
+            .is_some_and(|&i| query.matches_row(&self.row(i), &ctx))
+    }
+
+    /// The lowercase text bare words of a filter are matched against (empty for an unknown id).
+    pub fn search_text(&self, id: &str) -> &str {
+        self.index.get(id).map_or("", |&i| self.arena.get(i))
     }
 
     /// Entry `i` as a filter row over the compact facts and the arena.
@@ -433,7 +471,7 @@ impl Store {
     pub fn comments(&self, target: &Target) -> Vec<Comment> {
         match target {
             Target::Incident(id) => self.incident(id).map(|e| e.server().comments.clone()),
-            Target::Alert(id) => self.alerts.get(id).map(|s| s.server.comments.clone()),
+            Target::Alert(id) => self.alerts.get(id).map(|s| s.server_owned().comments),
         }
         .unwrap_or_default()
     }
@@ -447,7 +485,7 @@ impl Store {
                 inc.alerts = self.by_incident.get(&inc.id).map(|ids| {
                     ids.iter()
                         .filter_map(|a| self.alerts.get(a))
-                        .map(|s| Alert::clone(&s.server))
+                        .map(|s| s.server_owned())
                         .collect()
                 });
                 inc
@@ -480,6 +518,7 @@ impl Store {
             e.mark = if notify { RowMark::New } else { RowMark::Seen };
             e.pending = self.waiting.remove(&id).unwrap_or_default();
             let idx = self.entries.len();
+            grow::reserve(&mut self.entries, 1);
             self.entries.push(e);
             self.index.insert(id.clone(), idx);
             let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
@@ -493,7 +532,16 @@ impl Store {
             return;
         };
         let incident_changed = *self.entries[idx].server() != inc;
-        let alerts = alerts.filter(|a| self.alerts_differ(&id, a));
+        let alerts = match alerts {
+            Some(a) if self.alerts_differ(&id, &a) => Some(a),
+            Some(same) => {
+                if incident_changed {
+                    self.adopt_unpacked(same);
+                }
+                None
+            }
+            None => None,
+        };
         if !incident_changed && alerts.is_none() {
             return;
         }
@@ -577,12 +625,20 @@ impl Store {
             None => {
                 let mut e = IncidentEntry::blank(inc);
                 e.pending = self.waiting.remove(&id).unwrap_or_default();
+                grow::reserve(&mut self.entries, 1);
                 self.entries.push(e);
                 self.index.insert(id.clone(), self.entries.len() - 1);
                 (self.entries.len() - 1, true)
             }
         };
-        let alerts = alerts.filter(|a| self.alerts_differ(&id, a));
+        let alerts = match alerts {
+            Some(a) if self.alerts_differ(&id, &a) => Some(a),
+            Some(same) => {
+                self.adopt_unpacked(same);
+                None
+            }
+            None => None,
+        };
         let alerts_changed = alerts.is_some();
         let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
         self.refresh(idx);
@@ -591,7 +647,8 @@ impl Store {
     }
 
     /// Recomputes the display version and derived data of one entry, and its copies in the
-    /// facts vector and the text arena.
+    /// facts vector and the text arena (the entry keeps no haystack of its own). Drops the
+    /// unpacked copies of its alerts.
     fn refresh(&mut self, idx: usize) {
         let Store {
             entries,
@@ -602,28 +659,30 @@ impl Store {
             ..
         } = self;
         let e = &mut entries[idx];
-        match by_incident.get(&e.incident.id) {
+        let ids = by_incident.get(&e.incident.id);
+        let derived = match ids {
             Some(ids) => {
-                let list: Vec<&Alert> = ids
+                let list: Vec<_> = ids
                     .iter()
                     .filter_map(|a| alerts.get(a))
-                    .map(|s| s.shown())
+                    .map(|s| s.peek())
                     .collect();
-                e.rebuild(Some(&list));
+                let refs: Vec<&Alert> = list.iter().map(|a| &**a).collect();
+                e.rebuild(Some(&refs))
             }
             None => e.rebuild(None),
+        };
+        for id in ids.into_iter().flatten() {
+            if let Some(slot) = alerts.get_mut(id) {
+                slot.forget();
+            }
         }
         if facts.len() <= idx {
+            grow::reserve(facts, idx + 1 - facts.len());
             facts.resize(idx + 1, entry::Facts::default());
         }
-        facts[idx] = entries[idx].derived.facts;
-        let entries = &*entries;
-        arena.set(idx, &entries[idx].derived.haystack, || {
-            entries
-                .iter()
-                .map(|e| e.derived.haystack.as_str())
-                .collect()
-        });
+        facts[idx] = derived.facts;
+        arena.set(idx, &derived.haystack);
     }
 
     /// [`refresh`](Self::refresh) by incident id, for each id that is loaded.

@@ -609,8 +609,9 @@ impl Query {
             .join(" ")
     }
 
-    /// True when `entry` matches, with `owner:me` resolved against `identity` and ages measured
-    /// from the current time.
+    /// True when `entry` — one built with [`IncidentEntry::new`], outside a store — matches,
+    /// with `owner:me` resolved against `identity` and ages measured from the current time.
+    /// For an incident in a store use [`Store::matches_at`](super::Store::matches_at).
     pub fn matches(&self, entry: &IncidentEntry, identity: &Identity) -> bool {
         self.matches_at(entry, identity, Timestamp::now())
     }

@@ -107,8 +107,8 @@ impl Store {
         let news = self.settle(op, Outcome::Confirmed);
         let mut changed = false;
         if let Some(slot) = self.alerts.get_mut(&id) {
-            changed = *slot.server != alert;
-            *slot.server = alert;
+            changed = !slot.holds(&alert);
+            slot.set_server(alert);
         } else if let Some(owner) = alert.incident_id.clone()
             && let Some(list) = self.by_incident.get(&owner)
         {
@@ -116,7 +116,7 @@ impl Store {
             let mut all: Vec<Alert> = list
                 .iter()
                 .filter_map(|a| self.alerts.get(a))
-                .map(|s| Alert::clone(&s.server))
+                .map(|s| s.server_owned())
                 .collect();
             all.push(alert);
             let others = self.set_alerts(&owner, all);
@@ -152,8 +152,10 @@ impl Store {
             }
             Target::Alert(id) => {
                 if let Some(slot) = self.alerts.get_mut(id) {
-                    changed = slot.server.comments != comments;
-                    slot.server.comments = comments;
+                    let mut server = slot.server_owned();
+                    changed = server.comments != comments;
+                    server.comments = comments;
+                    slot.set_server(server);
                 }
             }
         }
