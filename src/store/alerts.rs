@@ -15,7 +15,7 @@ pub(super) struct AlertSlot {
     /// The last version the server sent, compressed (see [`Packed`]).
     packed: Packed,
     /// The incident whose alert list holds it.
-    pub(super) incident: String,
+    pub(super) incident: Box<str>,
     /// The server version with pending patches applied, when there are any.
     pub(super) display: Option<Box<Alert>>,
     /// The server version unpacked, while the console reads it (dropped on the next refresh
@@ -26,10 +26,10 @@ pub(super) struct AlertSlot {
 impl AlertSlot {
     /// A slot holding `alert` packed, and also unpacked until its incident is next refreshed
     /// (the refresh that follows an insert reads it without unpacking).
-    fn new(alert: Alert, incident: String, display: Option<Box<Alert>>) -> Self {
+    fn new(alert: Alert, incident: &str, display: Option<Box<Alert>>) -> Self {
         AlertSlot {
             packed: Packed::pack(&alert),
-            incident,
+            incident: incident.into(),
             display,
             unpacked: OnceLock::from(Box::new(alert)),
         }
@@ -129,7 +129,7 @@ impl Store {
             || alerts.iter().any(|a| {
                 self.alerts
                     .get(&a.id)
-                    .is_none_or(|s| s.incident != incident_id || !s.holds(a))
+                    .is_none_or(|s| &*s.incident != incident_id || !s.holds(a))
             })
     }
 
@@ -152,32 +152,32 @@ impl Store {
         alerts.dedup_by(|a, b| a.id == b.id);
         let new_ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
         if let Some(old) = self.by_incident.get(incident_id) {
-            for gone in old.iter().filter(|id| !new_ids.contains(id.as_str())) {
+            for gone in old.iter().filter(|id| !new_ids.contains(&***id)) {
                 if self
                     .alerts
                     .get(gone)
-                    .is_some_and(|s| s.incident == incident_id)
+                    .is_some_and(|s| &*s.incident == incident_id)
                 {
                     self.alerts.remove(gone);
                 }
             }
         }
         let mut others = Vec::new();
-        let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
+        let ids: Box<[Box<str>]> = alerts.iter().map(|a| a.id.as_str().into()).collect();
         for a in alerts {
             let display = overlay(|| a.clone(), self.alert_pending.get(&a.id));
             let id = a.id.clone();
-            let slot = AlertSlot::new(a, incident_id.to_string(), display);
-            if let Some(prev) = self.alerts.insert(id.clone(), slot)
-                && prev.incident != incident_id
+            let slot = AlertSlot::new(a, incident_id, display);
+            if let Some(prev) = self.alerts.insert(&id, slot)
+                && &*prev.incident != incident_id
             {
-                if let Some(list) = self.by_incident.get_mut(&prev.incident) {
-                    list.retain(|x| *x != id);
+                if let Some(list) = self.by_incident.get_mut(&*prev.incident) {
+                    *list = list.iter().filter(|x| ***x != *id).cloned().collect();
                 }
-                others.push(prev.incident);
+                others.push(prev.incident.into());
             }
         }
-        self.by_incident.insert(incident_id.to_string(), ids);
+        self.by_incident.insert(incident_id.into(), ids);
         others
     }
 
@@ -187,13 +187,13 @@ impl Store {
             return;
         };
         slot.display = overlay(|| slot.server_owned(), self.alert_pending.get(alert_id));
-        let owner = slot.incident.clone();
+        let owner = slot.incident.to_string();
         self.refresh_ids(&[owner]);
     }
 
     /// The incident that holds an alert.
     pub(super) fn alert_owner(&self, alert_id: &str) -> Option<String> {
-        self.alerts.get(alert_id).map(|s| s.incident.clone())
+        self.alerts.get(alert_id).map(|s| s.incident.to_string())
     }
 
     /// `Update::Alerts`: the complete alert list of one incident (lazy loading, drill-down).

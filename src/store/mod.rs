@@ -14,6 +14,7 @@ mod grow;
 mod packed;
 pub mod query;
 mod sort;
+mod table;
 mod writes;
 
 use crate::graph::model::{Alert, Comment, Incident, ServiceSource, Severity, Timestamp};
@@ -193,12 +194,12 @@ pub struct Store {
     /// Haystacks, parallel to `entries`, in one contiguous buffer.
     arena: arena::Arena,
     /// Alert id → server version (packed), owner and optimistic display.
-    alerts: HashMap<String, alerts::AlertSlot>,
+    alerts: table::Table<alerts::AlertSlot>,
     /// How many alerts were unpacked for reading since [`forget_unpacked`](Self::forget_unpacked)
     /// (an upper bound: refreshes drop some without counting down).
     unpacked: AtomicUsize,
     /// Incident id → its alert ids, oldest first. Present once the alert set is known.
-    by_incident: HashMap<String, Vec<String>>,
+    by_incident: HashMap<Box<str>, Box<[Box<str>]>>,
     /// Pending writes on alerts, by alert id (the alert may not be loaded yet).
     alert_pending: HashMap<String, Vec<PendingWrite>>,
     /// Pending incident writes whose incident is not loaded yet (outbox replay at start).
@@ -482,7 +483,7 @@ impl Store {
             .iter()
             .map(|e| {
                 let mut inc = e.server().clone();
-                inc.alerts = self.by_incident.get(&inc.id).map(|ids| {
+                inc.alerts = self.by_incident.get(inc.id.as_str()).map(|ids| {
                     ids.iter()
                         .filter_map(|a| self.alerts.get(a))
                         .map(|s| s.server_owned())
@@ -659,7 +660,7 @@ impl Store {
             ..
         } = self;
         let e = &mut entries[idx];
-        let ids = by_incident.get(&e.incident.id);
+        let ids = by_incident.get(e.incident.id.as_str());
         let derived = match ids {
             Some(ids) => {
                 let list: Vec<_> = ids

@@ -110,7 +110,7 @@ impl Store {
             changed = !slot.holds(&alert);
             slot.set_server(alert);
         } else if let Some(owner) = alert.incident_id.clone()
-            && let Some(list) = self.by_incident.get(&owner)
+            && let Some(list) = self.by_incident.get(owner.as_str())
         {
             // A new alert of an incident whose set is known: add it to that set.
             let mut all: Vec<Alert> = list
