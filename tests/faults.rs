@@ -176,21 +176,27 @@ impl Rig {
         }
     }
 
-    /// Applies updates until `done` holds; panics with what was seen after [`WAIT`].
+    /// Applies updates until `done` holds; panics with what was seen after [`WAIT`]. `done` is
+    /// also re-checked every 50 ms without an update, since it may look at files the engine
+    /// writes after its last update (the outbox).
     async fn until(&mut self, what: &str, mut done: impl FnMut(&Rig) -> bool) {
         let deadline = Instant::now() + WAIT;
         while !done(self) {
             let left = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, self.engine.updates.recv()).await {
+            if left.is_zero() {
+                panic!(
+                    "timed out waiting for {what}; status {:?}; errors {:?}",
+                    self.status, self.errors
+                );
+            }
+            let tick = left.min(Duration::from_millis(50));
+            match tokio::time::timeout(tick, self.engine.updates.recv()).await {
                 Ok(Some(u)) => {
                     self.record(&u);
                     self.store.apply(u);
                 }
                 Ok(None) => panic!("the engine stopped while waiting for {what}"),
-                Err(_) => panic!(
-                    "timed out waiting for {what}; status {:?}; errors {:?}",
-                    self.status, self.errors
-                ),
+                Err(_) => {}
             }
         }
     }
@@ -199,7 +205,7 @@ impl Rig {
         self.engine.commands.send(c).unwrap();
     }
 
-    /// Queues an assignment of incident `id` and waits until it is durable.
+    /// Queues an assignment of incident `id` and waits until it is durable (or already done).
     async fn write(&mut self, op: u64, id: &str) {
         self.send(Command::Write {
             op,
@@ -213,9 +219,13 @@ impl Rig {
                 force: false,
             },
         });
+        // The engine saves the write before sending it; a write the service answers at once
+        // may leave the file again before the file is looked at, so its outcome counts too.
         let path = self.outbox.clone();
-        self.until("the write to reach the outbox file", |_| {
+        self.until("the write to reach the outbox file", |r| {
             outbox_ops(&path).contains(&op)
+                || r.written.contains(&op)
+                || r.retryable_failures.iter().any(|f| f.0 == op)
         })
         .await;
     }
