@@ -356,7 +356,7 @@ impl Store {
         entry::Row {
             entry: &self.entries[i],
             facts: &self.facts[i],
-            hay: self.arena.get(i),
+            hay: entry::Hay::Arena(&self.arena, i),
         }
     }
 

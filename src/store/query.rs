@@ -623,11 +623,19 @@ impl Query {
     }
 
     /// The filter itself, over a row's compact facts and haystack.
+    /// Terms on the compact facts are tested before terms on the search text, which costs a
+    /// memory read elsewhere.
     pub(super) fn matches_row(&self, row: &Row<'_>, ctx: &Ctx) -> bool {
-        self.groups.iter().all(|g| {
+        let group = |g: &&Group| {
             let hit = g.values.iter().any(|v| sel_matches(g.key, v, row, ctx));
             hit != g.negated
-        })
+        };
+        let reads_text = |g: &&Group| g.values.iter().any(Sel::reads_text);
+        self.groups
+            .iter()
+            .filter(|g| !reads_text(g))
+            .all(|g| group(&g))
+            && self.groups.iter().filter(reads_text).all(|g| group(&g))
     }
 }
 
@@ -653,10 +661,17 @@ impl Ctx {
     }
 }
 
+impl Sel {
+    /// Whether testing this reads the search text (rather than the facts alone).
+    fn reads_text(&self) -> bool {
+        matches!(self, Sel::Text(_) | Sel::Me | Sel::Owner(_) | Sel::Tag(_))
+    }
+}
+
 fn sel_matches(key: Key, sel: &Sel, row: &Row<'_>, ctx: &Ctx) -> bool {
     let f = row.facts;
     match sel {
-        Sel::Text(t) => row.hay.contains(t.as_str()),
+        Sel::Text(t) => row.hay().contains(t.as_str()),
         Sel::Sev(r) => f.sev == *r,
         Sel::Status(c) => f.status == *c,
         Sel::Open => {
