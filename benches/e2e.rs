@@ -296,6 +296,12 @@ fn first_paint_from_cache(rt: &tokio::runtime::Runtime, incidents: &[Incident]) 
     );
 
     // After: the head synchronously, the full snapshot in the background.
+    let t = Instant::now();
+    let parsed = cache::load_head(&head_path, "bench").map(|h| h.incidents.len());
+    println!(
+        "head file read and parsed alone: {:?} ({parsed:?} incidents)",
+        t.elapsed()
+    );
     rt.block_on(async {
         let t = Instant::now();
         let mut store = Store::new(Identity::new(["analyst@contoso.com"]));

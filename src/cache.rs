@@ -141,9 +141,18 @@ fn load_as(path: &Path, profile: &str, magic: &str) -> Result<Snapshot, LoadErro
         format: String,
         version: u32,
     }
-    let header: Header = match serde_json::from_slice(&bytes) {
-        Ok(h) => h,
-        Err(e) => return Err(discard(path, format!("corrupt: {e}"))),
+    // One parse of the whole file in the common case; the header alone is read only to say
+    // why a file that does not parse as the current format was discarded.
+    let parsed: Result<Envelope<Snapshot>, _> = serde_json::from_slice(&bytes);
+    let header = match &parsed {
+        Ok(env) => Header {
+            format: env.format.clone(),
+            version: env.version,
+        },
+        Err(e) => match serde_json::from_slice::<Header>(&bytes) {
+            Ok(h) => h,
+            Err(_) => return Err(discard(path, format!("corrupt: {e}"))),
+        },
     };
     if header.format != magic {
         return Err(discard(
@@ -160,7 +169,7 @@ fn load_as(path: &Path, profile: &str, magic: &str) -> Result<Snapshot, LoadErro
             ),
         ));
     }
-    let env: Envelope<Snapshot> = match serde_json::from_slice(&bytes) {
+    let env = match parsed {
         Ok(e) => e,
         Err(e) => return Err(discard(path, format!("corrupt: {e}"))),
     };

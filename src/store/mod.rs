@@ -2,10 +2,11 @@
 //! keeps incidents and alerts by id with indexes for sorting and filtering, tracks new/changed
 //! rows and optimistic (pending) writes, and answers view queries for drawing.
 //!
-//! Incidents live in a vector indexed by id (never removed); alerts live in a map by alert id
-//! with a per-incident list kept in chronological order. Each entry carries a lowercase search
-//! haystack and sort keys computed when it changes, so a view over 100,000 incidents is one
-//! linear scan plus a sort.
+//! Incidents live in a vector indexed by id (never removed); alerts live in a table by alert id
+//! with a per-incident list kept in chronological order, each held compressed and unpacked only
+//! while the console reads it (see `packed`). Each incident's lowercase search text and sort
+//! keys are computed when it changes and kept in two contiguous vectors, so a view over 100,000
+//! incidents is one linear scan plus a sort, and the store holds less than the JSON it came from.
 
 mod alerts;
 mod arena;
