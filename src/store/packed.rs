@@ -6,7 +6,7 @@
 use crate::graph::model::{
     Alert, AlertStatus, Classification, DetectionSource, Determination, ServiceSource, Severity,
 };
-use std::hash::Hasher;
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::LazyLock;
 
 /// Evidence skeletons of the common types, one JSON object per line, values blanked.
@@ -55,9 +55,12 @@ pub(super) enum Packed {
     Plain(Box<Alert>),
 }
 
-/// A 64-bit hash of an alert's JSON (an accidental match is a 1 in 2^64 chance).
+/// The hash key, random per process so alert content cannot be crafted to collide.
+static HASH_KEY: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+/// A 64-bit keyed hash of an alert's JSON (an accidental match is a 1 in 2^64 chance).
 fn checksum(json: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = HASH_KEY.build_hasher();
     h.write(json);
     h.finish()
 }
