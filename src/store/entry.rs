@@ -130,13 +130,6 @@ impl IncidentEntry {
         e
     }
 
-    /// The lowercase text bare words are matched against, for an entry built with
-    /// [`new`](Self::new); an entry inside a [`Store`](super::Store) keeps it in the store (see
-    /// [`Store::search_text`](super::Store::search_text)) and this is empty.
-    pub fn search_text(&self) -> &str {
-        self.derived.as_ref().map_or("", |d| d.haystack.as_str())
-    }
-
     /// This entry as a filter row (empty facts and text inside a store, which keeps them).
     pub(super) fn row(&self) -> Row<'_> {
         static NONE: Facts = Facts {
