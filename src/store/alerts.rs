@@ -133,9 +133,21 @@ impl Store {
             })
     }
 
-    /// Keeps `alerts` — equal to the stored server versions — as their unpacked copies, so the
-    /// refresh that follows reads them without unpacking (it drops them again).
-    pub(super) fn adopt_unpacked(&mut self, alerts: Vec<Alert>) {
+    /// `alerts` when they differ from the stored set of `incident_id`, else `None`. When they
+    /// are the same and `refresh_follows`, they become the unpacked copies, so that refresh
+    /// reads them without unpacking (it drops them again).
+    pub(super) fn changed_alerts(
+        &mut self,
+        incident_id: &str,
+        alerts: Vec<Alert>,
+        refresh_follows: bool,
+    ) -> Option<Vec<Alert>> {
+        if self.alerts_differ(incident_id, &alerts) {
+            return Some(alerts);
+        }
+        if !refresh_follows {
+            return None;
+        }
         for a in alerts {
             if let Some(slot) = self.alerts.get_mut(&a.id)
                 && slot.unpacked.get().is_none()
@@ -143,6 +155,7 @@ impl Store {
                 let _ = slot.unpacked.set(Box::new(a));
             }
         }
+        None
     }
 
     /// Makes `alerts` the complete alert set of `incident_id`. Returns the other incidents that

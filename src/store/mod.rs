@@ -534,16 +534,7 @@ impl Store {
             return;
         };
         let incident_changed = *self.entries[idx].server() != inc;
-        let alerts = match alerts {
-            Some(a) if self.alerts_differ(&id, &a) => Some(a),
-            Some(same) => {
-                if incident_changed {
-                    self.adopt_unpacked(same);
-                }
-                None
-            }
-            None => None,
-        };
+        let alerts = alerts.and_then(|a| self.changed_alerts(&id, a, incident_changed));
         if !incident_changed && alerts.is_none() {
             return;
         }
@@ -633,14 +624,7 @@ impl Store {
                 (self.entries.len() - 1, true)
             }
         };
-        let alerts = match alerts {
-            Some(a) if self.alerts_differ(&id, &a) => Some(a),
-            Some(same) => {
-                self.adopt_unpacked(same);
-                None
-            }
-            None => None,
-        };
+        let alerts = alerts.and_then(|a| self.changed_alerts(&id, a, true));
         let alerts_changed = alerts.is_some();
         let others = alerts.map(|a| self.set_alerts(&id, a)).unwrap_or_default();
         self.refresh(idx);
