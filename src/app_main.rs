@@ -119,7 +119,7 @@ async fn login(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Result
             crate::ui::sanitize::sanitize(&p.verification_uri),
             crate::ui::sanitize::sanitize(&p.user_code)
         );
-        eprintln!("(waiting up to {} minutes…)", p.expires_in / 60);
+        eprintln!("{}", p.waiting_text());
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -615,24 +615,24 @@ fn paste_is_literal_text_not_keys() {
 }
 
 #[test]
-fn esc_with_unsaved_text_asks_to_discard() {
-    let mut c = CommentEditor::new(Target::Incident("1".into()));
-    assert_eq!(
-        c.handle_key(k(KeyCode::Esc)),
-        PaneOutcome::Close,
-        "clean closes"
-    );
+fn esc_closes_and_keeps_the_text_ctrl_d_asks_to_discard() {
     let mut c = CommentEditor::new(Target::Incident("1".into()));
     c.handle_key(ch('h'));
-    assert_eq!(c.handle_key(k(KeyCode::Esc)), PaneOutcome::Continue);
+    assert_eq!(c.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
+    assert!(!c.is_discarded(), "Esc keeps the draft");
+    assert_eq!(c.text(), "h");
+    let mut c = CommentEditor::new(Target::Incident("1".into()));
+    c.handle_key(ch('h'));
+    assert_eq!(c.handle_key(ctrl('d')), PaneOutcome::Continue);
     assert!(c.is_confirming_discard());
     let t = screen(|f| c.render(f, f.area(), &Theme::default()));
     assert!(screen_text(&t).contains("Discard comment? y/n"));
     assert_eq!(c.handle_key(ch('n')), PaneOutcome::Continue);
     assert!(!c.is_confirming_discard());
     assert_eq!(c.text(), "h", "n keeps the text");
-    c.handle_key(k(KeyCode::Esc));
+    c.handle_key(ctrl('d'));
     assert_eq!(c.handle_key(ch('y')), PaneOutcome::Close);
+    assert!(c.is_discarded());
 }
 
 #[test]

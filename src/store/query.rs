@@ -290,6 +290,10 @@ struct Token {
     key: Option<String>,
     /// Comma-separated values (one for free text), quotes removed.
     parts: Vec<String>,
+    /// Byte offset where each part starts (for errors pointing at the bad value).
+    part_offsets: Vec<usize>,
+    /// Byte offset just past the token (where a missing value would go).
+    end: usize,
 }
 
 fn tokenize(text: &str) -> Vec<Token> {
@@ -306,7 +310,11 @@ fn tokenize(text: &str) -> Vec<Token> {
         }
         let (mut key, mut parts, mut cur) = (None, Vec::new(), String::new());
         let (mut in_quote, mut seen_quote) = (false, false);
-        while let Some((_, c)) = it.next_if(|(_, c)| in_quote || !c.is_whitespace()) {
+        let mut part_offsets = Vec::new();
+        let mut part_start = offset + usize::from(negated);
+        let mut end = part_start;
+        while let Some((i, c)) = it.next_if(|(_, c)| in_quote || !c.is_whitespace()) {
+            end = i + c.len_utf8();
             match c {
                 '"' => {
                     in_quote = !in_quote;
@@ -314,17 +322,25 @@ fn tokenize(text: &str) -> Vec<Token> {
                 }
                 ':' if !in_quote && key.is_none() && !seen_quote && !cur.is_empty() => {
                     key = Some(std::mem::take(&mut cur));
+                    part_start = end;
                 }
-                ',' if !in_quote && key.is_some() => parts.push(std::mem::take(&mut cur)),
+                ',' if !in_quote && key.is_some() => {
+                    parts.push(std::mem::take(&mut cur));
+                    part_offsets.push(part_start);
+                    part_start = end;
+                }
                 _ => cur.push(c),
             }
         }
         parts.push(cur);
+        part_offsets.push(part_start);
         tokens.push(Token {
             offset,
             negated,
             key,
             parts,
+            part_offsets,
+            end,
         });
     }
     tokens
@@ -524,7 +540,7 @@ impl Query {
                 None => Key::Text,
                 Some(k) => Key::lookup(k).ok_or_else(|| {
                     err(
-                        tok.offset,
+                        tok.offset + usize::from(tok.negated),
                         format!(
                             "unknown filter key '{k}' (valid keys: {VALID_KEYS}; quote text \
                              that contains ':')"
@@ -532,16 +548,17 @@ impl Query {
                     )
                 })?,
             };
-            let parts: Vec<&str> = tok
+            let parts: Vec<(&str, usize)> = tok
                 .parts
                 .iter()
-                .map(|p| p.trim())
-                .filter(|p| !p.is_empty())
+                .zip(&tok.part_offsets)
+                .map(|(p, o)| (p.trim(), *o))
+                .filter(|(p, _)| !p.is_empty())
                 .collect();
             if parts.is_empty() {
                 if key != Key::Text {
                     return Err(err(
-                        tok.offset,
+                        tok.end,
                         format!("missing value after '{}:'", key.name()),
                     ));
                 }
@@ -550,9 +567,10 @@ impl Query {
                 }
                 continue;
             }
+            // A bad value is pointed at itself, not at its key.
             let values = parts
                 .iter()
-                .map(|p| parse_value(key, p).map_err(|m| err(tok.offset, m)))
+                .map(|(p, o)| parse_value(key, p).map_err(|m| err(*o, m)))
                 .collect::<Result<Vec<_>, _>>()?;
             let same = groups
                 .iter_mut()
@@ -873,23 +891,27 @@ mod tests {
         );
         assert!(e.message.contains("sev, status"), "{}", e.message);
 
+        // Bad values are pointed at themselves (the caret goes under the value, not the key).
         let e = Query::parse("ransom sev:urgent").unwrap_err();
-        assert_eq!(e.offset, 7);
+        assert_eq!(e.offset, 11);
         assert!(e.message.contains("high, medium, low"), "{}", e.message);
 
         let e = Query::parse("a -status:maybe").unwrap_err();
-        assert_eq!(e.offset, 2);
+        assert_eq!(e.offset, 10);
         assert!(e.message.contains("inprogress"), "{}", e.message);
 
         for (text, offset, needle) in [
-            ("source:fax", 0, "office365"),
-            ("x class:maybe", 2, "tp, fp"),
-            ("det:bogus", 0, "multiStagedAttack"),
-            ("age:yesterday", 0, "<24h"),
-            ("created:<5y", 0, "<24h"),
-            ("experts:maybe", 0, "yes, no"),
-            ("prio:high", 0, ">85"),
-            ("sev:", 0, "missing value"),
+            ("source:fax", 7, "office365"),
+            ("x class:maybe", 8, "tp, fp"),
+            ("det:bogus", 4, "multiStagedAttack"),
+            ("age:yesterday", 4, "<24h"),
+            ("age:<24x", 4, "<24h"),
+            ("sev:hig", 4, "high, medium"),
+            ("sev:high,hgh", 9, "high, medium"),
+            ("created:<5y", 8, "<24h"),
+            ("experts:maybe", 8, "yes, no"),
+            ("prio:high", 5, ">85"),
+            ("sev:", 4, "missing value"),
             ("a - b", 2, "after '-'"),
         ] {
             let e = Query::parse(text).unwrap_err();

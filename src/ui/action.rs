@@ -69,6 +69,7 @@ actions! {
     Inquiries = "inquiries", "Ask Defender Experts: drafts and sent inquiries";
     ExpertsNotification = "experts_notification", "Defender Experts notification (summary, queries, tasks)";
     ExpertsView = "experts_view", "Defender Experts notifications";
+    Notices = "notices", "Notice history (everything announced this session)";
     Redraw = "redraw", "Redraw the screen";
 }
 

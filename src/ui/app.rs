@@ -4,10 +4,13 @@
 //! directly.
 
 mod comment_drafts;
+mod confirm_writes;
 mod experts;
+mod notices;
 mod writes;
 
 pub use experts::ExpertsConfig;
+pub use notices::NoticeRecord;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
@@ -22,7 +25,7 @@ use super::views::queue::{self, QueueRows, SORT_CYCLE};
 use super::views::status_bar::{self, StatusData};
 use super::views::{Symbols, evidence, help};
 use crate::graph::model::Timestamp;
-use crate::store::{Counts, IncidentEntry, Notice, Query, QueryError, Sort, Store};
+use crate::store::{Counts, IncidentEntry, Query, QueryError, Sort, Store};
 use crate::sync::{Command, OpId, Phase, SyncStatus, Target, Update, WriteOp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -114,6 +117,8 @@ enum Page {
 enum Overlay {
     None,
     Help { scroll: usize },
+    /// The notice history (newest last).
+    Notices { scroll: usize },
     ConfirmQuit { message: String },
 }
 
@@ -163,6 +168,26 @@ struct QueueState {
     /// On the next recompute, go to the top if the selected id is gone (filter/view changes).
     top_if_missing: bool,
     marked: HashSet<String>,
+    /// The view and filter `E` left, restored by `E` again or `Esc`.
+    before_experts: Option<SavedQueueView>,
+    /// The selected incident itself changed in the last update: if the sort moves it, hold the
+    /// rows still instead of following it.
+    hold_if_moved: bool,
+    /// The rows are held in their old order under the cursor until the next move or refresh.
+    order_held: bool,
+    /// On the next recompute keep the selected index (the cursor's row), not the incident.
+    keep_index: bool,
+    /// The typed filter is invalid: the rows are those of the filter in effect before it.
+    filter_fallback: bool,
+}
+
+/// A queue view and filter to come back to.
+#[derive(Clone, Debug)]
+struct SavedQueueView {
+    view_name: String,
+    base: Query,
+    filter_text: String,
+    filter: Query,
 }
 
 /// How long a notification stays, in seconds.
@@ -188,6 +213,8 @@ pub struct App {
     overlay: Overlay,
     input: Option<Input>,
     notification: Option<Notification>,
+    /// Every notice announced this session (the `notices` key shows them).
+    notice_history: Vec<NoticeRecord>,
     spinner: usize,
     dirty: bool,
     next_op: OpId,
@@ -254,6 +281,11 @@ impl App {
                 stale: true,
                 top_if_missing: false,
                 marked: HashSet::new(),
+                before_experts: None,
+                hold_if_moved: false,
+                order_held: false,
+                keep_index: false,
+                filter_fallback: false,
             },
             counts: Counts::default(),
             counts_stale: true,
@@ -261,6 +293,7 @@ impl App {
             overlay: Overlay::None,
             input: None,
             notification: None,
+            notice_history: Vec::new(),
             spinner: 0,
             dirty: true,
             next_op: seed,
@@ -396,6 +429,21 @@ impl App {
         matches!(self.overlay, Overlay::Help { .. })
     }
 
+    /// True while the notice history is open.
+    pub fn notices_open(&self) -> bool {
+        matches!(self.overlay, Overlay::Notices { .. })
+    }
+
+    /// True while the queue's rows are held in their old order under the cursor.
+    pub fn order_held(&self) -> bool {
+        self.queue.order_held
+    }
+
+    /// True when the open filter is invalid and the rows are those of the last valid filter.
+    pub fn filter_fallback(&self) -> bool {
+        self.queue.filter_fallback
+    }
+
     /// True while the quit confirmation is open.
     pub fn confirm_open(&self) -> bool {
         matches!(self.overlay, Overlay::ConfirmQuit { .. })
@@ -501,7 +549,10 @@ impl App {
                     self.dirty = true;
                 }
             }
-            Update::Error { message } => self.notify(Level::Error, message),
+            Update::Error { message } => {
+                self.remember(Level::Error, message.clone());
+                self.notify(Level::Error, message);
+            }
             Update::MailSent {
                 op,
                 inquiry_id,
@@ -536,16 +587,18 @@ impl App {
                 let conflict = self.conflict_write(&other);
                 let outcome = writes::WriteOutcome::of(&other);
                 let conflict_update = conflict.as_ref().map(|_| other.clone());
+                let selected_before = self.selected_incident_snapshot();
                 let ch = self.store.apply(other);
                 if ch.dirty || ch.inserted > 0 || ch.updated > 0 || !ch.notices.is_empty() {
                     self.queue.stale = true;
                     self.counts_stale = true;
                     self.dirty = true;
                 }
-                let mut ring = false;
-                for n in ch.notices {
-                    ring |= self.notice(n);
+                if selected_before.is_some() && selected_before != self.selected_incident_snapshot()
+                {
+                    self.queue.hold_if_moved = true;
                 }
+                let ring = self.announce(ch.notices);
                 if ring && self.bell {
                     effects.push(Effect::Bell);
                 }
@@ -561,47 +614,10 @@ impl App {
         effects
     }
 
-    /// Shows a notice; returns whether it deserves the bell.
-    fn notice(&mut self, n: Notice) -> bool {
-        let (level, text, bell) = match n {
-            Notice::NewHighSeverity { id, title } => (
-                Level::Warn,
-                format!("New High incident #{id}: {title}"),
-                true,
-            ),
-            Notice::NewExpertsNotification { id, title } => (
-                Level::Warn,
-                format!("New Defender Experts notification #{id}: {title}"),
-                true,
-            ),
-            Notice::AssignedToMe { id, title } => {
-                (Level::Info, format!("Assigned to you: #{id} {title}"), true)
-            }
-            Notice::WriteConfirmed { target, .. } => {
-                (Level::Info, format!("Saved {target}"), false)
-            }
-            Notice::WriteRolledBack {
-                target, message, ..
-            } => (
-                Level::Error,
-                format!("Rolled back {target}: {message}"),
-                true,
-            ),
-            Notice::Conflict {
-                incident_id,
-                fields,
-                ..
-            } => (
-                Level::Error,
-                format!(
-                    "Conflict: incident {incident_id} changed on the server ({}); nothing was sent — review and retry",
-                    fields.join(", ")
-                ),
-                true,
-            ),
-        };
-        self.notify(level, text);
-        bell
+    /// The selected incident as the store shows it (to tell whether an update changed it).
+    fn selected_incident_snapshot(&self) -> Option<crate::graph::model::Incident> {
+        let id = self.queue.selected_id.as_deref()?;
+        self.store.incident(id).map(|e| e.incident.clone())
     }
 
     // ----- view maintenance -----
@@ -611,7 +627,7 @@ impl App {
             self.counts = self.store.counts();
             self.counts_stale = false;
         }
-        if !self.queue.stale {
+        if !self.queue.stale || self.queue.order_held {
             return;
         }
         let q = &mut self.queue;
@@ -619,12 +635,28 @@ impl App {
         let query = q.base.clone().and(q.filter.clone());
         let old_sel = q.selected;
         let old_screen_row = q.selected.saturating_sub(q.offset);
-        q.ids = self.store.view(&query, q.sort);
+        let ids = self.store.view(&query, q.sort);
         let found = q
             .selected_id
             .as_ref()
-            .and_then(|id| q.ids.iter().position(|x| x == id));
+            .and_then(|id| ids.iter().position(|x| x == id));
+        let hold = std::mem::take(&mut q.hold_if_moved);
+        if hold && found.is_some_and(|i| i != old_sel) && q.ids.get(old_sel) == q.selected_id.as_ref()
+        {
+            // The selected incident changed and the sort moved it: keep the rows still under
+            // the cursor until the next move or refresh.
+            q.order_held = true;
+            q.stale = true;
+            self.notify(
+                Level::Info,
+                "The list order changed — rows move on your next key (j/k) or refresh",
+            );
+            return;
+        }
+        q.ids = ids;
+        let keep_index = std::mem::take(&mut q.keep_index);
         q.selected = match found {
+            _ if keep_index => old_sel.min(q.ids.len().saturating_sub(1)),
             Some(i) => i,
             None if q.top_if_missing => 0,
             None => old_sel.min(q.ids.len().saturating_sub(1)),
@@ -690,8 +722,16 @@ impl App {
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         let effects = match self.overlay.clone() {
+            Overlay::Help { .. } | Overlay::Notices { .. } if ctrl_c => {
+                self.overlay = Overlay::None;
+                self.request_quit(false)
+            }
             Overlay::Help { scroll } => {
-                self.help_key(key, scroll);
+                self.overlay = self.overlay_key(key, scroll, Action::Help);
+                Vec::new()
+            }
+            Overlay::Notices { scroll } => {
+                self.overlay = self.overlay_key(key, scroll, Action::Notices);
                 Vec::new()
             }
             Overlay::ConfirmQuit { .. } => {
@@ -751,22 +791,31 @@ impl App {
         effects
     }
 
-    fn help_key(&mut self, key: KeyEvent, scroll: usize) {
+    /// A key for the help or notice overlay (`opened_by` is the action that opened it): it
+    /// closes on Esc, `q` or its own key (`?` for help), scrolls on the movement keys and
+    /// ignores every other key, so nothing acts on the page beneath. Returns the new overlay.
+    fn overlay_key(&mut self, key: KeyEvent, scroll: usize, opened_by: Action) -> Overlay {
         self.dirty = true;
-        let action = self.keymap.lookup(self.context(), &key);
-        self.overlay = match action {
-            Some(Action::MoveDown) => Overlay::Help { scroll: scroll + 1 },
-            Some(Action::MoveUp) => Overlay::Help {
-                scroll: scroll.saturating_sub(1),
-            },
-            Some(Action::PageDown) | Some(Action::HalfPageDown) => Overlay::Help {
-                scroll: scroll + 10,
-            },
-            Some(Action::PageUp) | Some(Action::HalfPageUp) => Overlay::Help {
-                scroll: scroll.saturating_sub(10),
-            },
-            _ => Overlay::None,
+        let same = |scroll: usize| match opened_by {
+            Action::Notices => Overlay::Notices { scroll },
+            _ => Overlay::Help { scroll },
         };
+        let action = self.keymap.lookup(self.context(), &key);
+        let closes = matches!(
+            key.code,
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?')
+        ) || action == Some(opened_by);
+        if closes {
+            return Overlay::None;
+        }
+        match action {
+            Some(Action::MoveDown) => same(scroll + 1),
+            Some(Action::MoveUp) => same(scroll.saturating_sub(1)),
+            Some(Action::PageDown) | Some(Action::HalfPageDown) => same(scroll + 10),
+            Some(Action::PageUp) | Some(Action::HalfPageUp) => same(scroll.saturating_sub(10)),
+            Some(Action::Top) => same(0),
+            _ => same(scroll),
+        }
     }
 
     fn input_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -786,6 +835,7 @@ impl App {
                     self.queue.filter = prev_query.clone();
                     self.queue.stale = true;
                 }
+                self.queue.filter_fallback = false;
                 self.input = None;
             }
             KeyCode::Enter => {
@@ -839,16 +889,31 @@ impl App {
         if !matches!(input.kind, InputKind::Filter { .. }) {
             return;
         }
+        let q = &mut self.queue;
         match Query::parse(&input.text) {
-            Ok(q) => {
+            Ok(query) => {
                 input.error = None;
-                self.queue.filter = q;
-                self.queue.filter_text = input.text.clone();
-                self.queue.stale = true;
-                self.queue.top_if_missing = true;
+                q.filter = query;
+                q.filter_text = input.text.clone();
+                q.filter_fallback = false;
             }
-            Err(e) => input.error = Some(e),
+            Err(e) => {
+                // Not the rows of a valid prefix: those of the filter in effect before.
+                input.error = Some(e);
+                if let InputKind::Filter {
+                    prev_text,
+                    prev_query,
+                } = &input.kind
+                {
+                    q.filter = prev_query.clone();
+                    q.filter_text = prev_text.clone();
+                }
+                q.filter_fallback = true;
+            }
         }
+        q.stale = true;
+        q.top_if_missing = true;
+        q.order_held = false;
     }
 
     fn open_input(&mut self, kind: InputKind) {
@@ -942,7 +1007,17 @@ impl App {
             "refresh" => vec![Effect::SendCommand(Command::Refresh {
                 full: args.first() == Some(&"full"),
             })],
-            "retry" => vec![Effect::SendCommand(Command::RetryFailed)],
+            "retry" => match self.sync.outbox_failed {
+                0 => {
+                    self.notify(Level::Info, "Nothing to retry");
+                    Vec::new()
+                }
+                n => {
+                    let writes = if n == 1 { "write" } else { "writes" };
+                    self.notify(Level::Info, format!("Retrying {n} failed {writes}"));
+                    vec![Effect::SendCommand(Command::RetryFailed)]
+                }
+            },
             other => {
                 self.notify(
                     Level::Error,
@@ -970,6 +1045,8 @@ impl App {
         });
         match parsed {
             Some(Ok(q)) => {
+                self.queue.order_held = false;
+                self.queue.before_experts = None;
                 self.queue.base = q;
                 self.queue.view_name = if name.is_empty() {
                     "default".into()
@@ -995,6 +1072,49 @@ impl App {
     fn set_sort(&mut self, sort: Sort) {
         self.queue.sort = sort;
         self.queue.stale = true;
+        self.queue.order_held = false;
+    }
+
+    /// `E`: the Defender Experts list, or back to the view and filter it was opened from.
+    fn toggle_experts_view(&mut self) {
+        if self.queue.view_name.eq_ignore_ascii_case("experts") {
+            match self.queue.before_experts.take() {
+                Some(v) => self.restore_view(v),
+                None => self.set_view("default"),
+            }
+            return;
+        }
+        let saved = SavedQueueView {
+            view_name: self.queue.view_name.clone(),
+            base: self.queue.base.clone(),
+            filter_text: std::mem::take(&mut self.queue.filter_text),
+            filter: std::mem::take(&mut self.queue.filter),
+        };
+        self.set_view("experts");
+        self.queue.before_experts = Some(saved);
+    }
+
+    fn restore_view(&mut self, v: SavedQueueView) {
+        let q = &mut self.queue;
+        q.view_name = v.view_name;
+        q.base = v.base;
+        q.filter_text = v.filter_text;
+        q.filter = v.filter;
+        q.stale = true;
+        q.top_if_missing = true;
+        q.order_held = false;
+        self.pages.clear();
+    }
+
+    /// Lets held rows take their new order: keeping the cursor's row for a move, following the
+    /// selected incident for a refresh.
+    fn settle_order(&mut self, keep_row: bool) {
+        if self.queue.order_held {
+            self.queue.order_held = false;
+            self.queue.stale = true;
+            self.queue.keep_index = keep_row;
+            self.ensure_view();
+        }
     }
 
     fn cycle_sort(&mut self, step: isize) {
@@ -1026,13 +1146,25 @@ impl App {
             }
             Action::Redraw => vec![Effect::ClearScreen],
             Action::Refresh => {
+                self.settle_order(false);
                 let mut e = vec![Effect::SendCommand(Command::Refresh { full: false })];
-                if let Some(id) = self.open_incident() {
-                    e.push(Effect::SendCommand(Command::LoadAlerts {
-                        incident_id: id.to_string(),
-                    }));
+                match self.open_incident().map(str::to_string) {
+                    Some(id) => {
+                        self.notify(
+                            Level::Info,
+                            format!("Refreshing the queue and incident {id}'s alerts…"),
+                        );
+                        e.push(Effect::SendCommand(Command::LoadAlerts { incident_id: id }));
+                    }
+                    None => self.notify(Level::Info, "Refreshing the queue…"),
                 }
                 e
+            }
+            Action::Notices => {
+                self.overlay = Overlay::Notices {
+                    scroll: self.notice_history.len().saturating_sub(1),
+                };
+                Vec::new()
             }
             Action::Command => {
                 self.open_input(InputKind::Command);
@@ -1049,7 +1181,12 @@ impl App {
                 Vec::new()
             }
             Action::Back => {
-                if self.pages.pop().is_none() && !self.queue.filter_text.is_empty() {
+                if self.pages.is_empty()
+                    && self.queue.before_experts.is_some()
+                    && self.queue.view_name.eq_ignore_ascii_case("experts")
+                {
+                    self.toggle_experts_view();
+                } else if self.pages.pop().is_none() && !self.queue.filter_text.is_empty() {
                     self.queue.filter_text.clear();
                     self.queue.filter = Query::default();
                     self.queue.stale = true;
@@ -1083,7 +1220,7 @@ impl App {
                 Vec::new()
             }
             Action::ExpertsView => {
-                self.set_view("experts");
+                self.toggle_experts_view();
                 Vec::new()
             }
             Action::AssignToMe => self.assign_to_me(),
@@ -1103,6 +1240,19 @@ impl App {
             Action::PrevSection => {
                 self.switch_section(-1);
                 Vec::new()
+            }
+            Action::MoveUp
+            | Action::MoveDown
+            | Action::PageUp
+            | Action::PageDown
+            | Action::HalfPageUp
+            | Action::HalfPageDown
+            | Action::Top
+            | Action::Bottom
+                if self.queue.order_held && self.pages.is_empty() =>
+            {
+                self.settle_order(true);
+                self.perform(action)
             }
             Action::MoveUp => self.nav(-1),
             Action::MoveDown => self.nav(1),
@@ -1535,6 +1685,18 @@ impl App {
                     self.theme.marker,
                 ));
                 bottom.push(Line::from(l));
+                if self.queue.filter_fallback {
+                    let last = match self.queue.filter_text.as_str() {
+                        "" => "(no filter)",
+                        t => t,
+                    };
+                    let mut l = vec![Span::styled(
+                        "  showing results of the last valid filter: ",
+                        self.theme.warning,
+                    )];
+                    l.extend(sanitize_spans(last, self.theme.key_hint, self.theme.marker));
+                    bottom.push(Line::from(l));
+                }
             }
         }
         let counts_pending = self.counts.pending_writes;
@@ -1611,6 +1773,13 @@ impl App {
                 let (lines, title) = self.help_content();
                 help::render(buf, area, &lines, &title, *scroll, &self.theme);
             }
+            Overlay::Notices { scroll } => {
+                let lines = self.notice_lines();
+                let title = format!("Notices this session ({})", self.notice_history.len());
+                let rows = area.height.saturating_sub(2) as usize;
+                let top = scroll.saturating_sub(rows.saturating_sub(1));
+                help::render(buf, area, &lines, &title, top, &self.theme);
+            }
             Overlay::ConfirmQuit { message } => {
                 let w = (message.width() as u16 + 4).min(area.width);
                 let rect = Rect {
@@ -1634,6 +1803,32 @@ impl App {
             }
             Overlay::None => {}
         }
+    }
+
+    /// The notice history as overlay lines: time, then the (sanitised) text.
+    fn notice_lines(&self) -> Vec<Line<'static>> {
+        if self.notice_history.is_empty() {
+            return vec![Line::from(Span::styled(
+                "No notices yet this session",
+                self.theme.muted,
+            ))];
+        }
+        self.notice_history
+            .iter()
+            .map(|n| {
+                let st = match n.level {
+                    Level::Info => self.theme.text,
+                    Level::Warn => self.theme.warning,
+                    Level::Error => self.theme.error,
+                };
+                let mut spans = vec![Span::styled(
+                    format!("{:>8}  ", super::views::relative(self.now, n.at)),
+                    self.theme.muted,
+                )];
+                spans.extend(sanitize_spans(&n.text, st, self.theme.marker));
+                Line::from(spans)
+            })
+            .collect()
     }
 
     fn render_queue(&mut self, body: Rect, buf: &mut Buffer) {

@@ -223,7 +223,7 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Global, &["ctrl-d"], A::HalfPageDown),
         (C::Global, &["g", "home"], A::Top),
         (C::Global, &["G", "end"], A::Bottom),
-        (C::Global, &["enter", "l"], A::Open),
+        (C::Global, &["enter", "l", "right"], A::Open),
         (C::Global, &["esc", "h", "left"], A::Back),
         (C::Global, &[":"], A::Command),
         (C::Global, &["?", "f1"], A::Help),
@@ -234,6 +234,7 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Global, &["ctrl-l"], A::Redraw),
         (C::Global, &["E"], A::ExpertsView),
         (C::Global, &["I"], A::Inquiries),
+        (C::Global, &["N"], A::Notices),
         (C::Queue, &["/"], A::Filter),
         (C::Queue, &["o", ">"], A::SortNext),
         (C::Queue, &["<"], A::SortPrev),
@@ -246,7 +247,8 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Queue, &["m"], A::Comment),
         (C::Queue, &["M"], A::Manage),
         (C::Queue, &["e"], A::AskExperts),
-        (C::Incident, &["tab", "]", "right"], A::NextSection),
+        (C::Queue, &["n"], A::ExpertsNotification),
+        (C::Incident, &["tab", "]"], A::NextSection),
         (C::Incident, &["backtab", "["], A::PrevSection),
         (C::Incident, &["a"], A::AssignToMe),
         (C::Incident, &["s"], A::Status),
@@ -256,7 +258,7 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Incident, &["M"], A::Manage),
         (C::Incident, &["e"], A::AskExperts),
         (C::Incident, &["n"], A::ExpertsNotification),
-        (C::Alert, &["tab", "]", "right"], A::NextSection),
+        (C::Alert, &["tab", "]"], A::NextSection),
         (C::Alert, &["backtab", "["], A::PrevSection),
         (C::Alert, &["s"], A::Status),
         (C::Alert, &["c"], A::Classify),
@@ -648,9 +650,10 @@ mod tests {
         let inc = km.help(Context::Incident);
         assert!(inc.iter().any(|(a, _)| *a == Action::NextSection));
         assert!(!inc.iter().any(|(a, _)| *a == Action::Filter));
-        // `right` opens nothing on the incident page: it is the next-section key there.
+        // Left/Right move between pages everywhere (Tab moves between sections).
         let inc_open = km.keys_for(Context::Incident, Action::Open);
         assert!(inc_open.contains(&"enter".to_string()));
+        assert!(inc_open.contains(&"right".to_string()));
         assert!(!km.hints(Context::Queue).is_empty());
     }
 }

@@ -264,9 +264,35 @@ pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// A tag as shown in a comma-separated list: quoted when it holds a comma or a quote, or
+/// starts or ends with a space, so `Finance,EMEA` cannot read as two tags.
+pub fn tag_label(tag: &str) -> Cow<'_, str> {
+    let ambiguous = tag.contains([',', '"']) || tag.starts_with(' ') || tag.ends_with(' ');
+    if ambiguous {
+        Cow::Owned(format!("\"{}\"", tag.replace('"', "\\\"")))
+    } else {
+        Cow::Borrowed(tag)
+    }
+}
+
+/// Tags joined for display with [`tag_label`] (`"Finance,EMEA", VIP`).
+pub fn tag_list(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| tag_label(t))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_holding_a_comma_is_quoted_in_lists() {
+        let tags = vec!["Finance,EMEA".to_string(), "VIP".to_string(), "say \"hi\"".to_string()];
+        assert_eq!(tag_list(&tags), "\"Finance,EMEA\", VIP, \"say \\\"hi\\\"\"");
+        assert_eq!(tag_label("plain"), "plain");
+    }
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let pairs: Vec<(String, String)> = pairs

@@ -80,3 +80,35 @@ impl Authenticator {
         }
     }
 }
+
+impl DevicePrompt {
+    /// "(waiting up to 15 minutes…)": how long the code stays valid, in seconds when under a
+    /// minute and never rounded down to "0 minutes".
+    pub fn waiting_text(&self) -> String {
+        format!("(waiting up to {} minutes…)", self.expires_in / 60)
+    }
+}
+
+#[cfg(test)]
+mod waiting_tests {
+    use super::DevicePrompt;
+
+    fn prompt(expires_in: u64) -> DevicePrompt {
+        DevicePrompt {
+            user_code: "ABC".into(),
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            message: String::new(),
+            expires_in,
+            interval: 5,
+        }
+    }
+
+    #[test]
+    fn the_wait_is_said_in_seconds_under_a_minute_and_never_as_zero() {
+        assert_eq!(prompt(45).waiting_text(), "(waiting up to 45 seconds…)");
+        assert_eq!(prompt(1).waiting_text(), "(waiting up to 1 second…)");
+        assert_eq!(prompt(60).waiting_text(), "(waiting up to 1 minute…)");
+        assert_eq!(prompt(900).waiting_text(), "(waiting up to 15 minutes…)");
+        assert_eq!(prompt(90).waiting_text(), "(waiting up to 1 minute 30 seconds…)");
+    }
+}

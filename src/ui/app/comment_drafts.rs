@@ -1,6 +1,7 @@
 //! Comment drafts on disk: the text of an open comment editor is saved (0600) at most a second
 //! after each change and on quit/SIGHUP/SIGTERM, restored when the editor is reopened for the
-//! same incident or alert, and removed once the comment is submitted or discarded.
+//! same incident or alert, kept when the editor is closed with Esc, and removed once the
+//! comment is submitted or explicitly discarded.
 
 use super::App;
 use crate::sync::Target;
@@ -76,6 +77,25 @@ impl App {
             }
         }
         saved
+    }
+
+    /// Writes a closed editor's text as the target's draft now (Esc keeps drafts).
+    pub(super) fn keep_comment_draft(&mut self, t: &Target, text: &str) {
+        let Some(path) = self.comment_draft_path(t) else {
+            return;
+        };
+        if self.comment_saved.get(t).map(String::as_str) == Some(text) && path.exists() {
+            return;
+        }
+        match crate::paths::write_private_atomic(&path, text.as_bytes()) {
+            Ok(()) => {
+                self.comment_saved.insert(t.clone(), text.to_string());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not save a comment draft");
+                self.notify(super::Level::Error, format!("Comment draft not saved: {e}"));
+            }
+        }
     }
 
     /// Forgets a target's draft (submitted or discarded).

@@ -335,7 +335,9 @@ impl App {
     /// `n` on a Defender Experts incident: the notification view; asks the engine for the beta
     /// fields and the managed-response tasks.
     pub(super) fn open_notification(&mut self) -> Vec<Effect> {
-        let Some(id) = self.open_incident().map(str::to_string) else {
+        // The open incident, or on the queue (the Experts list) the selected row.
+        let id = self.open_incident().or(self.queue.selected_id.as_deref());
+        let Some(id) = id.map(str::to_string) else {
             return Vec::new();
         };
         let Some(entry) = self.store.incident(&id) else {

@@ -120,15 +120,17 @@ impl App {
     /// `a`: assign the targets to the analyst.
     pub(super) fn assign_to_me(&mut self) -> Vec<Effect> {
         let Some(me) = self.me() else {
-            self.notify(
-                Level::Warn,
-                "Your identity is not known yet: cannot assign to you",
-            );
+            self.notify(Level::Warn, super::confirm_writes::IDENTITY_UNKNOWN);
             return Vec::new();
         };
-        let ops = crate::ui::triage::assign_to_me(&self.target_incidents(), &me);
+        let targets = self.target_incidents();
+        let ops = crate::ui::triage::assign_to_me(&targets, &me);
         if ops.is_empty() {
             self.notify(Level::Info, "Already assigned to you");
+            return Vec::new();
+        }
+        if let Some(dialog) = super::confirm_writes::assign_dialog(&targets, &ops, &me) {
+            self.ask_before_writing(dialog, ops);
             return Vec::new();
         }
         let n = ops.len();
@@ -192,14 +194,32 @@ impl App {
             Modal::Comment(mut p) => match p.handle_key(key) {
                 PaneOutcome::Continue => self.keep(Modal::Comment(p)),
                 PaneOutcome::Close => {
-                    // Closed without text, or the analyst confirmed "discard".
-                    self.drop_comment_draft(p.target());
+                    // Esc keeps the draft; only an explicit discard (or no text) drops it.
+                    if p.is_discarded() || p.text().trim().is_empty() {
+                        self.drop_comment_draft(p.target());
+                    } else {
+                        self.keep_comment_draft(p.target(), &p.text());
+                        self.notify(Level::Info, "Comment draft kept: m reopens it");
+                    }
                     Vec::new()
                 }
                 PaneOutcome::Submit(ops) => {
+                    let ops = self.comment_for_selection(ops);
+                    if ops.len() > 1 {
+                        // Kept until the analyst says yes (dropped then, see confirm_writes).
+                        self.keep_comment_draft(p.target(), &p.text());
+                        let store = &self.store;
+                        let dialog = super::confirm_writes::comment_dialog(&ops, |id| {
+                            store
+                                .incident(id)
+                                .map(|e| e.incident.title().to_string())
+                                .unwrap_or_default()
+                        });
+                        self.ask_before_writing(dialog, ops);
+                        return Vec::new();
+                    }
                     // The outbox holds the comment from here on.
                     self.drop_comment_draft(p.target());
-                    let ops = self.comment_for_selection(ops);
                     self.submit_writes(ops)
                 }
             },
@@ -230,6 +250,7 @@ impl App {
                     Vec::new()
                 }
             },
+            Modal::ConfirmWrites(d, ops) => self.confirm_writes_key(d, ops, key),
             other => self.keep(other),
         }
     }

@@ -191,13 +191,13 @@ pub fn describe_changes(inc: &Incident, p: &IncidentPatch) -> Vec<String> {
         let mut parts: Vec<String> = new
             .iter()
             .filter(|t| !inc.custom_tags.contains(t))
-            .map(|t| format!("+{t}"))
+            .map(|t| format!("+{}", crate::ui::text::tag_label(t)))
             .collect();
         parts.extend(
             inc.custom_tags
                 .iter()
                 .filter(|t| !new.contains(t))
-                .map(|t| format!("-{t}")),
+                .map(|t| format!("-{}", crate::ui::text::tag_label(t))),
         );
         out.push(format!("tags: {}", parts.join(" ")));
     }

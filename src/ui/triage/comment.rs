@@ -1,5 +1,5 @@
 //! The comment editor: multi-line with word wrap, undo/redo, literal bracketed paste, a live
-//! "1,234 / 30,000" count and a discard prompt.
+//! "1,234 / 30,000" count. Esc closes and keeps the draft; ctrl-d asks "Discard comment?".
 
 use super::PaneOutcome;
 use super::manage::READ_ONLY_MESSAGE;
@@ -83,6 +83,7 @@ pub struct CommentEditor {
     ta: TextArea<'static>,
     initial: String,
     confirm_discard: bool,
+    discarded: bool,
     message: Option<String>,
     read_only: bool,
 }
@@ -100,6 +101,7 @@ impl CommentEditor {
             ta: new_textarea(draft, "Write a comment…"),
             initial: draft.to_string(),
             confirm_discard: false,
+            discarded: false,
             message: None,
             read_only: false,
         }
@@ -140,6 +142,11 @@ impl CommentEditor {
         self.message.as_deref()
     }
 
+    /// True once the analyst confirmed "Discard comment?" (the host drops the draft).
+    pub fn is_discarded(&self) -> bool {
+        self.discarded
+    }
+
     /// True while "Discard comment? y/n" is shown.
     pub fn is_confirming_discard(&self) -> bool {
         self.confirm_discard
@@ -151,7 +158,10 @@ impl CommentEditor {
         }
         if self.confirm_discard {
             match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => return PaneOutcome::Close,
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.discarded = true;
+                    return PaneOutcome::Close;
+                }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
                     self.confirm_discard = false
                 }
@@ -163,11 +173,16 @@ impl CommentEditor {
             return self.submit();
         }
         if key.code == KeyCode::Esc {
-            if self.is_dirty() {
-                self.confirm_discard = true;
-                return PaneOutcome::Continue;
-            }
+            // Closing keeps the text: the host saves it as a draft.
             return PaneOutcome::Close;
+        }
+        if is_ctrl(&key, 'd') {
+            if self.is_empty() {
+                self.discarded = true;
+                return PaneOutcome::Close;
+            }
+            self.confirm_discard = true;
+            return PaneOutcome::Continue;
         }
         self.message = None;
         textarea_key(&mut self.ta, key);
@@ -211,7 +226,12 @@ impl CommentEditor {
         if self.confirm_discard {
             return vec![("y", "discard"), ("n/Esc", "keep editing")];
         }
-        vec![("^S", "send"), ("Esc", "close"), ("^Z/^Y", "undo/redo")]
+        vec![
+            ("^S", "send"),
+            ("Esc", "close (keeps draft)"),
+            ("^D", "discard"),
+            ("^Z/^Y", "undo/redo"),
+        ]
     }
 
     /// Draws the editor centred in `area`.

@@ -138,7 +138,7 @@ fn server_value(field: &str, s: &Incident) -> String {
             if s.custom_tags.is_empty() {
                 "(none)".into()
             } else {
-                s.custom_tags.join(", ")
+                crate::ui::text::tag_list(&s.custom_tags)
             }
         }
         "resolvingComment" => s.resolving_comment.clone().unwrap_or_default(),

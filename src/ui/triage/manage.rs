@@ -341,6 +341,19 @@ impl ManagePane {
         PaneOutcome::Continue
     }
 
+    /// Esc in the tag editor: in quick mode (`t`) the toggled tags are applied, like a pick in
+    /// the `s` and `c` pickers (same confirmation rule); in the full pane it returns to the form.
+    fn tags_done(&mut self) -> PaneOutcome {
+        self.mode = Mode::Form;
+        if !self.quick {
+            return PaneOutcome::Continue;
+        }
+        if self.edits.is_empty() {
+            return PaneOutcome::Close;
+        }
+        self.submit()
+    }
+
     fn cancel_picker(&mut self) -> PaneOutcome {
         self.mode = Mode::Form;
         if self.quick && self.edits.is_empty() {
@@ -371,6 +384,8 @@ impl ManagePane {
             },
             Mode::Comment => {
                 match key.code {
+                    // Quick mode (`s` → Resolved): done with the note means apply.
+                    KeyCode::Esc if self.quick => return self.submit(),
                     KeyCode::Esc => {}
                     KeyCode::Tab => self.move_focus(1),
                     KeyCode::BackTab => self.move_focus(-1),
@@ -465,7 +480,7 @@ impl ManagePane {
             },
             Mode::Tags(mut t) => {
                 match t.handle_key(key, &mut self.edits.tags_add, &mut self.edits.tags_remove) {
-                    TagEvent::Close => return self.cancel_picker(),
+                    TagEvent::Close => return self.tags_done(),
                     TagEvent::None => self.mode = Mode::Tags(t),
                 }
                 PaneOutcome::Continue
@@ -625,14 +640,14 @@ impl ManagePane {
             Mode::Comment => vec![
                 ("^S", "save"),
                 ("Tab", "next field"),
-                ("Esc", "done"),
+                ("Esc", if self.quick { "apply" } else { "done" }),
                 ("^Z/^Y", "undo/redo"),
             ],
             Mode::Tags(_) => vec![
                 ("type", "find/create"),
                 ("Enter", "toggle"),
                 ("↑/↓", "move"),
-                ("Esc", "done"),
+                ("Esc", if self.quick { "apply" } else { "done" }),
             ],
             Mode::Confirm(d, _) => d.hints(),
             _ => vec![
@@ -730,12 +745,13 @@ impl ManagePane {
                 } else {
                     String::new()
                 };
+                let label = crate::ui::text::tag_label(&tag);
                 if self.edits.tags_add.contains(&tag) {
-                    (format!("+{tag}{count}"), theme.ok)
+                    (format!("+{label}{count}"), theme.ok)
                 } else if self.edits.tags_remove.contains(&tag) {
-                    (format!("-{tag}{count}"), theme.error)
+                    (format!("-{label}{count}"), theme.error)
                 } else {
-                    (format!("{tag}{count}"), theme.text)
+                    (format!("{label}{count}"), theme.text)
                 }
             })
             .collect();
@@ -744,7 +760,7 @@ impl ManagePane {
                 .tags_add
                 .iter()
                 .filter(|a| !self.targets.iter().any(|t| t.custom_tags.contains(a)))
-                .map(|a| (format!("+{a}"), theme.ok)),
+                .map(|a| (format!("+{}", crate::ui::text::tag_label(a)), theme.ok)),
         );
         if out.is_empty() {
             out.push(("(none)".into(), theme.muted));

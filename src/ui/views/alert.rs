@@ -227,7 +227,7 @@ fn details(d: &AlertData, theme: &Theme, width: usize) -> Doc {
     if !a.system_tags.is_empty() {
         doc.field(
             "System tags",
-            &a.system_tags.join(", "),
+            &crate::ui::text::tag_list(&a.system_tags),
             theme.experts,
             theme,
         );

@@ -178,6 +178,15 @@ fn loading(d: &IncidentData, doc: &mut Doc, theme: &Theme) -> bool {
     true
 }
 
+/// Tags as one line, a tag holding a comma quoted (see [`crate::ui::text::tag_list`]).
+fn tags_or_dash(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        crate::ui::text::tag_list(v)
+    }
+}
+
 fn list_or_dash(v: &[String]) -> String {
     if v.is_empty() {
         "-".into()
@@ -221,13 +230,13 @@ fn overview(d: &IncidentData, theme: &Theme, width: usize) -> Doc {
     );
     doc.field(
         "Custom tags",
-        &list_or_dash(&i.custom_tags),
+        &tags_or_dash(&i.custom_tags),
         theme.text,
         theme,
     );
     doc.field(
         "System tags",
-        &list_or_dash(&i.system_tags),
+        &tags_or_dash(&i.system_tags),
         theme.experts,
         theme,
     );
