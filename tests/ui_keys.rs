@@ -339,7 +339,9 @@ fn quit_asks_when_writes_are_pending() {
     for _ in 0..idx {
         key(&mut a, "j");
     }
-    let fx = key(&mut a, "a");
+    // Taking it over from bob asks first.
+    assert!(key(&mut a, "a").is_empty());
+    let fx = key(&mut a, "y");
     assert_eq!(fx.len(), 1);
     match &fx[0] {
         Effect::SendCommand(Command::Write {

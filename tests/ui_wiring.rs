@@ -164,7 +164,9 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
         key(&mut a, " ");
     }
     assert!(screen(&mut a).contains("3 selected"));
-    let fx = key(&mut a, "a");
+    // Bulk assign shows the owner changes and asks first.
+    assert!(writes(&key(&mut a, "a")).is_empty());
+    let fx = key(&mut a, "y");
     let w = writes(&fx);
     assert_eq!(w.len(), 3, "{fx:?}");
     let mut targets: Vec<String> = w
@@ -229,7 +231,8 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
 fn a_conflict_opens_the_dialog_and_yes_resends_with_force() {
     let mut a = app();
     select(&mut a, "102");
-    let fx = key(&mut a, "a");
+    key(&mut a, "a"); // take over from bob?
+    let fx = key(&mut a, "y");
     let (op, write) = writes(&fx).remove(0);
     let WriteOp::PatchIncident { patch, .. } = &write else {
         panic!("{write:?}")
@@ -281,7 +284,8 @@ fn a_conflict_opens_the_dialog_and_yes_resends_with_force() {
 fn a_declined_conflict_sends_nothing() {
     let mut a = app();
     select(&mut a, "102");
-    let (op, _) = writes(&key(&mut a, "a")).remove(0);
+    key(&mut a, "a"); // take over from bob?
+    let (op, _) = writes(&key(&mut a, "y")).remove(0);
     let server = a.store().incident("102").unwrap().server().clone();
     a.apply_update(Update::Conflict {
         op,

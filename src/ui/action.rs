@@ -68,7 +68,7 @@ actions! {
     AskExperts = "ask_experts", "Ask Defender Experts";
     Inquiries = "inquiries", "Ask Defender Experts: drafts and sent inquiries";
     ExpertsNotification = "experts_notification", "Defender Experts notification (summary, queries, tasks)";
-    ExpertsView = "experts_view", "Defender Experts notifications";
+    ExpertsView = "experts_view", "Defender Experts list (again or Esc: back to the previous view)";
     Notices = "notices", "Notice history (everything announced this session)";
     Redraw = "redraw", "Redraw the screen";
 }

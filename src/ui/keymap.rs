@@ -383,6 +383,12 @@ impl Keymap {
                     cs
                 }
             };
+            // A global action's new key is taken from every screen too, so a screen binding
+            // (queue `n`) cannot shadow it.
+            if ctx.is_none() && contexts.contains(&Context::Global) {
+                map.bindings
+                    .retain(|b| b.action == action || !specs.contains(&b.key));
+            }
             for c in contexts {
                 map.bindings.retain(|b| {
                     !(b.context == c && (b.action == action || specs.contains(&b.key)))

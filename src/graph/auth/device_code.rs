@@ -85,7 +85,20 @@ impl DevicePrompt {
     /// "(waiting up to 15 minutes…)": how long the code stays valid, in seconds when under a
     /// minute and never rounded down to "0 minutes".
     pub fn waiting_text(&self) -> String {
-        format!("(waiting up to {} minutes…)", self.expires_in / 60)
+        fn unit(n: u64, one: &str) -> String {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {one}s")
+            }
+        }
+        let (mins, secs) = (self.expires_in / 60, self.expires_in % 60);
+        let span = match (mins, secs) {
+            (0, s) => unit(s, "second"),
+            (m, 0) => unit(m, "minute"),
+            (m, s) => format!("{} {}", unit(m, "minute"), unit(s, "second")),
+        };
+        format!("(waiting up to {span}…)")
     }
 }
 
