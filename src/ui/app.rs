@@ -116,10 +116,16 @@ enum Page {
 #[derive(Clone, Debug, PartialEq)]
 enum Overlay {
     None,
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     /// The notice history (newest last).
-    Notices { scroll: usize },
-    ConfirmQuit { message: String },
+    Notices {
+        scroll: usize,
+    },
+    ConfirmQuit {
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -641,7 +647,9 @@ impl App {
             .as_ref()
             .and_then(|id| ids.iter().position(|x| x == id));
         let hold = std::mem::take(&mut q.hold_if_moved);
-        if hold && found.is_some_and(|i| i != old_sel) && q.ids.get(old_sel) == q.selected_id.as_ref()
+        if hold
+            && found.is_some_and(|i| i != old_sel)
+            && q.ids.get(old_sel) == q.selected_id.as_ref()
         {
             // The selected incident changed and the sort moved it: keep the rows still under
             // the cursor until the next move or refresh.

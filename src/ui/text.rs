@@ -289,7 +289,11 @@ mod tests {
 
     #[test]
     fn a_tag_holding_a_comma_is_quoted_in_lists() {
-        let tags = vec!["Finance,EMEA".to_string(), "VIP".to_string(), "say \"hi\"".to_string()];
+        let tags = vec![
+            "Finance,EMEA".to_string(),
+            "VIP".to_string(),
+            "say \"hi\"".to_string(),
+        ];
         assert_eq!(tag_list(&tags), "\"Finance,EMEA\", VIP, \"say \\\"hi\\\"\"");
         assert_eq!(tag_label("plain"), "plain");
     }

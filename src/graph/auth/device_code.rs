@@ -122,6 +122,9 @@ mod waiting_tests {
         assert_eq!(prompt(1).waiting_text(), "(waiting up to 1 second…)");
         assert_eq!(prompt(60).waiting_text(), "(waiting up to 1 minute…)");
         assert_eq!(prompt(900).waiting_text(), "(waiting up to 15 minutes…)");
-        assert_eq!(prompt(90).waiting_text(), "(waiting up to 1 minute 30 seconds…)");
+        assert_eq!(
+            prompt(90).waiting_text(),
+            "(waiting up to 1 minute 30 seconds…)"
+        );
     }
 }

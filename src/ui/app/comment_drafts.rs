@@ -35,10 +35,12 @@ impl App {
 
     /// The saved draft for a target, if any.
     pub(super) fn load_comment_draft(&self, t: &Target) -> Option<String> {
-        let path = self.comment_draft_path(t)?;
-        std::fs::read_to_string(path)
-            .ok()
-            .filter(|s| !s.trim().is_empty())
+        let text = match self.comment_draft_path(t) {
+            Some(path) => std::fs::read_to_string(path).ok(),
+            // Not persisted: drafts live as long as the session.
+            None => self.comment_saved.get(t).cloned(),
+        };
+        text.filter(|s| !s.trim().is_empty())
     }
 
     /// Saves the text of every open comment editor whose text changed since the last save, at
@@ -82,6 +84,7 @@ impl App {
     /// Writes a closed editor's text as the target's draft now (Esc keeps drafts).
     pub(super) fn keep_comment_draft(&mut self, t: &Target, text: &str) {
         let Some(path) = self.comment_draft_path(t) else {
+            self.comment_saved.insert(t.clone(), text.to_string());
             return;
         };
         if self.comment_saved.get(t).map(String::as_str) == Some(text) && path.exists() {

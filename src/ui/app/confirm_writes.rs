@@ -17,7 +17,11 @@ pub(super) const IDENTITY_UNKNOWN: &str = "Your identity is not known yet, so vi
 
 /// The assign-to-me dialog when it needs one: several incidents change owner, or the one that
 /// changes is someone else's. `None`: apply at once (one unassigned incident).
-pub(super) fn assign_dialog(targets: &[Incident], ops: &[WriteOp], me: &str) -> Option<ConfirmDialog> {
+pub(super) fn assign_dialog(
+    targets: &[Incident],
+    ops: &[WriteOp],
+    me: &str,
+) -> Option<ConfirmDialog> {
     let changing: Vec<&Incident> = ops
         .iter()
         .filter_map(|op| match op {
@@ -66,11 +70,8 @@ pub(super) fn assign_dialog(targets: &[Incident], ops: &[WriteOp], me: &str) -> 
         lines.push(format!("already yours: {}", mine.join(", ")));
     }
     Some(
-        ConfirmDialog::new(
-            format!("Assign {} incidents to you", changing.len()),
-            lines,
-        )
-        .with_prompt("Assign these incidents to you? y/n"),
+        ConfirmDialog::new(format!("Assign {} incidents to you", changing.len()), lines)
+            .with_prompt("Assign these incidents to you? y/n"),
     )
 }
 
@@ -79,7 +80,11 @@ pub(super) fn comment_dialog(ops: &[WriteOp], title_of: impl Fn(&str) -> String)
     let mut lines = Vec::new();
     let mut text = String::new();
     for op in ops {
-        if let WriteOp::CommentIncident { incident_id, text: t } = op {
+        if let WriteOp::CommentIncident {
+            incident_id,
+            text: t,
+        } = op
+        {
             lines.push(format!("#{incident_id} {}", title_of(incident_id)));
             text = t.clone();
         }

@@ -408,7 +408,11 @@ fn row_spans(
                     }
                     let system = i >= inc.custom_tags.len();
                     let st = if system { theme.experts } else { theme.text };
-                    s.extend(sanitize_spans(&crate::ui::text::tag_label(t), st, theme.marker));
+                    s.extend(sanitize_spans(
+                        &crate::ui::text::tag_label(t),
+                        st,
+                        theme.marker,
+                    ));
                 }
                 if s.is_empty() {
                     fit_plain(&none(), w, theme.muted, sym)
