@@ -7,6 +7,8 @@ mod comment_drafts;
 mod confirm_writes;
 mod experts;
 mod notices;
+mod overlays;
+mod queue_views;
 mod writes;
 
 pub use experts::ExpertsConfig;
@@ -175,7 +177,7 @@ struct QueueState {
     top_if_missing: bool,
     marked: HashSet<String>,
     /// The view and filter `E` left, restored by `E` again or `Esc`.
-    before_experts: Option<SavedQueueView>,
+    before_experts: Option<queue_views::SavedQueueView>,
     /// The selected incident itself changed in the last update: if the sort moves it, hold the
     /// rows still instead of following it.
     hold_if_moved: bool,
@@ -185,15 +187,6 @@ struct QueueState {
     keep_index: bool,
     /// The typed filter is invalid: the rows are those of the filter in effect before it.
     filter_fallback: bool,
-}
-
-/// A queue view and filter to come back to.
-#[derive(Clone, Debug)]
-struct SavedQueueView {
-    view_name: String,
-    base: Query,
-    filter_text: String,
-    filter: Query,
 }
 
 /// How long a notification stays, in seconds.
@@ -799,33 +792,6 @@ impl App {
         effects
     }
 
-    /// A key for the help or notice overlay (`opened_by` is the action that opened it): it
-    /// closes on Esc, `q` or its own key (`?` for help), scrolls on the movement keys and
-    /// ignores every other key, so nothing acts on the page beneath. Returns the new overlay.
-    fn overlay_key(&mut self, key: KeyEvent, scroll: usize, opened_by: Action) -> Overlay {
-        self.dirty = true;
-        let same = |scroll: usize| match opened_by {
-            Action::Notices => Overlay::Notices { scroll },
-            _ => Overlay::Help { scroll },
-        };
-        let action = self.keymap.lookup(self.context(), &key);
-        let closes = matches!(
-            key.code,
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?')
-        ) || action == Some(opened_by);
-        if closes {
-            return Overlay::None;
-        }
-        match action {
-            Some(Action::MoveDown) => same(scroll + 1),
-            Some(Action::MoveUp) => same(scroll.saturating_sub(1)),
-            Some(Action::PageDown) | Some(Action::HalfPageDown) => same(scroll + 10),
-            Some(Action::PageUp) | Some(Action::HalfPageUp) => same(scroll.saturating_sub(10)),
-            Some(Action::Top) => same(0),
-            _ => same(scroll),
-        }
-    }
-
     fn input_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.dirty = true;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -1081,48 +1047,6 @@ impl App {
         self.queue.sort = sort;
         self.queue.stale = true;
         self.queue.order_held = false;
-    }
-
-    /// `E`: the Defender Experts list, or back to the view and filter it was opened from.
-    fn toggle_experts_view(&mut self) {
-        if self.queue.view_name.eq_ignore_ascii_case("experts") {
-            match self.queue.before_experts.take() {
-                Some(v) => self.restore_view(v),
-                None => self.set_view("default"),
-            }
-            return;
-        }
-        let saved = SavedQueueView {
-            view_name: self.queue.view_name.clone(),
-            base: self.queue.base.clone(),
-            filter_text: std::mem::take(&mut self.queue.filter_text),
-            filter: std::mem::take(&mut self.queue.filter),
-        };
-        self.set_view("experts");
-        self.queue.before_experts = Some(saved);
-    }
-
-    fn restore_view(&mut self, v: SavedQueueView) {
-        let q = &mut self.queue;
-        q.view_name = v.view_name;
-        q.base = v.base;
-        q.filter_text = v.filter_text;
-        q.filter = v.filter;
-        q.stale = true;
-        q.top_if_missing = true;
-        q.order_held = false;
-        self.pages.clear();
-    }
-
-    /// Lets held rows take their new order: keeping the cursor's row for a move, following the
-    /// selected incident for a refresh.
-    fn settle_order(&mut self, keep_row: bool) {
-        if self.queue.order_held {
-            self.queue.order_held = false;
-            self.queue.stale = true;
-            self.queue.keep_index = keep_row;
-            self.ensure_view();
-        }
     }
 
     fn cycle_sort(&mut self, step: isize) {
@@ -1811,32 +1735,6 @@ impl App {
             }
             Overlay::None => {}
         }
-    }
-
-    /// The notice history as overlay lines: time, then the (sanitised) text.
-    fn notice_lines(&self) -> Vec<Line<'static>> {
-        if self.notice_history.is_empty() {
-            return vec![Line::from(Span::styled(
-                "No notices yet this session",
-                self.theme.muted,
-            ))];
-        }
-        self.notice_history
-            .iter()
-            .map(|n| {
-                let st = match n.level {
-                    Level::Info => self.theme.text,
-                    Level::Warn => self.theme.warning,
-                    Level::Error => self.theme.error,
-                };
-                let mut spans = vec![Span::styled(
-                    format!("{:>8}  ", super::views::relative(self.now, n.at)),
-                    self.theme.muted,
-                )];
-                spans.extend(sanitize_spans(&n.text, st, self.theme.marker));
-                Line::from(spans)
-            })
-            .collect()
     }
 
     fn render_queue(&mut self, body: Rect, buf: &mut Buffer) {
