@@ -10,6 +10,7 @@ pub mod fixture;
 pub mod keymap;
 pub mod modal;
 pub mod run;
+pub mod size_cap;
 pub mod sanitize;
 pub mod svg;
 pub mod term;
