@@ -232,6 +232,7 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Global, &["y"], A::Copy),
         (C::Global, &["Y"], A::CopyUrl),
         (C::Global, &["ctrl-l"], A::Redraw),
+        (C::Global, &["ctrl-z"], A::Suspend),
         (C::Global, &["E"], A::ExpertsView),
         (C::Global, &["I"], A::Inquiries),
         (C::Queue, &["/"], A::Filter),

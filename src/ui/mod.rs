@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod coalesce;
 pub mod color;
 pub mod experts_ui;
 pub mod fixture;
