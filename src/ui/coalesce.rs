@@ -90,7 +90,7 @@ impl Frames {
         }
         app.take_dirty();
         if std::mem::take(&mut self.clear_next) {
-            t.clear()?;
+            term::repaint_all(t)?;
         }
         term::draw_synchronized(t, |f| app.render(f))?;
         self.last_draw = Some(now);

@@ -19,6 +19,7 @@ use crossterm::terminal::{
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::layout::Rect;
 use ratatui::prelude::Frame;
 
 use super::size_cap::SizeCap;
@@ -254,7 +255,7 @@ impl TerminalGuard {
     /// Takes the terminal again after [`suspend`](Self::suspend) and forces a full repaint.
     pub fn resume(&mut self) -> io::Result<()> {
         switch_on(self.options).inspect_err(|_| restore())?;
-        self.terminal.clear()
+        repaint_all(&mut self.terminal)
     }
 }
 
@@ -333,6 +334,15 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// Clears the screen and forgets what was drawn, so the next frame sends every cell.
+///
+/// Unlike `Terminal::clear` it never asks the terminal for the cursor position: that answer
+/// arrives on the input the event stream is reading, so the query would time out and fail.
+pub fn repaint_all<B: Backend>(t: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = t.size()?;
+    t.resize(Rect::new(0, 0, size.width, size.height))
+}
+
 /// Draws one frame wrapped in synchronized output: BSU, the diff, cursor, ESU, then a single
 /// flush (with a [`FrameWriter`], one `write`). ESU is written even when drawing fails.
 pub fn draw_synchronized<B: Backend<Error = io::Error> + Write>(
@@ -351,7 +361,6 @@ pub fn draw_synchronized<B: Backend<Error = io::Error> + Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::layout::Rect;
     use ratatui::widgets::Paragraph;
     use ratatui::{TerminalOptions as RatOptions, Viewport};
 
