@@ -70,7 +70,7 @@ actions! {
     ExpertsNotification = "experts_notification", "Defender Experts notification (summary, queries, tasks)";
     ExpertsView = "experts_view", "Defender Experts notifications";
     Redraw = "redraw", "Redraw the screen";
-    Suspend = "suspend", "Suspend to the shell (`fg` comes back)";
+    Suspend = "suspend", "Suspend to the shell (fg comes back)";
 }
 
 impl Action {
