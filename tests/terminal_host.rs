@@ -198,7 +198,12 @@ fn status_kb(pid: u32, field: &str) -> u64 {
 /// The state letter of /proc/PID/stat (`R`, `S`, `T` stopped…), if the process exists.
 fn proc_state(pid: u32) -> Option<char> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().next()?.chars().next()
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
 }
 
 /// Direct children of `pid` (from /proc).
@@ -323,7 +328,10 @@ fn ctrl_z_gives_the_terminal_back_and_fg_brings_the_console_back_redrawn() {
     p.wait_until("vigil stopped", |_| proc_state(vigil) == Some('T'));
     // 128 + SIGTSTP: the shell saw the job stop.
     p.wait_for("stopped-148");
-    assert!(!p.alternate_screen(), "the shell is back on the main screen");
+    assert!(
+        !p.alternate_screen(),
+        "the shell is back on the main screen"
+    );
     let before = std::fs::read_to_string(dir.join("before")).unwrap();
     assert!(before.contains("icanon"), "stty output: {before}");
     p.wait_until("the terminal modes restored while stopped", |_| {
@@ -332,9 +340,10 @@ fn ctrl_z_gives_the_terminal_back_and_fg_brings_the_console_back_redrawn() {
 
     // `fg`: SIGCONT, and the console repaints the (cleared) alternate screen completely.
     p.send(b"\n");
-    p.wait_until("vigil running again", |_| {
-        matches!(proc_state(vigil), Some(s) if s != 'T')
-    });
+    p.wait_until(
+        "vigil running again",
+        |_| matches!(proc_state(vigil), Some(s) if s != 'T'),
+    );
     p.wait_until("the console redrawn", |p| {
         let rows = p.rows();
         p.alternate_screen()

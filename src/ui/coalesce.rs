@@ -115,12 +115,18 @@ mod tests {
 
     fn terminal() -> Terminal<CrosstermBackend<Vec<u8>>> {
         let viewport = Viewport::Fixed(Rect::new(0, 0, 80, 24));
-        Terminal::with_options(CrosstermBackend::new(Vec::new()), TerminalOptions { viewport })
-            .unwrap()
+        Terminal::with_options(
+            CrosstermBackend::new(Vec::new()),
+            TerminalOptions { viewport },
+        )
+        .unwrap()
     }
 
     fn key(c: char) -> io::Result<Event> {
-        Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+        Ok(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
     }
 
     /// N keys already queued (a paste without bracketed paste) on a clock where every turn of
@@ -189,7 +195,11 @@ mod tests {
         assert_eq!(frames.next_due(true, almost), Some(start + FRAME));
         assert!(frames.draw_if_due(start + FRAME, &mut app, &mut t).unwrap());
         // Nothing to draw: no frame and no deadline.
-        assert!(!frames.draw_if_due(start + FRAME * 9, &mut app, &mut t).unwrap());
+        assert!(
+            !frames
+                .draw_if_due(start + FRAME * 9, &mut app, &mut t)
+                .unwrap()
+        );
         assert_eq!(frames.next_due(app.is_dirty(), start), None);
     }
 }

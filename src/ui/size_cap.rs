@@ -144,7 +144,10 @@ mod tests {
             .draw(|f| f.render_widget(Paragraph::new("x"), f.area()))
             .unwrap();
         assert_eq!(frame.area.as_size(), Size::new(MAX_COLS, MAX_ROWS));
-        assert_eq!(t.current_buffer_mut().area.as_size(), Size::new(MAX_COLS, MAX_ROWS));
+        assert_eq!(
+            t.current_buffer_mut().area.as_size(),
+            Size::new(MAX_COLS, MAX_ROWS)
+        );
         let ws = t.backend_mut().window_size().unwrap();
         assert_eq!(ws.columns_rows, Size::new(MAX_COLS, MAX_ROWS));
     }

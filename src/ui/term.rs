@@ -422,7 +422,11 @@ mod tests {
         draw_synchronized(&mut t, |f| f.render_widget(Paragraph::new("x"), f.area())).unwrap();
         let out = sink.0.borrow();
         let bytes = out.get_ref().as_slice();
-        assert!(bytes.starts_with(BSU), "{:?}", String::from_utf8_lossy(bytes));
+        assert!(
+            bytes.starts_with(BSU),
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
         assert!(bytes.ends_with(ESU), "{:?}", String::from_utf8_lossy(bytes));
         let text = String::from_utf8_lossy(bytes);
         assert!(text.contains('x'), "the frame itself is written: {text:?}");
