@@ -1,6 +1,7 @@
 //! Input bursts become one frame: the event loop handles every event already waiting before it
 //! draws (a paste without bracketed paste arrives as one key event per character), and it draws
-//! at most once per [`FRAME`] while events keep arriving.
+//! at most once per [`FRAME`] while events keep arriving (a turn that has handled input for a
+//! whole frame interval draws before it goes on).
 
 use super::app::App;
 use super::term;
@@ -8,44 +9,43 @@ use futures::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::time::Duration;
 use tokio::time::Instant;
 
 /// Minimum spacing between frames.
 pub const FRAME: Duration = Duration::from_millis(16);
 
-/// Most events taken in one turn, so updates and signals are still looked at during a flood.
+/// Most events handled in one turn, so updates and signals are still looked at during a flood.
 pub const MAX_BATCH: usize = 4096;
 
-/// The events one turn of the loop handles.
-#[derive(Debug)]
-pub struct Batch<T> {
-    /// Events in arrival order.
-    pub events: Vec<T>,
-    /// The stream ended after these events (the terminal went away).
+/// What one turn of input handling did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Drained {
+    /// Events handed to the handler.
+    pub handled: usize,
+    /// The stream ended (the terminal went away).
     pub ended: bool,
 }
 
-/// `first` (just received) and every event the stream can give without waiting, up to
-/// [`MAX_BATCH`].
-pub fn ready_batch<S>(first: Option<S::Item>, events: &mut S) -> Batch<S::Item>
+/// Hands `first` (just received) and then every event the stream can give without waiting to
+/// `handle`, in order, until the stream has nothing ready, `handle` breaks (a quit, or the
+/// turn's time is up: the rest stays queued for the next turn, after a frame) or
+/// [`MAX_BATCH`] events were handled.
+pub fn drain_ready<S, F>(first: Option<S::Item>, events: &mut S, mut handle: F) -> Drained
 where
     S: Stream + Unpin,
+    F: FnMut(S::Item) -> ControlFlow<()>,
 {
-    let mut batch = Batch {
-        events: Vec::new(),
-        ended: false,
-    };
+    let mut drained = Drained::default();
     let mut next = first;
     loop {
-        match next {
-            Some(event) => batch.events.push(event),
-            None => {
-                batch.ended = true;
-                break;
-            }
-        }
-        if batch.events.len() >= MAX_BATCH {
+        let Some(event) = next else {
+            drained.ended = true;
+            break;
+        };
+        drained.handled += 1;
+        if handle(event).is_break() || drained.handled >= MAX_BATCH {
             break;
         }
         match events.next().now_or_never() {
@@ -53,7 +53,7 @@ where
             None => break,
         }
     }
-    batch
+    drained
 }
 
 /// Paces frames: draws only when the app is dirty and the last frame is at least [`FRAME`] old.
@@ -151,14 +151,14 @@ mod tests {
             let Some(first) = events.next().now_or_never() else {
                 break;
             };
-            let batch = ready_batch(first, &mut events);
-            assert!(!batch.ended);
-            for ev in batch.events {
+            let drained = drain_ready(first, &mut events, |ev| {
                 if let Ok(Event::Key(k)) = ev {
                     app.handle_key(k);
                     handled += 1;
                 }
-            }
+                ControlFlow::Continue(())
+            });
+            assert!(!drained.ended);
         }
         assert_eq!(handled, n, "every key is handled");
         assert!(!app.is_dirty(), "the last state was drawn");
@@ -167,18 +167,60 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_stops_at_the_end_of_the_stream_and_at_its_limit() {
+    fn draining_stops_at_a_break_the_end_of_the_stream_and_the_batch_limit() {
+        // A break (quit, or the turn's time is up) leaves the rest queued, in order.
+        let mut queued = stream::iter(vec![key('b'), key('c'), key('d')]);
+        let mut seen = Vec::new();
+        let d = drain_ready(Some(key('a')), &mut queued, |ev| {
+            if let Ok(Event::Key(k)) = ev {
+                seen.push(k.code);
+            }
+            if seen.len() == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            d,
+            Drained {
+                handled: 2,
+                ended: false
+            }
+        );
+        assert_eq!(seen, vec![KeyCode::Char('a'), KeyCode::Char('b')]);
+        let rest: Vec<_> = futures::executor::block_on(queued.collect::<Vec<_>>());
+        assert_eq!(rest.len(), 2);
+
         let mut ended = stream::iter(vec![key('a'), key('b')]);
-        let b = ready_batch(Some(key('x')), &mut ended);
-        assert_eq!((b.events.len(), b.ended), (3, true));
+        let d = drain_ready(Some(key('x')), &mut ended, |_| ControlFlow::Continue(()));
+        assert_eq!(
+            d,
+            Drained {
+                handled: 3,
+                ended: true
+            }
+        );
 
         let mut flood = stream::iter((0..MAX_BATCH * 2).map(|_| key('j')));
-        let b = ready_batch(Some(key('j')), &mut flood);
-        assert_eq!((b.events.len(), b.ended), (MAX_BATCH, false));
+        let d = drain_ready(Some(key('j')), &mut flood, |_| ControlFlow::Continue(()));
+        assert_eq!(
+            d,
+            Drained {
+                handled: MAX_BATCH,
+                ended: false
+            }
+        );
 
         let mut empty = stream::pending::<io::Result<Event>>();
-        let b = ready_batch(None, &mut empty);
-        assert!(b.events.is_empty() && b.ended);
+        let d = drain_ready(None, &mut empty, |_| ControlFlow::Continue(()));
+        assert_eq!(
+            d,
+            Drained {
+                handled: 0,
+                ended: true
+            }
+        );
     }
 
     #[test]

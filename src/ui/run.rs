@@ -3,7 +3,7 @@
 //! one frame per 16 ms, inside synchronized output. Idle costs zero bytes.
 
 use super::app::{App, AppConfig, Effect, ExpertsConfig};
-use super::coalesce::{Frames, ready_batch};
+use super::coalesce::{FRAME, Frames, drain_ready};
 use super::keymap::Keymap;
 use super::term::{self, TerminalGuard};
 use super::theme::Theme;
@@ -14,6 +14,7 @@ use crate::sync::{Command, Update};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -103,15 +104,18 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         let mut flow = Flow::Continue;
         tokio::select! {
             first = events.next() => {
-                // Everything already typed is handled before the next frame.
-                let batch = ready_batch(first, &mut events);
-                for ev in batch.events {
+                // Everything already typed is handled before the next frame, unless that takes
+                // longer than a frame interval: then a frame is drawn and the rest follows.
+                let turn_ends = Instant::now() + FRAME;
+                let drained = drain_ready(first, &mut events, |ev| {
                     flow = handle_event(&mut app, &mut guard, &commands, &mut frames, ev);
-                    if !matches!(flow, Flow::Continue) {
-                        break;
+                    if matches!(flow, Flow::Continue) && Instant::now() < turn_ends {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
                     }
-                }
-                if batch.ended && matches!(flow, Flow::Continue) {
+                });
+                if drained.ended && matches!(flow, Flow::Continue) {
                     app.flush_drafts();
                     flow = Flow::Hangup;
                 }
