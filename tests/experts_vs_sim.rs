@@ -128,7 +128,7 @@ impl Rig {
                     self.app.report_copy(&what, Ok("OSC 52".into()));
                     self.copies.push((what, text));
                 }
-                Effect::Bell | Effect::ClearScreen => {}
+                Effect::Bell | Effect::ClearScreen | Effect::Suspend => {}
                 Effect::Quit => panic!("the app quit"),
             }
         }

@@ -1,13 +1,15 @@
 //! The real `vigil` binary in a pseudo-terminal (`--demo`, isolated HOME/XDG dirs) under
 //! signals: SIGTERM and SIGHUP end it cleanly with the terminal restored, SIGHUP still saves
 //! the snapshot cache, a SIGKILLed session restarts from that cache, and the terminal modes
-//! (`stty -a`) are identical before and after a session ended by SIGTERM.
+//! (`stty -a`) are identical before and after a session ended by SIGTERM, SIGINT or SIGQUIT
+//! (sent by `kill`; in raw mode Ctrl-C is a key), which also save the snapshot.
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const ROWS: u16 = 40;
@@ -19,6 +21,7 @@ struct Pty {
     child: Box<dyn Child + Send + Sync>,
     parser: Arc<Mutex<vt100::Parser>>,
     _master: Box<dyn MasterPty + Send>,
+    reader: Option<JoinHandle<()>>,
 }
 
 impl Pty {
@@ -53,7 +56,8 @@ impl Pty {
         )));
         let mut reader = pair.master.try_clone_reader().unwrap();
         let p2 = parser.clone();
-        std::thread::spawn(move || {
+        // Ends with EIO once every slave end is closed (the child and its children are gone).
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -66,6 +70,7 @@ impl Pty {
             child,
             parser,
             _master: pair.master,
+            reader: Some(reader),
         }
     }
 
@@ -99,20 +104,27 @@ impl Pty {
         self.child.process_id().unwrap()
     }
 
+    /// Waits for the child to exit and the reader to take in its last bytes.
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
-        loop {
+        let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {
-                // Let the reader thread take in the last bytes.
-                std::thread::sleep(Duration::from_millis(200));
-                return s;
+                break s;
             }
             if start.elapsed() > LONG {
                 let _ = self.child.kill();
                 panic!("did not exit; screen:\n{}", self.text());
             }
             std::thread::sleep(Duration::from_millis(50));
+        };
+        if let Some(reader) = self.reader.take() {
+            while !reader.is_finished() {
+                assert!(start.elapsed() < LONG, "the pty never closed");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            reader.join().unwrap();
         }
+        status
     }
 }
 
@@ -230,7 +242,7 @@ fn sighup_saves_state_and_a_killed_session_restarts_from_the_cache() {
 fn terminal_modes_are_identical_before_and_after_a_sigterm() {
     let home = tempfile::tempdir().unwrap();
     let script = format!(
-        "stty -a > before; '{}' --demo --no-cache; stty -a > after; echo done-$?",
+        "stty -a > before; '{}' --demo --no-cache; rc=$?; stty -a > after; echo done-$rc",
         env!("CARGO_BIN_EXE_vigil")
     );
     let mut cmd = CommandBuilder::new("sh");
@@ -247,4 +259,38 @@ fn terminal_modes_are_identical_before_and_after_a_sigterm() {
     let after = std::fs::read_to_string(home.path().join("after")).unwrap();
     assert!(before.contains("icanon"), "stty output: {before}");
     assert_eq!(before, after, "terminal modes changed by the session");
+}
+
+/// `kill -INT` and `kill -QUIT` end the console as SIGTERM does: exit 0, the alternate screen
+/// left, the terminal modes as before, the snapshot saved.
+#[test]
+fn sigint_and_sigquit_restore_the_terminal_and_save_like_sigterm() {
+    for sig in ["-INT", "-QUIT"] {
+        let home = tempfile::tempdir().unwrap();
+        let script = format!(
+            "stty -a > before; '{}' --demo; rc=$?; stty -a > after; echo done-$rc",
+            env!("CARGO_BIN_EXE_vigil")
+        );
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", &script]);
+        let mut p = Pty::spawn(cmd, home.path());
+        p.wait_for("refreshed");
+        assert!(p.alternate_screen());
+        let vigil = children(p.pid());
+        assert_eq!(vigil.len(), 1, "the shell runs vigil: {vigil:?}");
+        kill(sig, vigil[0]);
+        assert!(p.wait_exit().success());
+        assert!(
+            p.text().contains("done-0"),
+            "kill {sig}: vigil exited 0:\n{}",
+            p.text()
+        );
+        assert!(!p.alternate_screen(), "kill {sig}: alternate screen left");
+        let before = std::fs::read_to_string(home.path().join("before")).unwrap();
+        let after = std::fs::read_to_string(home.path().join("after")).unwrap();
+        assert!(before.contains("icanon"), "stty output: {before}");
+        assert_eq!(before, after, "kill {sig}: terminal modes changed");
+        let saved = snapshots(&home.path().join("xdg_state_home"));
+        assert_eq!(saved.len(), 1, "kill {sig}: the snapshot is saved");
+    }
 }

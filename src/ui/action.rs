@@ -71,6 +71,7 @@ actions! {
     ExpertsView = "experts_view", "Defender Experts list (again or Esc: back to the previous view)";
     Notices = "notices", "Notice history (everything announced this session)";
     Redraw = "redraw", "Redraw the screen";
+    Suspend = "suspend", "Suspend to the shell (fg comes back)";
 }
 
 impl Action {

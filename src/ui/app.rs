@@ -55,6 +55,8 @@ pub enum Effect {
     Quit,
     /// Clear the screen and repaint everything (the redraw key).
     ClearScreen,
+    /// Give the terminal back to the shell and stop (Ctrl-Z); repaint everything on `fg`.
+    Suspend,
 }
 
 /// Settings the app is built with.
@@ -1077,6 +1079,11 @@ impl App {
                 Vec::new()
             }
             Action::Redraw => vec![Effect::ClearScreen],
+            Action::Suspend => {
+                // Drafts first: a stopped console may be killed from the shell.
+                self.flush_drafts();
+                vec![Effect::Suspend]
+            }
             Action::Refresh => {
                 self.settle_order(false);
                 let mut e = vec![Effect::SendCommand(Command::Refresh { full: false })];

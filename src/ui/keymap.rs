@@ -232,6 +232,7 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Global, &["y"], A::Copy),
         (C::Global, &["Y"], A::CopyUrl),
         (C::Global, &["ctrl-l"], A::Redraw),
+        (C::Global, &["ctrl-z"], A::Suspend),
         (C::Global, &["E"], A::ExpertsView),
         (C::Global, &["I"], A::Inquiries),
         (C::Global, &["N"], A::Notices),
@@ -661,5 +662,26 @@ mod tests {
         assert!(inc_open.contains(&"enter".to_string()));
         assert!(inc_open.contains(&"right".to_string()));
         assert!(!km.hints(Context::Queue).is_empty());
+    }
+
+    #[test]
+    fn ctrl_z_suspends_on_every_screen_and_is_in_the_help() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let km = Keymap::default();
+        let ctrl_z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+        for c in [
+            Context::Queue,
+            Context::Incident,
+            Context::Alert,
+            Context::Evidence,
+        ] {
+            assert_eq!(km.lookup(c, &ctrl_z), Some(Action::Suspend), "{c:?}");
+            let help = km.help(c);
+            assert!(
+                help.iter()
+                    .any(|(a, k)| *a == Action::Suspend && k == &["ctrl-z".to_string()]),
+                "{c:?}"
+            );
+        }
     }
 }

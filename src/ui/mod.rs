@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod coalesce;
 pub mod color;
 pub mod experts_ui;
 pub mod fixture;
@@ -11,6 +12,7 @@ pub mod keymap;
 pub mod modal;
 pub mod run;
 pub mod sanitize;
+pub mod size_cap;
 pub mod svg;
 pub mod term;
 pub mod text;

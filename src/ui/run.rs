@@ -1,7 +1,9 @@
 //! The event loop: keys, engine updates, signals and one 1 Hz timer in a `select!`; draws only
-//! when dirty, at most one frame per 16 ms, inside synchronized output. Idle costs zero bytes.
+//! when dirty, after every event already typed is handled (see [`super::coalesce`]), at most
+//! one frame per 16 ms, inside synchronized output. Idle costs zero bytes.
 
 use super::app::{App, AppConfig, Effect, ExpertsConfig};
+use super::coalesce::{FRAME, Frames, drain_ready};
 use super::keymap::Keymap;
 use super::term::{self, TerminalGuard};
 use super::theme::Theme;
@@ -12,6 +14,7 @@ use crate::sync::{Command, Update};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -37,11 +40,15 @@ pub struct RunContext {
     pub teammates: Vec<String>,
 }
 
-/// Minimum spacing between frames.
-const FRAME: Duration = Duration::from_millis(16);
-
 enum Exit {
     Normal,
+    Hangup,
+}
+
+/// What the loop does after handling input.
+enum Flow {
+    Continue,
+    Quit,
     Hangup,
 }
 
@@ -83,45 +90,34 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
     let mut events = EventStream::new();
     let mut hup = signal(SignalKind::hangup())?;
     let mut term_sig = signal(SignalKind::terminate())?;
+    // Sent by `kill`: in raw mode Ctrl-C and Ctrl-\ arrive as keys, not as these signals.
+    let mut int_sig = signal(SignalKind::interrupt())?;
+    let mut quit_sig = signal(SignalKind::quit())?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut last_draw: Option<Instant> = None;
-    let mut clear_next = false;
+    let mut frames = Frames::default();
 
     let exit = loop {
         // Draw when dirty, no more than one frame per FRAME.
-        if app.is_dirty() {
-            let due = last_draw.map(|t| t + FRAME).unwrap_or_else(Instant::now);
-            if Instant::now() >= due {
-                app.take_dirty();
-                if std::mem::take(&mut clear_next) {
-                    guard.terminal().clear()?;
-                }
-                term::draw_synchronized(guard.terminal(), |f| app.render(f))?;
-                last_draw = Some(Instant::now());
-            }
-        }
-        let frame_wait = match (app.is_dirty(), last_draw) {
-            (true, Some(t)) => Some(t + FRAME),
-            (true, None) => Some(Instant::now()),
-            _ => None,
-        };
-        let mut quit = false;
+        frames.draw_if_due(Instant::now(), &mut app, guard.terminal())?;
+        let frame_wait = frames.next_due(app.is_dirty(), Instant::now());
+        let mut flow = Flow::Continue;
         tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-                    let effects = app.handle_key(k);
-                    quit = carry_out(&mut app, &mut guard, &commands, effects, &mut clear_next);
-                }
-                Some(Ok(Event::Paste(p))) => {
-                    let effects = app.handle_paste(&p);
-                    quit = carry_out(&mut app, &mut guard, &commands, effects, &mut clear_next);
-                }
-                Some(Ok(Event::Resize(_, _))) => app.mark_dirty(),
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => {
+            first = events.next() => {
+                // Everything already typed is handled before the next frame, unless that takes
+                // longer than a frame interval: then a frame is drawn and the rest follows.
+                let turn_ends = Instant::now() + FRAME;
+                let drained = drain_ready(first, &mut events, |ev| {
+                    flow = handle_event(&mut app, &mut guard, &commands, &mut frames, ev);
+                    if matches!(flow, Flow::Continue) && Instant::now() < turn_ends {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                });
+                if drained.ended && matches!(flow, Flow::Continue) {
                     app.flush_drafts();
-                    break Exit::Hangup;
+                    flow = Flow::Hangup;
                 }
             },
             first = updates.recv() => match first {
@@ -133,7 +129,9 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
                     // One bell per batch.
                     let mut rang = false;
                     effects.retain(|e| !matches!(e, Effect::Bell) || !std::mem::replace(&mut rang, true));
-                    quit = carry_out(&mut app, &mut guard, &commands, effects, &mut clear_next);
+                    if carry_out(&mut app, &mut guard, &commands, effects, &mut frames) {
+                        flow = Flow::Quit;
+                    }
                 }
                 None => {
                     app.notify(super::app::Level::Error, "The sync engine stopped");
@@ -147,11 +145,19 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
             _ = hup.recv() => {
                 // Drafts first: the terminal may be gone, the disk is not.
                 app.flush_drafts();
-                break Exit::Hangup;
+                flow = Flow::Hangup;
             }
             _ = term_sig.recv() => {
                 app.flush_drafts();
-                break Exit::Normal;
+                flow = Flow::Quit;
+            }
+            _ = int_sig.recv() => {
+                app.flush_drafts();
+                flow = Flow::Quit;
+            }
+            _ = quit_sig.recv() => {
+                app.flush_drafts();
+                flow = Flow::Quit;
             }
             _ = async {
                 match frame_wait {
@@ -160,8 +166,10 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
                 }
             } => {}
         }
-        if quit {
-            break Exit::Normal;
+        match flow {
+            Flow::Continue => {}
+            Flow::Quit => break Exit::Normal,
+            Flow::Hangup => break Exit::Hangup,
         }
     };
     let _ = commands.send(Command::Shutdown);
@@ -178,13 +186,41 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
     Ok(app.into_store())
 }
 
+/// One terminal event.
+fn handle_event(
+    app: &mut App,
+    guard: &mut TerminalGuard,
+    commands: &mpsc::UnboundedSender<Command>,
+    frames: &mut Frames,
+    ev: std::io::Result<Event>,
+) -> Flow {
+    let effects = match ev {
+        Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => app.handle_key(k),
+        Ok(Event::Paste(p)) => app.handle_paste(&p),
+        Ok(Event::Resize(_, _)) => {
+            app.mark_dirty();
+            Vec::new()
+        }
+        Ok(_) => Vec::new(),
+        Err(_) => {
+            app.flush_drafts();
+            return Flow::Hangup;
+        }
+    };
+    if carry_out(app, guard, commands, effects, frames) {
+        Flow::Quit
+    } else {
+        Flow::Continue
+    }
+}
+
 /// Carries out effects; returns true to quit.
 fn carry_out(
     app: &mut App,
     guard: &mut TerminalGuard,
     commands: &mpsc::UnboundedSender<Command>,
     effects: Vec<Effect>,
-    clear_next: &mut bool,
+    frames: &mut Frames,
 ) -> bool {
     let mut quit = false;
     for e in effects {
@@ -211,10 +247,34 @@ fn carry_out(
             }
             Effect::Quit => quit = true,
             Effect::ClearScreen => {
-                *clear_next = true;
+                frames.clear_next();
+                app.mark_dirty();
+            }
+            Effect::Suspend => {
+                if !suspend(guard) {
+                    quit = true;
+                }
                 app.mark_dirty();
             }
         }
     }
     quit
+}
+
+/// Ctrl-Z: gives the terminal back to the shell, stops until `fg` (SIGCONT), then takes the
+/// terminal again for a full repaint. False if the terminal cannot be taken back.
+fn suspend(guard: &mut TerminalGuard) -> bool {
+    guard.suspend();
+    // Without job control (an orphaned process group) the kernel discards the signal and the
+    // console simply comes back.
+    if let Err(e) = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP) {
+        tracing::warn!(error = %e, "could not stop for Ctrl-Z");
+    }
+    match guard.resume() {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "could not take the terminal back after Ctrl-Z");
+            false
+        }
+    }
 }

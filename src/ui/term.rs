@@ -18,8 +18,11 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::layout::Rect;
 use ratatui::prelude::Frame;
+
+use super::size_cap::SizeCap;
 
 /// Begin synchronized update (DEC mode 2026).
 pub const BSU: &[u8] = b"\x1b[?2026h";
@@ -38,8 +41,8 @@ const CURSOR_HIDDEN: u8 = 16;
 /// What the guard has switched on; [`restore`] undoes exactly these.
 static STATE: AtomicU8 = AtomicU8::new(0);
 
-/// The terminal type the UI draws on.
-pub type Tui = Terminal<CrosstermBackend<FrameWriter<Stdout>>>;
+/// The terminal type the UI draws on (its size capped, see [`SizeCap`]).
+pub type Tui = Terminal<SizeCap<CrosstermBackend<FrameWriter<Stdout>>>>;
 
 /// Options for [`TerminalGuard::enter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,8 +236,8 @@ impl TerminalGuard {
     /// hides the cursor and builds the [`Tui`]. On failure everything is undone.
     pub fn enter(options: TerminalOptions) -> io::Result<TerminalGuard> {
         switch_on(options).inspect_err(|_| restore())?;
-        let terminal = Terminal::new(CrosstermBackend::new(FrameWriter::stdout()))
-            .inspect_err(|_| restore())?;
+        let backend = SizeCap::new(CrosstermBackend::new(FrameWriter::stdout()));
+        let terminal = Terminal::new(backend).inspect_err(|_| restore())?;
         Ok(TerminalGuard { terminal, options })
     }
 
@@ -245,20 +248,20 @@ impl TerminalGuard {
 
     /// Gives the terminal back to the shell (before running `$EDITOR`, or on Ctrl-Z).
     pub fn suspend(&mut self) {
-        let _ = self.terminal.backend_mut().flush();
+        let _ = Write::flush(self.terminal.backend_mut());
         restore();
     }
 
     /// Takes the terminal again after [`suspend`](Self::suspend) and forces a full repaint.
     pub fn resume(&mut self) -> io::Result<()> {
         switch_on(self.options).inspect_err(|_| restore())?;
-        self.terminal.clear()
+        repaint_all(&mut self.terminal)
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = self.terminal.backend_mut().flush();
+        let _ = Write::flush(self.terminal.backend_mut());
         restore();
     }
 }
@@ -331,10 +334,19 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// Clears the screen and forgets what was drawn, so the next frame sends every cell.
+///
+/// Unlike `Terminal::clear` it never asks the terminal for the cursor position: that answer
+/// arrives on the input the event stream is reading, so the query would time out and fail.
+pub fn repaint_all<B: Backend>(t: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = t.size()?;
+    t.resize(Rect::new(0, 0, size.width, size.height))
+}
+
 /// Draws one frame wrapped in synchronized output: BSU, the diff, cursor, ESU, then a single
 /// flush (with a [`FrameWriter`], one `write`). ESU is written even when drawing fails.
-pub fn draw_synchronized<W: Write>(
-    t: &mut Terminal<CrosstermBackend<W>>,
+pub fn draw_synchronized<B: Backend<Error = io::Error> + Write>(
+    t: &mut Terminal<B>,
     f: impl FnOnce(&mut Frame),
 ) -> io::Result<()> {
     let drawn = t
@@ -349,7 +361,6 @@ pub fn draw_synchronized<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::layout::Rect;
     use ratatui::widgets::Paragraph;
     use ratatui::{TerminalOptions as RatOptions, Viewport};
 
@@ -404,11 +415,24 @@ mod tests {
 
     #[test]
     fn plain_draw_without_frame_writer_still_gets_esu() {
-        let backend = CrosstermBackend::new(CountingWriter::new(Vec::new()));
+        let sink = Shared::default();
+        let backend = CrosstermBackend::new(sink.clone());
         let viewport = Viewport::Fixed(Rect::new(0, 0, 10, 2));
         let mut t = Terminal::with_options(backend, RatOptions { viewport }).unwrap();
         draw_synchronized(&mut t, |f| f.render_widget(Paragraph::new("x"), f.area())).unwrap();
-        drop(t);
+        let out = sink.0.borrow();
+        let bytes = out.get_ref().as_slice();
+        assert!(
+            bytes.starts_with(BSU),
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
+        assert!(bytes.ends_with(ESU), "{:?}", String::from_utf8_lossy(bytes));
+        let text = String::from_utf8_lossy(bytes);
+        assert!(text.contains('x'), "the frame itself is written: {text:?}");
+        // Exactly one BSU and one ESU: the frame is bracketed once.
+        assert_eq!(text.matches("\x1b[?2026h").count(), 1, "{text:?}");
+        assert_eq!(text.matches("\x1b[?2026l").count(), 1, "{text:?}");
     }
 
     #[test]
