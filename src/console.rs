@@ -222,11 +222,13 @@ pub async fn export(
     cfg: Option<&Config>,
     args: ExportArgs,
 ) -> anyhow::Result<ExitCode> {
+    let now = jiff::Timestamp::now();
+    if let Some(warning) = args.since.and_then(|s| s.future_warning(now)) {
+        eprintln!("{warning}");
+    }
     let session = launch::open(cli, paths, cfg).await?;
     let opts = crate::export::ExportOptions {
-        since: args
-            .since
-            .map(|s| Timestamp(s.cutoff(jiff::Timestamp::now()))),
+        since: args.since.map(|s| Timestamp(s.cutoff(now))),
         statuses: args.status.clone(),
         severities: args.severity.clone(),
         include_alerts: !args.no_alerts,

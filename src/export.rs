@@ -195,53 +195,6 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-/// Parses `--since`: a relative age (`30m`, `24h`, `7d`, `2w`), a date (`2026-11-01`, midnight
-/// UTC) or an RFC 3339 timestamp.
-pub fn parse_since(s: &str, now: Timestamp) -> Result<Timestamp, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err("empty --since value".into());
-    }
-    let unit = t.chars().last().map(|c| c.to_ascii_lowercase());
-    let number = &t[..t.len() - unit.map_or(0, char::len_utf8)];
-    if let Some(per) = match unit {
-        Some('s') => Some(1u64),
-        Some('m') => Some(60),
-        Some('h') => Some(3_600),
-        Some('d') => Some(86_400),
-        Some('w') => Some(604_800),
-        _ => None,
-    } && !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit())
-    {
-        let secs = number
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| n.checked_mul(per))
-            .and_then(|n| i64::try_from(n).ok())
-            .filter(|n| *n <= 100 * 366 * 86_400)
-            .ok_or_else(|| format!("--since {t:?} is too far back"))?;
-        return Ok(now.plus_seconds(-secs));
-    }
-    if let Ok(date) = t.parse::<jiff::civil::Date>()
-        && t.len() == 10
-    {
-        return date
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .map(|z| Timestamp(z.timestamp()))
-            .map_err(|e| format!("--since {t:?}: {e}"));
-    }
-    if (t.contains('T') || t.contains('t'))
-        && let Some(ts) = Timestamp::parse(t)
-    {
-        return Ok(ts);
-    }
-    Err(format!(
-        "--since {:?}: expected an age like 7d, 24h, 30m, 2w, a date like 2026-11-01 or an RFC 3339 time",
-        clean(t)
-    ))
-}
-
 impl std::fmt::Display for ExportProgress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -275,75 +228,5 @@ impl std::fmt::Display for ExportSummary {
             self.bad_records,
             self.elapsed.as_secs_f64()
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn now() -> Timestamp {
-        Timestamp::parse("2026-11-15T12:00:00Z").unwrap()
-    }
-
-    #[test]
-    fn relative_ages() {
-        assert_eq!(
-            parse_since("7d", now()).unwrap(),
-            Timestamp::parse("2026-11-08T12:00:00Z").unwrap()
-        );
-        assert_eq!(
-            parse_since("24h", now()).unwrap(),
-            Timestamp::parse("2026-11-14T12:00:00Z").unwrap()
-        );
-        assert_eq!(
-            parse_since("30m", now()).unwrap(),
-            Timestamp::parse("2026-11-15T11:30:00Z").unwrap()
-        );
-        assert_eq!(
-            parse_since(" 2w ", now()).unwrap(),
-            Timestamp::parse("2026-11-01T12:00:00Z").unwrap()
-        );
-    }
-
-    #[test]
-    fn dates_and_timestamps() {
-        assert_eq!(
-            parse_since("2026-11-01", now()).unwrap(),
-            Timestamp::parse("2026-11-01T00:00:00Z").unwrap()
-        );
-        assert_eq!(
-            parse_since("2026-11-01T08:30:00+02:00", now()).unwrap(),
-            Timestamp::parse("2026-11-01T06:30:00Z").unwrap()
-        );
-        assert_eq!(
-            parse_since("2026-11-01T08:30:00.1234567Z", now())
-                .unwrap()
-                .0
-                .subsec_nanosecond(),
-            123_456_700
-        );
-    }
-
-    #[test]
-    fn rejects_nonsense() {
-        for bad in [
-            "",
-            "d",
-            "7x",
-            "-7d",
-            "7.5d",
-            "yesterday",
-            "2026-13-01",
-            "99999999999999999999d",
-            "7d\u{1b}",
-        ] {
-            assert!(
-                parse_since(bad, now()).is_err(),
-                "{bad:?} should be rejected"
-            );
-        }
-        let msg = parse_since("\u{1b}[2J", now()).unwrap_err();
-        assert!(!msg.contains('\u{1b}'));
     }
 }

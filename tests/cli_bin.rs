@@ -232,3 +232,55 @@ fn walk(p: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn export_refuses_a_since_it_cannot_read_with_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in ["2026-12-06T03", "yesterday", "2026-12-06T03:00-0800"] {
+        let out = vigil(home.path())
+            .args(["--demo", "export", "--since", bad])
+            .output()
+            .unwrap();
+        let (o, err) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(o.is_empty(), "{bad}: nothing exported: {o}");
+        assert!(
+            err.contains("--since") && err.contains("7d") && err.contains("no offset means UTC"),
+            "{bad}: the error names the accepted forms: {err}"
+        );
+    }
+}
+
+#[test]
+fn export_help_says_a_time_without_offset_is_utc() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path())
+        .args(["export", "--help"])
+        .output()
+        .unwrap();
+    let (o, _) = text(&out);
+    assert!(out.status.success());
+    assert!(o.contains("without an offset is UTC"), "{o}");
+}
+
+#[test]
+fn export_warns_when_since_is_in_the_future() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path())
+        .args([
+            "--demo",
+            "export",
+            "--no-alerts",
+            "--since",
+            "2099-01-01T00:00+01:00",
+        ])
+        .output()
+        .unwrap();
+    let (o, err) = text(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(o.is_empty(), "nothing changed after 2099: {o}");
+    assert!(
+        err.contains("2098-12-31T23:00:00Z is in the future"),
+        "warns with the instant it read: {err}"
+    );
+}
