@@ -7,8 +7,10 @@ use super::api::{GraphApi, encode, incident_path, is_server_error, local_error};
 use super::messages::AlertsMode;
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::{
-    Alert, BadRecord, Incident, IncidentStatus, Severity, Timestamp, parse_page,
+    Alert, BadRecord, Incident, IncidentStatus, Severity, Timestamp, parse_records, record_id,
+    split_page,
 };
+use serde_json::Value;
 use std::collections::HashSet;
 
 /// What to list: `$filter` clauses (joined with `and`) and page sizes.
@@ -120,30 +122,41 @@ impl Lister {
         self.mode
     }
 
-    /// Fetches the next page; `Ok(None)` when the listing is complete.
+    /// Fetches the next page parsed into the model; `Ok(None)` when the listing is complete.
     pub async fn next_page<A: GraphApi>(
         &mut self,
         api: &A,
     ) -> Result<Option<ListedPage>, GraphError> {
+        let Some(records) = self.next_raw_page(api).await? else {
+            return Ok(None);
+        };
+        let (items, bad) = parse_records::<Incident>(records);
+        Ok(Some(ListedPage { items, bad }))
+    }
+
+    /// Fetches the next page's records exactly as received (what the export writes);
+    /// `Ok(None)` when the listing is complete. After a restart, records already handed out
+    /// are left out by id.
+    pub async fn next_raw_page<A: GraphApi>(
+        &mut self,
+        api: &A,
+    ) -> Result<Option<Vec<Value>>, GraphError> {
         loop {
             let Some(url) = self.next.clone() else {
                 return Ok(None);
             };
             match api.get_json(&url).await {
                 Ok(body) => {
-                    let page = parse_page::<Incident>(body)
+                    let page = split_page(body)
                         .map_err(|e| local_error(ErrorKind::Decode, "BadPage", e))?;
                     // A link pointing at itself would loop forever.
                     self.next = page.next_link.filter(|n| *n != url);
-                    let mut items = page.items;
+                    let mut records = page.records;
                     if self.restarted {
-                        items.retain(|i| !self.seen.contains(&i.id));
+                        records.retain(|r| record_id(r).is_none_or(|id| !self.seen.contains(&id)));
                     }
-                    self.seen.extend(items.iter().map(|i| i.id.clone()));
-                    return Ok(Some(ListedPage {
-                        items,
-                        bad: page.bad,
-                    }));
+                    self.seen.extend(records.iter().filter_map(record_id));
+                    return Ok(Some(records));
                 }
                 Err(e) if is_server_error(&e) && self.mode != AlertsMode::Lazy => {
                     self.mode = match self.mode {
@@ -256,6 +269,32 @@ pub async fn get_incident_alerts<A: GraphApi>(api: &A, id: &str) -> Result<Vec<A
     let incident: Incident = serde_json::from_value(body)
         .map_err(|e| local_error(ErrorKind::Decode, "BadIncident", e.to_string()))?;
     Ok(incident.alerts.unwrap_or_default())
+}
+
+/// The alerts of one incident exactly as received: the `alerts` array of
+/// `GET /incidents/{id}?$expand=alerts`. A response without that array is a `Decode` error.
+pub async fn get_incident_alerts_raw<A: GraphApi>(
+    api: &A,
+    id: &str,
+) -> Result<Vec<Value>, GraphError> {
+    let body = api
+        .get_json(&format!("{}?$expand=alerts", incident_path(id, false)))
+        .await?;
+    match body {
+        Value::Object(mut incident) => match incident.remove("alerts") {
+            Some(Value::Array(alerts)) => Ok(alerts),
+            _ => Err(local_error(
+                ErrorKind::Decode,
+                "NoAlerts",
+                "the incident came back without an alerts array",
+            )),
+        },
+        _ => Err(local_error(
+            ErrorKind::Decode,
+            "BadIncident",
+            "the incident is not a JSON object",
+        )),
+    }
 }
 
 #[cfg(test)]

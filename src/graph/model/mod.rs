@@ -16,5 +16,5 @@ pub use alert::{Alert, AlertPatch};
 pub use enums::*;
 pub use evidence::{Evidence, EvidenceKind};
 pub use incident::{Comment, HuntingQuery, Incident, IncidentPatch};
-pub use page::{BadRecord, Page, parse_page};
+pub use page::{BadRecord, Page, RawPage, parse_page, parse_records, record_id, split_page};
 pub use time::Timestamp;
