@@ -1,23 +1,35 @@
 //! Headless export (`vigil export`): incidents (with their alerts) as NDJSON, one incident per
 //! line, using the same listing and `$expand` fallback as the sync engine.
 //!
-//! `since` filters on `lastUpdateDateTime` (incidents changed since then, which is what a
+//! Each line is the incident exactly as Graph sent it: every property, in the order received,
+//! values verbatim, including records vigil's own model cannot read (a SIEM wants what Graph
+//! sent). `since` filters on `lastUpdateDateTime` (incidents changed since then, which is what a
 //! periodic SIEM pull wants); statuses and severities are server-side filters on documented
-//! properties. Records that fail to parse never reach the output: they are counted and
-//! reported through `progress`.
+//! properties.
+
+mod output;
+mod progress;
+mod record;
+
+pub use output::AtomicOutput;
+pub use progress::{ExportProgress, ExportSummary};
+pub use record::{Filled, MissingAlerts};
 
 use crate::graph::error::{ErrorKind, GraphError};
-use crate::graph::model::{Incident, Timestamp};
-use crate::sync::api::{GraphApi, is_rejection};
-use crate::sync::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
+use crate::graph::model::Timestamp;
+use crate::sync::api::GraphApi;
+use crate::sync::lister::{ListQuery, Lister, filter_clauses};
 use crate::sync::messages::AlertsMode;
 use futures::StreamExt;
+use serde_json::Value;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// `$top` for export listings (and after an expanded page failed).
 const PAGE_SIZE: u32 = 50;
 const SMALL_PAGE_SIZE: u32 = 10;
+/// Incidents whose alerts are loaded at the same time (lazy mode).
+const ALERT_READS_IN_FLIGHT: usize = 2;
 
 /// What to export.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -34,40 +46,10 @@ pub struct ExportOptions {
     pub page_size: Option<u32>,
 }
 
-/// Progress for the caller to show on stderr. Strings are already free of control characters.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ExportProgress {
-    /// A page was written.
-    Page {
-        pages: u32,
-        incidents: usize,
-        requests: u64,
-    },
-    /// The alerts mode moved down the fallback ladder.
-    Mode(AlertsMode),
-    /// Records of a page failed to parse and were left out.
-    BadRecords {
-        page: u32,
-        count: usize,
-        ids: Vec<String>,
-    },
-    /// Something degraded but the export goes on.
-    Note(String),
-}
-
-/// What an export did.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExportSummary {
-    pub incidents: usize,
-    pub alerts: usize,
-    pub requests: u64,
-    pub bad_records: usize,
-    pub elapsed: Duration,
-}
-
-/// Lists the matching incidents and writes one JSON object per line to `out`. An output
-/// failure (e.g. a closed pipe) is returned as a `GraphError` with kind `Config` and code
-/// `OutputError`.
+/// Lists the matching incidents and writes one JSON object per line to `out`. Records go out
+/// as received; an incident whose alerts could not be loaded is written without them and
+/// listed in [`ExportSummary::incomplete`]. A listing failure, or an output failure (a
+/// `GraphError` with kind `Config` and code `OutputError`), ends the export with an error.
 pub async fn run_export<A: GraphApi, W: std::io::Write>(
     api: Arc<A>,
     opts: ExportOptions,
@@ -76,81 +58,27 @@ pub async fn run_export<A: GraphApi, W: std::io::Write>(
 ) -> Result<ExportSummary, GraphError> {
     let clock = Instant::now();
     let requests_before = api.requests();
-    let query = ListQuery {
-        filters: filter_clauses(
-            "lastUpdateDateTime",
-            opts.since,
-            &opts.statuses,
-            &opts.severities,
-        ),
-        page_size: opts.page_size.unwrap_or(PAGE_SIZE).clamp(1, 1000),
-        small_page_size: SMALL_PAGE_SIZE,
-    };
-    let start_mode = if opts.include_alerts {
-        AlertsMode::Expanded
-    } else {
-        AlertsMode::Lazy
-    };
-    let mut lister = Lister::new(query, start_mode);
-    let mut mode = start_mode;
-    let mut summary = ExportSummary {
-        incidents: 0,
-        alerts: 0,
-        requests: 0,
-        bad_records: 0,
-        elapsed: Duration::ZERO,
-    };
+    let mut lister = Lister::new(list_query(&opts), start_mode(&opts));
+    let mut mode = lister.mode();
+    let mut summary = ExportSummary::default();
     let mut pages = 0u32;
     loop {
-        let page = lister.next_page(&*api).await;
+        let page = lister.next_raw_page(&*api).await;
         if lister.mode() != mode {
             mode = lister.mode();
             progress(ExportProgress::Mode(mode));
         }
-        let Some(page) = page? else { break };
+        let Some(records) = page? else { break };
         pages += 1;
-        if !page.bad.is_empty() {
-            summary.bad_records += page.bad.len();
-            let ids = page
-                .bad
-                .iter()
-                .map(|b| clean(b.id.as_deref().unwrap_or("?")))
-                .collect();
-            progress(ExportProgress::BadRecords {
-                page: pages,
-                count: page.bad.len(),
-                ids,
-            });
-        }
-        let api_ref = &*api;
-        let include = opts.include_alerts;
-        let mut filled = futures::stream::iter(page.items)
-            .map(|mut incident: Incident| async move {
-                if include && incident.alerts.is_none() {
-                    match get_incident_alerts(api_ref, &incident.id).await {
-                        Ok(alerts) => incident.alerts = Some(alerts),
-                        Err(e) if is_rejection(&e) => {
-                            let note = clean(&format!(
-                                "alerts of incident {} unavailable: {e}",
-                                incident.id
-                            ));
-                            return Ok((incident, Some(note)));
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok((incident, None))
-            })
-            .buffered(2);
-        while let Some(item) = filled.next().await {
-            let (incident, note) = item?;
-            if let Some(n) = note {
-                progress(ExportProgress::Note(n));
-            }
-            summary.alerts += incident.alerts.as_ref().map_or(0, Vec::len);
-            summary.incidents += 1;
-            write_line(out, &incident)?;
-        }
+        write_page(
+            &*api,
+            records,
+            opts.include_alerts,
+            out,
+            &mut summary,
+            progress,
+        )
+        .await?;
         out.flush().map_err(output_error)?;
         progress(ExportProgress::Page {
             pages,
@@ -163,16 +91,71 @@ pub async fn run_export<A: GraphApi, W: std::io::Write>(
     Ok(summary)
 }
 
-fn write_line<W: std::io::Write>(out: &mut W, incident: &Incident) -> Result<(), GraphError> {
-    let line = serde_json::to_vec(incident).map_err(|e| GraphError {
-        kind: ErrorKind::Decode,
-        status: None,
-        code: "Serialize".into(),
-        message: e.to_string(),
-        request_id: None,
-        date: None,
+/// The listing `opts` asks for.
+fn list_query(opts: &ExportOptions) -> ListQuery {
+    ListQuery {
+        filters: filter_clauses(
+            "lastUpdateDateTime",
+            opts.since,
+            &opts.statuses,
+            &opts.severities,
+        ),
+        page_size: opts.page_size.unwrap_or(PAGE_SIZE).clamp(1, 1000),
+        small_page_size: SMALL_PAGE_SIZE,
+    }
+}
+
+/// Expanded when alerts are wanted, otherwise a plain listing.
+fn start_mode(opts: &ExportOptions) -> AlertsMode {
+    if opts.include_alerts {
+        AlertsMode::Expanded
+    } else {
+        AlertsMode::Lazy
+    }
+}
+
+/// Writes one page's records (each completed with its alerts when wanted), in page order.
+async fn write_page<A: GraphApi, W: std::io::Write>(
+    api: &A,
+    records: Vec<Value>,
+    include_alerts: bool,
+    out: &mut W,
+    summary: &mut ExportSummary,
+    progress: &mut dyn FnMut(ExportProgress),
+) -> Result<(), GraphError> {
+    let mut filled = futures::stream::iter(records)
+        .map(|record| record::with_alerts(api, record, include_alerts))
+        .buffered(ALERT_READS_IN_FLIGHT);
+    while let Some(item) = filled.next().await {
+        let Filled { record, missing } = item?;
+        if let Some(m) = missing {
+            progress(ExportProgress::MissingAlerts(m.clone()));
+            summary.incomplete.push(m);
+        }
+        summary.alerts += record::alert_count(&record);
+        summary.incidents += 1;
+        write_line(out, &record)?;
+    }
+    Ok(())
+}
+
+/// One record and a newline. Serialising a `Value` keeps its keys in the order received and
+/// its strings as received.
+fn write_line<W: std::io::Write>(out: &mut W, record: &Value) -> Result<(), GraphError> {
+    serde_json::to_writer(&mut *out, record).map_err(|e| {
+        if e.is_io() {
+            output_error(e.into())
+        } else {
+            GraphError {
+                kind: ErrorKind::Decode,
+                status: None,
+                code: "Serialize".into(),
+                message: e.to_string(),
+                request_id: None,
+                date: None,
+            }
+        }
     })?;
-    out.write_all(&line).map_err(output_error)?;
     out.write_all(b"\n").map_err(output_error)
 }
 
@@ -184,49 +167,5 @@ fn output_error(e: std::io::Error) -> GraphError {
         message: format!("cannot write the export: {e}"),
         request_id: None,
         date: None,
-    }
-}
-
-/// Replaces control characters (terminal escapes) and caps the length, for progress text.
-fn clean(s: &str) -> String {
-    s.chars()
-        .take(200)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
-
-impl std::fmt::Display for ExportProgress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ExportProgress::Page {
-                pages,
-                incidents,
-                requests,
-            } => write!(
-                f,
-                "export: page {pages}, {incidents} incidents, {requests} requests"
-            ),
-            ExportProgress::Mode(m) => write!(f, "export: alerts mode now {m:?} (service errors)"),
-            ExportProgress::BadRecords { page, count, ids } => write!(
-                f,
-                "export: page {page}: {count} record(s) could not be parsed and were left out: {}",
-                ids.join(", ")
-            ),
-            ExportProgress::Note(n) => write!(f, "export: {n}"),
-        }
-    }
-}
-
-impl std::fmt::Display for ExportSummary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "export: done: {} incidents, {} alerts, {} requests, {} bad records, {:.1}s",
-            self.incidents,
-            self.alerts,
-            self.requests,
-            self.bad_records,
-            self.elapsed.as_secs_f64()
-        )
     }
 }
