@@ -21,7 +21,7 @@ use crate::sync::api::GraphApi;
 use crate::sync::lister::{ListQuery, Lister, filter_clauses};
 use crate::sync::messages::AlertsMode;
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -63,7 +63,7 @@ pub async fn run_export<A: GraphApi, W: std::io::Write>(
     let mut summary = ExportSummary::default();
     let mut pages = 0u32;
     loop {
-        let page = lister.next_raw_page(&*api).await;
+        let page = lister.next_verbatim_page(&*api).await;
         if lister.mode() != mode {
             mode = lister.mode();
             progress(ExportProgress::Mode(mode));
@@ -117,7 +117,7 @@ fn start_mode(opts: &ExportOptions) -> AlertsMode {
 /// Writes one page's records (each completed with its alerts when wanted), in page order.
 async fn write_page<A: GraphApi, W: std::io::Write>(
     api: &A,
-    records: Vec<Value>,
+    records: Vec<Box<RawValue>>,
     include_alerts: bool,
     out: &mut W,
     summary: &mut ExportSummary,
@@ -127,36 +127,16 @@ async fn write_page<A: GraphApi, W: std::io::Write>(
         .map(|record| record::with_alerts(api, record, include_alerts))
         .buffered(ALERT_READS_IN_FLIGHT);
     while let Some(item) = filled.next().await {
-        let Filled { record, missing } = item?;
-        if let Some(m) = missing {
+        let mut record = item?;
+        if let Some(m) = record.missing.take() {
             progress(ExportProgress::MissingAlerts(m.clone()));
             summary.incomplete.push(m);
         }
-        summary.alerts += record::alert_count(&record);
+        summary.alerts += record.alert_count;
         summary.incidents += 1;
-        write_line(out, &record)?;
+        record.write_line(out).map_err(output_error)?;
     }
     Ok(())
-}
-
-/// One record and a newline. Serialising a `Value` keeps its keys in the order received and
-/// its strings as received.
-fn write_line<W: std::io::Write>(out: &mut W, record: &Value) -> Result<(), GraphError> {
-    serde_json::to_writer(&mut *out, record).map_err(|e| {
-        if e.is_io() {
-            output_error(e.into())
-        } else {
-            GraphError {
-                kind: ErrorKind::Decode,
-                status: None,
-                code: "Serialize".into(),
-                message: e.to_string(),
-                request_id: None,
-                date: None,
-            }
-        }
-    })?;
-    out.write_all(b"\n").map_err(output_error)
 }
 
 fn output_error(e: std::io::Error) -> GraphError {

@@ -1,18 +1,23 @@
-//! One exported record: the incident exactly as Graph sent it, with its alerts as Graph sent
-//! them (inside it with `$expand=alerts`, or fetched and inserted under `alerts` after a
+//! One exported record: the incident as the exact text Graph sent, with its alerts as Graph
+//! sent them (inside it with `$expand=alerts`, or fetched and added under `alerts` after a
 //! fallback to lazy listing).
 
 use crate::graph::error::{ErrorKind, GraphError};
-use crate::graph::model::record_id;
+use crate::graph::model::RecordHead;
 use crate::sync::api::{GraphApi, is_rejection};
-use crate::sync::lister::get_incident_alerts_raw;
-use serde_json::Value;
+use crate::sync::lister::get_incident_alerts_verbatim;
+use serde_json::value::RawValue;
+use std::io::{self, Write};
 
 /// A record ready to be written, and what could not be added to it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Filled {
-    /// The incident as received (plus `alerts` when they were loaded separately).
-    pub record: Value,
+    /// The incident as received.
+    pub record: Box<RawValue>,
+    /// Its alerts as received, when they were loaded separately (added under `alerts`).
+    pub alerts: Option<Box<RawValue>>,
+    /// How many alerts the written line carries.
+    pub alert_count: usize,
     /// Set when the record goes out without its alerts.
     pub missing: Option<MissingAlerts>,
 }
@@ -26,78 +31,111 @@ pub struct MissingAlerts {
     pub why: String,
 }
 
-/// Completes `record` with its alerts when they are wanted and not already inside it. A
+/// Completes `record` with its alerts when they are wanted and it has no `alerts` property. A
 /// refusal from the service (4xx) or an answer without alerts leaves the record without them
 /// (reported in `missing`); other failures (network, 5xx after retries) end the export.
 pub async fn with_alerts<A: GraphApi>(
     api: &A,
-    mut record: Value,
+    record: Box<RawValue>,
     include_alerts: bool,
 ) -> Result<Filled, GraphError> {
-    if !include_alerts || has_alerts(&record) {
-        return Ok(Filled {
-            record,
-            missing: None,
-        });
+    let head = RecordHead::read(&record);
+    let mut filled = Filled {
+        record,
+        alerts: None,
+        alert_count: head.alerts.unwrap_or(0),
+        missing: None,
+    };
+    if !include_alerts || head.alerts.is_some() {
+        return Ok(filled);
     }
-    let Some(id) = record_id(&record) else {
-        let missing = MissingAlerts {
+    let Some(id) = head.id.filter(|_| is_object(&filled.record)) else {
+        filled.missing = Some(MissingAlerts {
             id: "(record without a readable id)".into(),
             why: "no id to load its alerts with".into(),
-        };
-        return Ok(Filled {
-            record,
-            missing: Some(missing),
         });
+        return Ok(filled);
     };
-    let missing = match get_incident_alerts_raw(api, &id).await {
+    match get_incident_alerts_verbatim(api, &id).await {
         Ok(alerts) => {
-            insert_alerts(&mut record, alerts);
-            None
+            filled.alert_count = RecordHead::count_array(&alerts);
+            filled.alerts = Some(alerts);
         }
-        Err(e) if is_rejection(&e) || e.kind == ErrorKind::Decode => Some(MissingAlerts {
-            id,
-            why: e.to_string(),
-        }),
+        Err(e) if is_rejection(&e) || e.kind == ErrorKind::Decode => {
+            filled.missing = Some(MissingAlerts {
+                id,
+                why: e.to_string(),
+            });
+        }
         Err(e) => return Err(e),
-    };
-    Ok(Filled { record, missing })
-}
-
-/// The number of alerts inside a record.
-pub fn alert_count(record: &Value) -> usize {
-    record
-        .get("alerts")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len)
-}
-
-fn has_alerts(record: &Value) -> bool {
-    matches!(record.get("alerts"), Some(Value::Array(_)))
-}
-
-/// Puts the alerts under `alerts` (after the properties received, or in place of a `null`).
-fn insert_alerts(record: &mut Value, alerts: Vec<Value>) {
-    if let Value::Object(m) = record {
-        m.insert("alerts".into(), Value::Array(alerts));
     }
+    Ok(filled)
+}
+
+impl Filled {
+    /// Writes the record and a newline; separately loaded alerts go in as its last property.
+    pub fn write_line<W: Write>(&self, out: &mut W) -> io::Result<()> {
+        let text = self.record.get();
+        match (&self.alerts, text.strip_suffix('}')) {
+            (Some(alerts), Some(open)) => {
+                out.write_all(open.as_bytes())?;
+                let empty = open.trim_end() == "{";
+                out.write_all(if empty {
+                    b"\"alerts\":"
+                } else {
+                    b",\"alerts\":"
+                })?;
+                out.write_all(alerts.get().as_bytes())?;
+                out.write_all(b"}\n")
+            }
+            _ => {
+                out.write_all(text.as_bytes())?;
+                out.write_all(b"\n")
+            }
+        }
+    }
+}
+
+fn is_object(record: &RawValue) -> bool {
+    record.get().starts_with('{') && record.get().ends_with('}')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn raw(s: &str) -> Box<RawValue> {
+        RawValue::from_string(s.to_string()).unwrap()
+    }
+
+    fn line(record: &str, alerts: Option<&str>) -> String {
+        let filled = Filled {
+            record: raw(record),
+            alerts: alerts.map(raw),
+            alert_count: 0,
+            missing: None,
+        };
+        let mut out = Vec::new();
+        filled.write_line(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
     fn alerts_go_after_the_received_properties() {
-        let mut r = json!({"id": "1", "zeta": 1, "alpha": 2});
-        insert_alerts(&mut r, vec![json!({"id": "a"})]);
         assert_eq!(
-            serde_json::to_string(&r).unwrap(),
-            r#"{"id":"1","zeta":1,"alpha":2,"alerts":[{"id":"a"}]}"#
+            line(
+                r#"{"id":"1","zeta":1.50,"alpha":"\u00e9"}"#,
+                Some(r#"[{"id":"a"}]"#)
+            ),
+            "{\"id\":\"1\",\"zeta\":1.50,\"alpha\":\"\\u00e9\",\"alerts\":[{\"id\":\"a\"}]}\n"
         );
-        assert_eq!(alert_count(&r), 1);
-        assert!(has_alerts(&r));
-        assert!(!has_alerts(&json!({"alerts": null})));
+        assert_eq!(line("{ }", Some("[]")), "{ \"alerts\":[]}\n");
+        assert_eq!(line(r#"{"id":"1"}"#, None), "{\"id\":\"1\"}\n");
+        for written in [
+            line(r#"{"id":"1","x":[{}]}"#, Some("[1,2]")),
+            line("{ }", Some("[]")),
+        ] {
+            assert!(serde_json::from_str::<serde_json::Value>(written.trim_end()).is_ok());
+        }
     }
 }

@@ -30,7 +30,7 @@ pub struct Page<T> {
 
 /// A page's records as received, before any parsing into the model.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RawPage {
+pub struct PageRecords {
     /// The `value` array, each record verbatim (key order as received).
     pub records: Vec<Value>,
     /// `@odata.nextLink`, to be requested verbatim.
@@ -41,7 +41,7 @@ pub struct RawPage {
 
 /// Splits `{"value":[...], "@odata.nextLink": ...}` into its records. Errors only when the
 /// envelope itself is wrong (no `value` array).
-pub fn split_page(body: Value) -> Result<RawPage, String> {
+pub fn split_page(body: Value) -> Result<PageRecords, String> {
     let Value::Object(mut obj) = body else {
         return Err("response is not a JSON object".into());
     };
@@ -53,7 +53,7 @@ pub fn split_page(body: Value) -> Result<RawPage, String> {
     let Some(Value::Array(records)) = obj.remove("value") else {
         return Err("response has no \"value\" array".into());
     };
-    Ok(RawPage {
+    Ok(PageRecords {
         records,
         next_link,
         count,
