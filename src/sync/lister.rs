@@ -240,7 +240,7 @@ impl PageFormat for Verbatim {
         api: &A,
         url: &str,
     ) -> Result<(Vec<Box<RawValue>>, Option<String>), GraphError> {
-        let page = split_verbatim_page(&*api.get_raw(url).await?)
+        let page = split_verbatim_page(&api.get_raw(url).await?)
             .map_err(|e| local_error(ErrorKind::Decode, "BadPage", e))?;
         Ok((page.records, page.next_link))
     }
