@@ -25,9 +25,21 @@ fn json(status: StatusCode, body: String) -> Response {
     (status, headers, body).into_response()
 }
 
-/// Serves a token to anyone, and the incidents: with `expand_fails`, an expanded listing answers
-/// 503 (so the client falls back to listing without alerts and reads them per incident).
-async fn serve(expand_fails: bool) -> String {
+/// How the stand-in answers.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Alerts inside the listed incidents.
+    Expanded,
+    /// An expanded listing answers 503, so the client lists without alerts and reads them per
+    /// incident.
+    PerIncident,
+    /// As `PerIncident`, but the per-incident read is refused (403).
+    PerIncidentRefused,
+}
+
+/// Serves a token to anyone, and the incidents as `mode` says.
+async fn serve(mode: Mode) -> String {
+    let expand_fails = !matches!(mode, Mode::Expanded);
     let listing = move |RawQuery(q): RawQuery| async move {
         let expanded = q.unwrap_or_default().contains("expand");
         match (expanded, expand_fails) {
@@ -41,11 +53,17 @@ async fn serve(expand_fails: bool) -> String {
             (false, _) => json(StatusCode::OK, format!("{{\"value\":[{INCIDENT_HEAD}}}]}}")),
         }
     };
-    let one = |RawQuery(_): RawQuery| async move {
-        json(
-            StatusCode::OK,
-            format!("{{\"id\":\"41\",\"alerts\":{ALERTS}}}"),
-        )
+    let one = move |RawQuery(_): RawQuery| async move {
+        match mode {
+            Mode::PerIncidentRefused => json(
+                StatusCode::FORBIDDEN,
+                r#"{"error":{"code":"Forbidden","message":"no access to this incident"}}"#.into(),
+            ),
+            _ => json(
+                StatusCode::OK,
+                format!("{{\"id\":\"41\",\"alerts\":{ALERTS}}}"),
+            ),
+        }
     };
     let token = || async {
         json(
@@ -63,7 +81,7 @@ async fn serve(expand_fails: bool) -> String {
     url
 }
 
-fn export(home: &Path, url: &str) -> (String, String, Option<i32>) {
+fn export(home: &Path, url: &str, args: &[&str]) -> (String, String, Option<i32>) {
     let dir = home.join("config/vigil");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -85,6 +103,7 @@ fn export(home: &Path, url: &str) -> (String, String, Option<i32>) {
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("VIGIL_TEST_SECRET", "s")
         .arg("export")
+        .args(args)
         .output()
         .unwrap();
     (
@@ -96,9 +115,9 @@ fn export(home: &Path, url: &str) -> (String, String, Option<i32>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn expanded_records_are_written_byte_for_byte() {
-    let url = serve(false).await;
+    let url = serve(Mode::Expanded).await;
     let home = tempfile::tempdir().unwrap();
-    let (o, err, code) = tokio::task::spawn_blocking(move || export(home.path(), &url))
+    let (o, err, code) = tokio::task::spawn_blocking(move || export(home.path(), &url, &[]))
         .await
         .unwrap();
     assert_eq!(code, Some(0), "{err}");
@@ -110,11 +129,51 @@ async fn expanded_records_are_written_byte_for_byte() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alerts_loaded_per_incident_are_added_byte_for_byte() {
-    let url = serve(true).await;
+    let url = serve(Mode::PerIncident).await;
     let home = tempfile::tempdir().unwrap();
-    let (o, err, code) = tokio::task::spawn_blocking(move || export(home.path(), &url))
+    let (o, err, code) = tokio::task::spawn_blocking(move || export(home.path(), &url, &[]))
         .await
         .unwrap();
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(o, format!("{INCIDENT_HEAD},\"alerts\":{ALERTS}}}\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_that_cannot_be_loaded_make_the_export_fail_and_say_which() {
+    let url = serve(Mode::PerIncidentRefused).await;
+    let home = tempfile::tempdir().unwrap();
+    let (o, err, code) = tokio::task::spawn_blocking({
+        let home = home.path().to_path_buf();
+        move || export(&home, &url, &[])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        o,
+        format!("{INCIDENT_HEAD}}}\n"),
+        "the record is still written"
+    );
+    assert!(
+        err.contains("1 incident(s) written without their alerts: 41"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incomplete_export_does_not_replace_the_output_file() {
+    let url = serve(Mode::PerIncidentRefused).await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("out.ndjson");
+    std::fs::write(&file, "previous\n").unwrap();
+    let (_, err, code) = tokio::task::spawn_blocking({
+        let home = home.path().to_path_buf();
+        let target = file.to_str().unwrap().to_string();
+        move || export(&home, &url, &["-o", &target])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("left unchanged"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous\n");
 }
