@@ -141,10 +141,10 @@ async fn export() -> Vec<Incident> {
     let pages = INCIDENTS.div_ceil(page) as u64;
     println!("wall time: {wall:?}");
     println!(
-        "written: {} incidents, {} alerts, {} bad records, {:.1} MB NDJSON",
+        "written: {} incidents, {} alerts, {} incomplete, {:.1} MB NDJSON",
         summary.incidents,
         summary.alerts,
-        summary.bad_records,
+        summary.incomplete.len(),
         out.len() as f64 / 1e6
     );
     println!(

@@ -4,8 +4,9 @@
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
-use std::time::Duration;
+
+mod since;
+pub use since::Since;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -179,8 +180,9 @@ pub struct SimArgs {
 /// `vigil export` options.
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
-    /// Only incidents updated since then: a duration back from now (`30m`, `12h`, `7d`, `2w`)
-    /// or a UTC date/time (`2026-11-01`, `2026-11-01T08:00:00Z`).
+    /// Only incidents updated since then: an age (`30m`, `24h`, `7d`, `2w`), a date
+    /// (`2026-11-01`, midnight UTC) or a time (`2026-11-01T08:00:00-08:00`,
+    /// `"2026-11-01 08:00"`); a time without an offset is UTC.
     #[arg(long, value_name = "DURATION_OR_DATE")]
     pub since: Option<Since>,
 
@@ -226,77 +228,6 @@ impl LogLevel {
             LogLevel::Debug => "debug",
             LogLevel::Trace => "trace",
         }
-    }
-}
-
-/// `--since`: a duration back from now, a UTC date (midnight), or an instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    /// `7d`, `12h`, …
-    Ago(Duration),
-    /// `2026-11-01` (00:00 UTC).
-    Date(jiff::civil::Date),
-    /// `2026-11-01T08:00:00Z`.
-    Instant(jiff::Timestamp),
-}
-
-impl Since {
-    /// The cut-off instant, given the current time.
-    pub fn cutoff(self, now: jiff::Timestamp) -> jiff::Timestamp {
-        match self {
-            Since::Ago(d) => jiff::SignedDuration::try_from(d)
-                .ok()
-                .and_then(|d| now.checked_sub(d).ok())
-                .unwrap_or(jiff::Timestamp::MIN),
-            Since::Date(date) => date
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .map(|z| z.timestamp())
-                .unwrap_or(jiff::Timestamp::MIN),
-            Since::Instant(t) => t,
-        }
-    }
-}
-
-impl FromStr for Since {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        if let Some(unit) = s.chars().last().filter(|c| c.is_ascii_alphabetic())
-            && s[..s.len() - 1].bytes().all(|b| b.is_ascii_digit())
-            && s.len() > 1
-        {
-            let n: u64 = s[..s.len() - 1]
-                .parse()
-                .map_err(|_| format!("invalid number in {s:?}"))?;
-            let secs = match unit {
-                's' => 1,
-                'm' => 60,
-                'h' => 3600,
-                'd' => 86_400,
-                'w' => 7 * 86_400,
-                _ => {
-                    return Err(format!(
-                        "unknown unit {unit:?} in {s:?}; use s, m, h, d or w"
-                    ));
-                }
-            };
-            let total = n
-                .checked_mul(secs)
-                .filter(|t| *t <= 3650 * 86_400)
-                .ok_or_else(|| format!("{s:?} is too long ago (at most 3650d)"))?;
-            return Ok(Since::Ago(Duration::from_secs(total)));
-        }
-        if let Ok(date) = s.parse::<jiff::civil::Date>() {
-            return Ok(Since::Date(date));
-        }
-        if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-            return Ok(Since::Instant(ts));
-        }
-        Err(format!(
-            "{s:?} is neither a duration (30m, 12h, 7d, 2w) nor a date (2026-11-01) or UTC \
-             time (2026-11-01T08:00:00Z)"
-        ))
     }
 }
 
@@ -349,37 +280,5 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         command().debug_assert();
-    }
-
-    #[test]
-    fn since_parses_durations_and_dates() {
-        assert_eq!(
-            "7d".parse::<Since>().unwrap(),
-            Since::Ago(Duration::from_secs(7 * 86_400))
-        );
-        assert_eq!(
-            "30m".parse::<Since>().unwrap(),
-            Since::Ago(Duration::from_secs(1800))
-        );
-        assert!(matches!(
-            "2026-11-01".parse::<Since>().unwrap(),
-            Since::Date(_)
-        ));
-        assert!(matches!(
-            "2026-11-01T08:00:00Z".parse::<Since>().unwrap(),
-            Since::Instant(_)
-        ));
-        for bad in ["", "d", "7x", "-7d", "yesterday", "99999w"] {
-            assert!(bad.parse::<Since>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn since_cutoff() {
-        let now: jiff::Timestamp = "2026-11-08T12:00:00Z".parse().unwrap();
-        let t = "7d".parse::<Since>().unwrap().cutoff(now);
-        assert_eq!(t.to_string(), "2026-11-01T12:00:00Z");
-        let t = "2026-11-01".parse::<Since>().unwrap().cutoff(now);
-        assert_eq!(t.to_string(), "2026-11-01T00:00:00Z");
     }
 }

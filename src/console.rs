@@ -222,45 +222,74 @@ pub async fn export(
     cfg: Option<&Config>,
     args: ExportArgs,
 ) -> anyhow::Result<ExitCode> {
+    let now = jiff::Timestamp::now();
+    if let Some(warning) = args.since.and_then(|s| s.future_warning(now)) {
+        eprintln!("{warning}");
+    }
     let session = launch::open(cli, paths, cfg).await?;
     let opts = crate::export::ExportOptions {
-        since: args
-            .since
-            .map(|s| Timestamp(s.cutoff(jiff::Timestamp::now()))),
+        since: args.since.map(|s| Timestamp(s.cutoff(now))),
         statuses: args.status.clone(),
         severities: args.severity.clone(),
         include_alerts: !args.no_alerts,
         page_size: cfg.map(|c| c.effective_sync(Some(&session.profile_key)).page_size),
     };
     let api = Arc::new(session.client.clone());
-    let mut progress = |p: crate::export::ExportProgress| {
-        eprintln!("{}", crate::ui::sanitize::sanitize(&p.to_string()));
-    };
-    let summary = match &args.output {
-        Some(path) => {
-            let f = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            let s = crate::export::run_export(api, opts, &mut w, &mut progress).await;
-            std::io::Write::flush(&mut w)?;
-            s
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            let s = crate::export::run_export(api, opts, &mut w, &mut progress).await;
-            std::io::Write::flush(&mut w)?;
-            s
-        }
+    let mut progress = |p: crate::export::ExportProgress| say(&p.to_string());
+    let result = match &args.output {
+        Some(path) => export_to_file(api, opts, path, &mut progress).await,
+        None => export_to_stdout(api, opts, &mut progress).await,
     };
     if let Some(sim) = session.demo {
         sim.shutdown().await;
     }
-    match summary {
-        Ok(s) => {
-            eprintln!("{}", crate::ui::sanitize::sanitize(&s.to_string()));
-            Ok(ExitCode::SUCCESS)
+    let summary = result?;
+    say(&summary.to_string());
+    match summary.incomplete_report() {
+        None => Ok(ExitCode::SUCCESS),
+        Some(report) => {
+            say(&report);
+            if let Some(path) = &args.output {
+                say(&format!("export: {} left unchanged", path.display()));
+            }
+            Ok(ExitCode::FAILURE)
         }
-        Err(e) => Err(anyhow::anyhow!("export failed: {e}")),
     }
+}
+
+/// One line on stderr, sanitised (ids and service messages are external data).
+fn say(line: &str) {
+    eprintln!("{}", crate::ui::sanitize::sanitize(line));
+}
+
+/// Exports to stdout; lines already written stay written whatever happens next.
+async fn export_to_stdout<A: crate::sync::GraphApi>(
+    api: Arc<A>,
+    opts: crate::export::ExportOptions,
+    progress: &mut dyn FnMut(crate::export::ExportProgress),
+) -> anyhow::Result<crate::export::ExportSummary> {
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let summary = crate::export::run_export(api, opts, &mut w, progress).await;
+    std::io::Write::flush(&mut w)?;
+    summary.map_err(|e| anyhow::anyhow!("export failed: {e}"))
+}
+
+/// Exports to `path` atomically: the file is replaced only when everything was exported.
+async fn export_to_file<A: crate::sync::GraphApi>(
+    api: Arc<A>,
+    opts: crate::export::ExportOptions,
+    path: &std::path::Path,
+    progress: &mut dyn FnMut(crate::export::ExportProgress),
+) -> anyhow::Result<crate::export::ExportSummary> {
+    let mut file = crate::export::AtomicOutput::create(path)
+        .with_context(|| format!("creating a temporary file beside {}", path.display()))?;
+    let summary = crate::export::run_export(api, opts, file.writer(), progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("export failed: {e}; {} left unchanged", path.display()))?;
+    if summary.is_complete() {
+        file.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(summary)
 }

@@ -2,6 +2,7 @@
 //! line, a broken config file, and `vigil export` of 10,000 incidents from the simulated tenant
 //! with exactly the requests the page size needs.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -85,20 +86,27 @@ fn a_broken_config_file_names_file_line_and_key() {
     assert!(err.contains("profiles.contoso.auth"), "key: {err}");
 }
 
-#[test]
-fn export_of_ten_thousand_incidents_uses_exactly_the_pages_needed() {
+/// A simulated tenant on 127.0.0.1 (a random port), with the runtime that serves it.
+fn start_sim(incidents: usize, faults: &str) -> (tokio::runtime::Runtime, vigil::sim::SimHandle) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt
         .block_on(vigil::sim::start(
             vigil::sim::SimConfig {
-                incidents: 10_000,
+                incidents,
                 live: false,
                 max_page: 100,
+                faults: vigil::sim::FaultSpec::parse(faults).unwrap(),
                 ..Default::default()
             },
             ([127, 0, 0, 1], 0).into(),
         ))
         .unwrap();
+    (rt, sim)
+}
+
+/// A home whose configuration has a profile `sim` signing in to `sim` with the secret in
+/// `VIGIL_TEST_SECRET`.
+fn home_for(sim: &vigil::sim::SimHandle) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("config/vigil");
     std::fs::create_dir_all(&dir).unwrap();
@@ -115,6 +123,13 @@ fn export_of_ten_thousand_incidents_uses_exactly_the_pages_needed() {
         ),
     )
     .unwrap();
+    home
+}
+
+#[test]
+fn export_of_ten_thousand_incidents_uses_exactly_the_pages_needed() {
+    let (rt, sim) = start_sim(10_000, "");
+    let home = home_for(&sim);
     let out = vigil(home.path())
         .env("VIGIL_TEST_SECRET", vigil::sim::DEMO_CLIENT_SECRET)
         .args(["export", "--since", "3650d"])
@@ -231,4 +246,161 @@ fn walk(p: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn export_refuses_a_since_it_cannot_read_with_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in ["2026-12-06T03", "yesterday", "2026-12-06T03:00-0800"] {
+        let out = vigil(home.path())
+            .args(["--demo", "export", "--since", bad])
+            .output()
+            .unwrap();
+        let (o, err) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(o.is_empty(), "{bad}: nothing exported: {o}");
+        assert!(
+            err.contains("--since") && err.contains("7d") && err.contains("no offset means UTC"),
+            "{bad}: the error names the accepted forms: {err}"
+        );
+    }
+}
+
+#[test]
+fn export_help_says_a_time_without_offset_is_utc() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path())
+        .args(["export", "--help"])
+        .output()
+        .unwrap();
+    let (o, _) = text(&out);
+    assert!(out.status.success());
+    assert!(o.contains("without an offset is UTC"), "{o}");
+}
+
+#[test]
+fn export_warns_when_since_is_in_the_future() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path())
+        .args([
+            "--demo",
+            "export",
+            "--no-alerts",
+            "--since",
+            "2099-01-01T00:00+01:00",
+        ])
+        .output()
+        .unwrap();
+    let (o, err) = text(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(o.is_empty(), "nothing changed after 2099: {o}");
+    assert!(
+        err.contains("2098-12-31T23:00:00Z is in the future"),
+        "warns with the instant it read: {err}"
+    );
+}
+
+/// `vigil --profile sim export ARGS` against `sim`, with the secret it accepts.
+fn export(home: &Path, args: &[&str]) -> Output {
+    vigil(home)
+        .env("VIGIL_TEST_SECRET", vigil::sim::DEMO_CLIENT_SECRET)
+        .arg("export")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn export_writes_unreadable_records_as_received_and_exits_zero() {
+    // One unreadable record in each page of 100.
+    let (_rt, sim) = start_sim(200, "bad-record=1");
+    let home = home_for(&sim);
+    let out = export(home.path(), &["--since", "3650d"]);
+    let (o, err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+    let lines: Vec<serde_json::Value> = o
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 200, "every record is exported; stderr: {err}");
+    assert!(sim.stats().faults_injected >= 2, "{:?}", sim.stats());
+    // Faithful: alerts keep their @odata.type, timestamps keep the precision Graph sent.
+    let alerts: Vec<&serde_json::Value> = lines
+        .iter()
+        .flat_map(|l| l["alerts"].as_array().into_iter().flatten())
+        .collect();
+    assert!(!alerts.is_empty());
+    assert!(
+        alerts
+            .iter()
+            .all(|a| a["@odata.type"] == "#microsoft.graph.security.alert")
+    );
+    let short = lines
+        .iter()
+        .filter_map(|l| l["createdDateTime"].as_str())
+        .filter(|t| t.len() < "2026-01-01T00:00:00.0000000Z".len())
+        .count();
+    assert!(
+        short > 0,
+        "some timestamps have fewer than 7 fraction digits"
+    );
+}
+
+#[test]
+fn export_to_a_file_replaces_it_whole_and_private() {
+    let (_rt, sim) = start_sim(120, "");
+    let home = home_for(&sim);
+    let dir = home.path().join("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("incidents.ndjson");
+    std::fs::write(&file, "previous\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = export(home.path(), &["--no-alerts", "-o", file.to_str().unwrap()]);
+    let (o, err) = text(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(o.is_empty(), "nothing on stdout: {o}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 120);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "created 0600");
+    assert_eq!(
+        file_names(&dir),
+        vec!["incidents.ndjson"],
+        "no temporary left"
+    );
+}
+
+#[test]
+fn a_failed_export_leaves_the_previous_file_untouched() {
+    let (_rt, sim) = start_sim(120, "");
+    let home = home_for(&sim);
+    let dir = home.path().join("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("incidents.ndjson");
+    std::fs::write(&file, "{\"id\":\"good\"}\n").unwrap();
+    let out = vigil(home.path())
+        .env("VIGIL_TEST_SECRET", "not-the-secret")
+        .args(["export", "-o", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let (_, err) = text(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("left unchanged"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\"id\":\"good\"}\n"
+    );
+    assert_eq!(
+        file_names(&dir),
+        vec!["incidents.ndjson"],
+        "no temporary left"
+    );
 }

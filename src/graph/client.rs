@@ -8,11 +8,13 @@ use reqwest::Method;
 use reqwest::header::ACCEPT;
 use secrecy::ExposeSecret as _;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::broadcast;
 use url::Url;
 
 use super::auth::{Authenticator, read_limited};
 use super::backoff::{backoff, retry_after};
+use super::body::{self, Decode};
 use super::budget::Budget;
 use super::endpoint::{append_path, check_base_url, is_loopback};
 use super::error::{ErrorKind, GraphError, excerpt, log_safe, parse_error_body};
@@ -142,8 +144,8 @@ impl std::fmt::Debug for Client {
 }
 
 /// What to do after one attempt.
-enum Step {
-    Done(Result<Value, GraphError>),
+enum Step<T> {
+    Done(Result<T, GraphError>),
     Retry {
         wait: Duration,
         reason: String,
@@ -211,20 +213,29 @@ impl Client {
     /// origin as `graph_url` (an `@odata.nextLink`, requested verbatim).
     pub async fn get_json(&self, path_or_url: &str) -> Result<Value, GraphError> {
         let url = self.resolve(path_or_url)?;
-        self.execute(Method::GET, url, None).await
+        self.execute(Method::GET, url, None, body::values).await
+    }
+
+    /// GET like [`Client::get_json`], the body checked to be JSON and kept exactly as received
+    /// (what the export writes).
+    pub async fn get_raw(&self, path_or_url: &str) -> Result<Box<RawValue>, GraphError> {
+        let url = self.resolve(path_or_url)?;
+        self.execute(Method::GET, url, None, body::verbatim).await
     }
 
     /// PATCH a relative path with a JSON body (retried like GET). An empty answer is `Value::Null`.
     pub async fn patch_json(&self, path: &str, body: &Value) -> Result<Value, GraphError> {
         let url = self.resolve(path)?;
-        self.execute(Method::PATCH, url, Some(body)).await
+        self.execute(Method::PATCH, url, Some(body), body::values)
+            .await
     }
 
     /// POST a relative path with a JSON body. Not retried once it may have reached the server:
     /// a lost answer gives `ErrorKind::UnknownOutcome`. An empty answer is `Value::Null`.
     pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, GraphError> {
         let url = self.resolve(path)?;
-        self.execute(Method::POST, url, Some(body)).await
+        self.execute(Method::POST, url, Some(body), body::values)
+            .await
     }
 
     fn resolve(&self, path_or_url: &str) -> Result<Url, GraphError> {
@@ -252,12 +263,13 @@ impl Client {
         append_path(base, path_or_url)
     }
 
-    async fn execute(
+    async fn execute<T>(
         &self,
         method: Method,
         url: Url,
         body: Option<&Value>,
-    ) -> Result<Value, GraphError> {
+        decode: Decode<T>,
+    ) -> Result<T, GraphError> {
         let path = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_string(),
@@ -269,7 +281,7 @@ impl Client {
             self.wait_for_budget().await;
             let token = self.inner.auth.token().await?;
             let step = self
-                .attempt(&method, &url, &path, body, &token, retries)
+                .attempt(&method, &url, &path, body, &token, retries, decode)
                 .await;
             let (wait, reason, err) = match step {
                 Step::Done(Err(e)) if e.kind == ErrorKind::Unauthorized && !reauthenticated => {
@@ -305,7 +317,8 @@ impl Client {
     }
 
     /// One HTTP exchange, classified.
-    async fn attempt(
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt<T>(
         &self,
         method: &Method,
         url: &Url,
@@ -313,7 +326,8 @@ impl Client {
         body: Option<&Value>,
         token: &secrecy::SecretString,
         retries: u32,
-    ) -> Step {
+        decode: Decode<T>,
+    ) -> Step<T> {
         let idempotent = *method != Method::POST;
         let cap = self.inner.cfg.max_backoff;
         let client_request_id = uuid::Uuid::new_v4().to_string();
@@ -355,14 +369,11 @@ impl Client {
         tracing::debug!(method = %method, path = %log_safe(path), status, request_id = %log_safe(request_id), client_request_id = %client_request_id, "graph response");
 
         if (200..300).contains(&status) {
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Step::Done(Ok(Value::Null));
-            }
-            return match super::json_depth::from_slice(&bytes) {
+            return match decode(&bytes) {
                 Ok(v) if bytes.len() <= MAX_BODY => Step::Done(Ok(v)),
                 other => {
                     let why = match other {
-                        Err(e) => e.to_string(),
+                        Err(e) => e,
                         Ok(_) => format!("body larger than {MAX_BODY} bytes"),
                     };
                     let mut err = GraphError::new(
@@ -432,13 +443,13 @@ impl Client {
 
     /// No (complete) answer: connect failures are always retryable; after sending, only
     /// idempotent requests are retried and a POST becomes `UnknownOutcome`.
-    fn transport_failure(
+    fn transport_failure<T>(
         &self,
         e: &reqwest::Error,
         idempotent: bool,
         retries: u32,
         path: &str,
-    ) -> Step {
+    ) -> Step<T> {
         let cap = self.inner.cfg.max_backoff;
         tracing::debug!(path = %log_safe(path), error = %log_safe(&e.to_string()), "graph request failed");
         if e.is_connect() {

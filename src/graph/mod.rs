@@ -3,6 +3,7 @@
 pub mod assertion;
 pub mod auth;
 pub mod backoff;
+pub mod body;
 pub mod budget;
 pub mod client;
 pub mod endpoint;

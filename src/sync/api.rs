@@ -4,6 +4,7 @@
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::Timestamp;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::future::Future;
 
 /// JSON requests to Graph. Implementations handle auth, throttling, retries and the budget;
@@ -13,6 +14,19 @@ pub trait GraphApi: Send + Sync + 'static {
     /// absolute `@odata.nextLink`, requested verbatim.
     fn get_json(&self, path_or_url: &str)
     -> impl Future<Output = Result<Value, GraphError>> + Send;
+    /// GET like [`GraphApi::get_json`], the body kept exactly as received (what the export
+    /// writes). The default re-serialises `get_json`'s value, for fakes that hold values.
+    fn get_raw(
+        &self,
+        path_or_url: &str,
+    ) -> impl Future<Output = Result<Box<RawValue>, GraphError>> + Send {
+        let value = self.get_json(path_or_url);
+        async move {
+            let value = value.await?;
+            serde_json::value::to_raw_value(&value)
+                .map_err(|e| local_error(ErrorKind::Decode, "BadBody", e.to_string()))
+        }
+    }
     /// PATCH a relative path with a JSON body; returns the response body.
     fn patch_json(
         &self,
@@ -110,6 +124,13 @@ impl GraphApi for crate::graph::client::Client {
         path_or_url: &str,
     ) -> impl Future<Output = Result<Value, GraphError>> + Send {
         crate::graph::client::Client::get_json(self, path_or_url)
+    }
+
+    fn get_raw(
+        &self,
+        path_or_url: &str,
+    ) -> impl Future<Output = Result<Box<RawValue>, GraphError>> + Send {
+        crate::graph::client::Client::get_raw(self, path_or_url)
     }
 
     fn patch_json(

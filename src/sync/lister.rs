@@ -7,9 +7,13 @@ use super::api::{GraphApi, encode, incident_path, is_server_error, local_error};
 use super::messages::AlertsMode;
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::{
-    Alert, BadRecord, Incident, IncidentStatus, Severity, Timestamp, parse_page,
+    Alert, BadRecord, Incident, IncidentStatus, RecordHead, Severity, Timestamp, parse_records,
+    record_id, split_page, split_verbatim_page,
 };
+use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::HashSet;
+use std::future::Future;
 
 /// What to list: `$filter` clauses (joined with `and`) and page sizes.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,30 +124,47 @@ impl Lister {
         self.mode
     }
 
-    /// Fetches the next page; `Ok(None)` when the listing is complete.
+    /// Fetches the next page parsed into the model; `Ok(None)` when the listing is complete.
     pub async fn next_page<A: GraphApi>(
         &mut self,
         api: &A,
     ) -> Result<Option<ListedPage>, GraphError> {
+        let Some(records) = self.next_records::<A, Values>(api).await? else {
+            return Ok(None);
+        };
+        let (items, bad) = parse_records::<Incident>(records);
+        Ok(Some(ListedPage { items, bad }))
+    }
+
+    /// Fetches the next page's records as the exact text received (what the export writes);
+    /// `Ok(None)` when the listing is complete.
+    pub async fn next_verbatim_page<A: GraphApi>(
+        &mut self,
+        api: &A,
+    ) -> Result<Option<Vec<Box<RawValue>>>, GraphError> {
+        self.next_records::<A, Verbatim>(api).await
+    }
+
+    /// The next page's records in format `F`, walking the fallback ladder on 5xx. After a
+    /// restart, records already handed out are left out by id.
+    async fn next_records<A: GraphApi, F: PageFormat>(
+        &mut self,
+        api: &A,
+    ) -> Result<Option<Vec<F::Record>>, GraphError> {
         loop {
             let Some(url) = self.next.clone() else {
                 return Ok(None);
             };
-            match api.get_json(&url).await {
-                Ok(body) => {
-                    let page = parse_page::<Incident>(body)
-                        .map_err(|e| local_error(ErrorKind::Decode, "BadPage", e))?;
+            match F::get(api, &url).await {
+                Ok((records, next_link)) => {
                     // A link pointing at itself would loop forever.
-                    self.next = page.next_link.filter(|n| *n != url);
-                    let mut items = page.items;
+                    self.next = next_link.filter(|n| *n != url);
+                    let mut records = records;
                     if self.restarted {
-                        items.retain(|i| !self.seen.contains(&i.id));
+                        records.retain(|r| F::id(r).is_none_or(|id| !self.seen.contains(&id)));
                     }
-                    self.seen.extend(items.iter().map(|i| i.id.clone()));
-                    return Ok(Some(ListedPage {
-                        items,
-                        bad: page.bad,
-                    }));
+                    self.seen.extend(records.iter().filter_map(F::id));
+                    return Ok(Some(records));
                 }
                 Err(e) if is_server_error(&e) && self.mode != AlertsMode::Lazy => {
                     self.mode = match self.mode {
@@ -176,6 +197,56 @@ impl Lister {
             out = set_param(&out, "$expand", None);
         }
         out
+    }
+}
+
+/// How a listing's pages are read: their records and `@odata.nextLink`.
+trait PageFormat {
+    type Record: Send;
+    fn get<A: GraphApi>(
+        api: &A,
+        url: &str,
+    ) -> impl Future<Output = Result<(Vec<Self::Record>, Option<String>), GraphError>> + Send;
+    fn id(record: &Self::Record) -> Option<String>;
+}
+
+/// Records as values, to be parsed into the model.
+struct Values;
+
+impl PageFormat for Values {
+    type Record = Value;
+
+    async fn get<A: GraphApi>(
+        api: &A,
+        url: &str,
+    ) -> Result<(Vec<Value>, Option<String>), GraphError> {
+        let page = split_page(api.get_json(url).await?)
+            .map_err(|e| local_error(ErrorKind::Decode, "BadPage", e))?;
+        Ok((page.records, page.next_link))
+    }
+
+    fn id(record: &Value) -> Option<String> {
+        record_id(record)
+    }
+}
+
+/// Records as the exact text received.
+struct Verbatim;
+
+impl PageFormat for Verbatim {
+    type Record = Box<RawValue>;
+
+    async fn get<A: GraphApi>(
+        api: &A,
+        url: &str,
+    ) -> Result<(Vec<Box<RawValue>>, Option<String>), GraphError> {
+        let page = split_verbatim_page(&api.get_raw(url).await?)
+            .map_err(|e| local_error(ErrorKind::Decode, "BadPage", e))?;
+        Ok((page.records, page.next_link))
+    }
+
+    fn id(record: &Box<RawValue>) -> Option<String> {
+        RecordHead::read(record).id
     }
 }
 
@@ -256,6 +327,36 @@ pub async fn get_incident_alerts<A: GraphApi>(api: &A, id: &str) -> Result<Vec<A
     let incident: Incident = serde_json::from_value(body)
         .map_err(|e| local_error(ErrorKind::Decode, "BadIncident", e.to_string()))?;
     Ok(incident.alerts.unwrap_or_default())
+}
+
+/// The alerts of one incident as the exact text received: the `alerts` array of
+/// `GET /incidents/{id}?$expand=alerts`. A response without that array is a `Decode` error.
+pub async fn get_incident_alerts_verbatim<A: GraphApi>(
+    api: &A,
+    id: &str,
+) -> Result<Box<RawValue>, GraphError> {
+    #[derive(serde::Deserialize)]
+    struct WithAlerts<'a> {
+        #[serde(borrow, default)]
+        alerts: Option<&'a RawValue>,
+    }
+    let body = api
+        .get_raw(&format!("{}?$expand=alerts", incident_path(id, false)))
+        .await?;
+    let alerts = body
+        .get()
+        .starts_with('{')
+        .then(|| serde_json::from_str::<WithAlerts>(body.get()).ok())
+        .flatten()
+        .and_then(|w| w.alerts)
+        .filter(|a| a.get().starts_with('['));
+    alerts.map(RawValue::to_owned).ok_or_else(|| {
+        local_error(
+            ErrorKind::Decode,
+            "NoAlerts",
+            "the incident came back without an alerts array",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -11,10 +11,12 @@ pub mod evidence;
 pub mod incident;
 pub mod page;
 pub mod time;
+pub mod verbatim;
 
 pub use alert::{Alert, AlertPatch};
 pub use enums::*;
 pub use evidence::{Evidence, EvidenceKind};
 pub use incident::{Comment, HuntingQuery, Incident, IncidentPatch};
-pub use page::{BadRecord, Page, parse_page};
+pub use page::{BadRecord, Page, PageRecords, parse_page, parse_records, record_id, split_page};
 pub use time::Timestamp;
+pub use verbatim::{RecordHead, VerbatimPage, split_verbatim_page};

@@ -28,9 +28,20 @@ pub struct Page<T> {
     pub count: Option<u64>,
 }
 
-/// Parses `{"value":[...], "@odata.nextLink": ...}`. Errors only when the envelope itself is
-/// wrong (no `value` array).
-pub fn parse_page<T: DeserializeOwned>(body: Value) -> Result<Page<T>, String> {
+/// A page's records as received, before any parsing into the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageRecords {
+    /// The `value` array, each record verbatim (key order as received).
+    pub records: Vec<Value>,
+    /// `@odata.nextLink`, to be requested verbatim.
+    pub next_link: Option<String>,
+    /// `@odata.count` when `$count=true` was asked.
+    pub count: Option<u64>,
+}
+
+/// Splits `{"value":[...], "@odata.nextLink": ...}` into its records. Errors only when the
+/// envelope itself is wrong (no `value` array).
+pub fn split_page(body: Value) -> Result<PageRecords, String> {
     let Value::Object(mut obj) = body else {
         return Err("response is not a JSON object".into());
     };
@@ -39,27 +50,53 @@ pub fn parse_page<T: DeserializeOwned>(body: Value) -> Result<Page<T>, String> {
         .and_then(|v| v.as_str())
         .map(str::to_string);
     let count = obj.get("@odata.count").and_then(|v| v.as_u64());
-    let Some(Value::Array(values)) = obj.remove("value") else {
+    let Some(Value::Array(records)) = obj.remove("value") else {
         return Err("response has no \"value\" array".into());
     };
-    let mut items = Vec::with_capacity(values.len());
+    Ok(PageRecords {
+        records,
+        next_link,
+        count,
+    })
+}
+
+/// Parses records one by one: those that do not fit `T` are kept raw as [`BadRecord`]s.
+pub fn parse_records<T: DeserializeOwned>(records: Vec<Value>) -> (Vec<T>, Vec<BadRecord>) {
+    let mut items = Vec::with_capacity(records.len());
     let mut bad = Vec::new();
-    for (index, raw) in values.into_iter().enumerate() {
+    for (index, raw) in records.into_iter().enumerate() {
         match T::deserialize(&raw) {
             Ok(item) => items.push(item),
             Err(e) => bad.push(BadRecord {
                 index,
-                id: raw.get("id").and_then(|v| v.as_str()).map(str::to_string),
+                id: record_id(&raw),
                 error: e.to_string(),
                 raw,
             }),
         }
     }
+    (items, bad)
+}
+
+/// A record's `id` when it is a string (or a number, written as the service sent it).
+pub fn record_id(record: &Value) -> Option<String> {
+    match record.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses `{"value":[...], "@odata.nextLink": ...}`. Errors only when the envelope itself is
+/// wrong (no `value` array).
+pub fn parse_page<T: DeserializeOwned>(body: Value) -> Result<Page<T>, String> {
+    let raw = split_page(body)?;
+    let (items, bad) = parse_records(raw.records);
     Ok(Page {
         items,
         bad,
-        next_link,
-        count,
+        next_link: raw.next_link,
+        count: raw.count,
     })
 }
 
