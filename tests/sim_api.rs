@@ -1043,7 +1043,10 @@ async fn incident_tasks_follow_the_beta_schema() {
     assert_eq!(s, 200);
     assert!(!plain.is_empty());
     for t in &plain {
-        assert!(t.get("incidentId").is_none(), "incidentId is not a property: {t}");
+        assert!(
+            t.get("incidentId").is_none(),
+            "incidentId is not a property: {t}"
+        );
         assert!(t.get("incident").is_none(), "incident only on $expand: {t}");
         assert!(t.get("responseAction").is_some(), "{t}");
     }
@@ -1118,7 +1121,10 @@ async fn unknown_evidence_type_appears_only_under_its_fault() {
     assert_eq!(unknown(&all_pages(&c, &tok, &url).await), 0);
     h.set_faults(FaultSpec::parse("unknown-evidence=1").unwrap());
     let all = all_pages(&c, &tok, &url).await;
-    assert!(unknown(&all) >= all.len(), "every alert carries one under the fault");
+    assert!(
+        unknown(&all) >= all.len(),
+        "every alert carries one under the fault"
+    );
     h.set_faults(FaultSpec::default());
     assert_eq!(unknown(&all_pages(&c, &tok, &url).await), 0);
     h.shutdown().await;
@@ -1217,7 +1223,10 @@ async fn comment_post_with_an_array_body_is_an_empty_payload() {
         assert_eq!(r.status(), 400, "{url}");
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["error"]["code"], "BadRequest", "{url}");
-        assert_eq!(v["error"]["message"], "Empty Payload. JSON content expected.");
+        assert_eq!(
+            v["error"]["message"],
+            "Empty Payload. JSON content expected."
+        );
     }
     assert_eq!(h.stats().comments_posted, 0);
     h.shutdown().await;

@@ -516,8 +516,14 @@ mod tests {
             assert_ne!(label, wire, "{wire} has no readable label");
             assert!(!label.is_empty());
             // Every member but the two "unknown" ones reads differently from the others.
-            if !matches!(d, DetectionSource::Unknown | DetectionSource::UnknownFutureValue) {
-                assert!(labels.insert(label.to_string()), "label {label} is used twice");
+            if !matches!(
+                d,
+                DetectionSource::Unknown | DetectionSource::UnknownFutureValue
+            ) {
+                assert!(
+                    labels.insert(label.to_string()),
+                    "label {label} is used twice"
+                );
             }
         }
         assert_eq!(

@@ -827,7 +827,10 @@ mod tests {
             "p1Sender": {"emailAddress": null},
             "p2Sender": {"emailAddress": "ceo@lookalike.example"},
         }));
-        assert_eq!(p2_only.summary(), "\"Invoice 7\" from ceo@lookalike.example");
+        assert_eq!(
+            p2_only.summary(),
+            "\"Invoice 7\" from ceo@lookalike.example"
+        );
         let neither = msg(serde_json::json!({ "p1Sender": "not an object" }));
         assert_eq!(neither.summary(), "\"Invoice 7\" from ?");
     }
