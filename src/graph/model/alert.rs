@@ -89,6 +89,19 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// True when status, severity, service or detection source is an enum member this build
+    /// does not know (or `unknownFutureValue`).
+    pub fn holds_unknown_enum(&self) -> bool {
+        !self.status.is_known()
+            || self.status == AlertStatus::UnknownFutureValue
+            || !self.severity.is_known()
+            || self.severity == Severity::UnknownFutureValue
+            || !self.service_source.is_known()
+            || self.service_source == ServiceSource::UnknownFutureValue
+            || !self.detection_source.is_known()
+            || self.detection_source == DetectionSource::UnknownFutureValue
+    }
+
     /// The title, or a placeholder.
     pub fn title(&self) -> &str {
         self.title.as_deref().unwrap_or("(untitled alert)")
