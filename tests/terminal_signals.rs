@@ -18,6 +18,8 @@ const LONG: Duration = Duration::from_secs(40);
 struct Pty {
     child: Box<dyn Child + Send + Sync>,
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Set when the reader thread has taken in everything the terminal side wrote.
+    drained: Arc<std::sync::atomic::AtomicBool>,
     _master: Box<dyn MasterPty + Send>,
 }
 
@@ -53,6 +55,8 @@ impl Pty {
         )));
         let mut reader = pair.master.try_clone_reader().unwrap();
         let p2 = parser.clone();
+        let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let d2 = drained.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -61,10 +65,12 @@ impl Pty {
                 }
                 p2.lock().unwrap().process(&buf[..n]);
             }
+            d2.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Pty {
             child,
             parser,
+            drained,
             _master: pair.master,
         }
     }
@@ -103,8 +109,14 @@ impl Pty {
         let start = Instant::now();
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
-                // Let the reader thread take in the last bytes.
-                std::thread::sleep(Duration::from_millis(200));
+                // The reader thread ends once it has taken in the last bytes (end of file or
+                // EIO when the terminal side is closed): wait for that, not for a fixed time.
+                while !self.drained.load(std::sync::atomic::Ordering::SeqCst) {
+                    if start.elapsed() > LONG {
+                        panic!("the terminal output never ended; screen:\n{}", self.text());
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
                 return s;
             }
             if start.elapsed() > LONG {
