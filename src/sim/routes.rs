@@ -623,18 +623,36 @@ pub async fn patch_incident(
     )
 }
 
-/// The text of a comment POST, or the 400 Graph answers. A body that is JSON but not an object
-/// (an array) is "Empty Payload" to Graph (`BadRequest`), as observed on the real service.
-fn comment_text(body: &[u8], ids: &ReqIds) -> Result<String, Response> {
-    if matches!(serde_json::from_slice::<Value>(body), Ok(v) if !v.is_object()) {
-        return Err(bad_request("Empty Payload. JSON content expected.", ids));
+/// Why a comment POST is refused.
+enum CommentRejected {
+    /// JSON that is not an object (an array): Graph answers `BadRequest` "Empty Payload".
+    EmptyPayload,
+    /// Anything else: `InvalidRequestBody` with this message.
+    Invalid(String),
+}
+
+impl CommentRejected {
+    /// The 400 Graph answers.
+    fn response(self, ids: &ReqIds) -> Response {
+        match self {
+            CommentRejected::EmptyPayload => {
+                bad_request("Empty Payload. JSON content expected.", ids)
+            }
+            CommentRejected::Invalid(e) => invalid_body(&e, ids),
+        }
     }
-    let m = parse_body(body).map_err(|e| invalid_body(&e, ids))?;
+}
+
+/// The text of a comment POST.
+fn comment_text(body: &[u8]) -> Result<String, CommentRejected> {
+    if matches!(serde_json::from_slice::<Value>(body), Ok(v) if !v.is_object()) {
+        return Err(CommentRejected::EmptyPayload);
+    }
+    let m = parse_body(body).map_err(CommentRejected::Invalid)?;
     match m.get("comment").and_then(Value::as_str) {
         Some(s) if !s.trim().is_empty() => Ok(s.to_string()),
-        _ => Err(invalid_body(
-            "Request body is incorrect: 'comment' must be a non-empty string.",
-            ids,
+        _ => Err(CommentRejected::Invalid(
+            "Request body is incorrect: 'comment' must be a non-empty string.".into(),
         )),
     }
 }
@@ -648,9 +666,9 @@ pub async fn post_incident_comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let text = match comment_text(&body, &ids) {
+    let text = match comment_text(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return r.response(&ids),
     };
     let list = {
         let mut t = lock(&g.shared.tenant);
@@ -868,9 +886,9 @@ pub async fn post_alert_comment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let text = match comment_text(&body, &ids) {
+    let text = match comment_text(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return r.response(&ids),
     };
     let list = {
         let mut t = lock(&g.shared.tenant);
