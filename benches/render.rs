@@ -4,10 +4,13 @@
 //! backend (with synchronized output) for the first paint, one `j` move, one page down and an
 //! idle second, at 200x50 with 100,000 incidents, next to the number of cells that actually
 //! changed and the byte floor for sending them. Then criterion times one queue frame at 200x50
-//! with 100,000 incidents and one incident page with 200 alerts.
+//! with 100,000 incidents and one incident page with 200 alerts. Last, the figures with a stated
+//! target (README "Benchmarks") are checked: the run exits non-zero when one is missed.
 
 #[path = "common/synth.rs"]
 mod synth;
+#[path = "common/targets.rs"]
+mod targets;
 
 use criterion::Criterion;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -102,7 +105,7 @@ fn render_to_buffer(app: &mut App) -> Buffer {
     buf
 }
 
-fn print_bytes() {
+fn print_bytes(targets: &mut targets::Targets) {
     let mut app = app_with(synth::INCIDENTS);
     let meter = Meter::default();
     let backend = CrosstermBackend::new(meter.clone());
@@ -129,6 +132,7 @@ fn print_bytes() {
         floor(),
         b as f64 / floor().max(1) as f64
     );
+    let j_ratio = b as f64 / floor().max(1) as f64;
     app.take_dirty();
     app.handle_key(key(KeyCode::PageDown));
     let (b, c) = frame(&mut term, &meter, &mut app, &mut last);
@@ -144,9 +148,28 @@ fn print_bytes() {
     if idle_dirty {
         draw_synchronized(&mut term, |f| app.render(f)).expect("draw");
     }
+    let idle = meter.take();
     println!(
-        "  idle second      {:>7} B   (dirty after a tick with an unchanged clock: {idle_dirty})",
-        meter.take()
+        "  idle second      {idle:>7} B   (dirty after a tick with an unchanged clock: {idle_dirty})"
+    );
+    targets.at_most("bytes of one `j` move / floor", j_ratio, 1.5);
+    targets.at_most("bytes in an idle second", idle, 0);
+}
+
+/// The median time of one queue frame at 200x50 with 100,000 incidents (target ≤ 1 ms).
+fn check_frame_time(targets: &mut targets::Targets) {
+    let mut big = app_with(synth::INCIDENTS);
+    let area = Rect::new(0, 0, W, H);
+    let mut buf = Buffer::empty(area);
+    let median = targets::median_time(101, || {
+        buf.reset();
+        big.render_buffer(area, &mut buf);
+        black_box(&buf);
+    });
+    targets.at_most(
+        "queue frame at 200x50, 100,000 incidents (median)",
+        median,
+        Duration::from_millis(1),
     );
 }
 
@@ -191,8 +214,11 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    print_bytes();
+    let mut targets = targets::Targets::default();
+    print_bytes(&mut targets);
     let mut c = Criterion::default().configure_from_args();
     benches(&mut c);
     c.final_summary();
+    check_frame_time(&mut targets);
+    targets.finish();
 }

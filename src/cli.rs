@@ -164,7 +164,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "S", default_value_t = 7)]
     pub seed: u64,
 
-    /// Fault injection, e.g. `429=0.05,retry-after=2,500=0.01,latency=200ms,expand-500=25` (terms: 429, retry-after, 500, 503, latency, stall, malformed, truncate, bad-record, unknown-enum, expire-tokens, expand-500, 429-burst).
+    /// Fault injection, e.g. `429=0.05,retry-after=2,500=0.01,latency=200ms,expand-500=25` (terms: 429, retry-after, 500, 503, latency, stall, malformed, truncate, bad-record, unknown-enum, unknown-evidence, expire-tokens, expand-500, 429-burst).
     #[arg(long, value_name = "SPEC")]
     pub faults: Option<String>,
 

@@ -161,7 +161,7 @@ fn draft_with(root: &Path, needle: &str, within: Duration) -> Option<(PathBuf, V
 fn open_ask_on_first_den(c: &mut Console) {
     c.wait_for("refreshed");
     c.send("/Defender Experts");
-    std::thread::sleep(Duration::from_millis(300));
+    c.wait_for("/Defender Experts");
     c.send("\r");
     c.wait_for("filter: Defender Experts");
     c.send("e");
@@ -195,7 +195,7 @@ fn draft_survives_sigkill_and_sighup() {
     let mut c = Console::spawn(home.path());
     c.wait_for("refreshed");
     c.send(&format!("/id:{id}"));
-    std::thread::sleep(Duration::from_millis(300));
+    c.wait_for(&format!("/id:{id}"));
     c.send("\r");
     c.wait_for(&format!("filter: id:{id}"));
     c.send("e");

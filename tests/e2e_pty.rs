@@ -28,18 +28,29 @@ impl Screen {
     }
 
     fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        self.wait_until(&format!("{needle:?}"), timeout, |t| t.contains(needle))
+    }
+
+    /// Waits until the screen satisfies `done` (checked as output arrives, every 50 ms), or
+    /// panics after `timeout` naming `what` and showing the screen.
+    fn wait_until(&self, what: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let t = self.text();
-            if t.contains(needle) {
+            if done(&t) {
                 return t;
             }
             if start.elapsed() > timeout {
-                panic!("timed out waiting for {needle:?}; screen was:\n{t}");
+                panic!("timed out waiting for {what}; screen was:\n{t}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The first line of the screen (the header or the breadcrumb).
+fn top_line(t: &str) -> &str {
+    t.lines().next().unwrap_or("")
 }
 
 #[test]
@@ -99,30 +110,59 @@ fn demo_queue_filter_incident_alert_quit_restores_terminal() {
     screen.wait_for("refreshed", long);
     assert!(parser.lock().unwrap().screen().alternate_screen());
 
-    // Filter to Defender Experts notifications, then clear.
+    // Filter to Defender Experts notifications. The filter line echoes the words as they are
+    // typed; only the applied filter is named in the header.
     w.write_all(b"/Defender Experts").unwrap();
-    screen.wait_for("Defender Experts", long);
+    screen.wait_for("/Defender Experts", long);
     w.write_all(b"\r").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    screen.wait_until("the header to name the applied filter", long, |t| {
+        top_line(t).contains("filter: Defender Experts")
+    });
 
-    // Open the selected incident, then its alerts section, then an alert.
+    // Open the selected incident: only its page has the "Queue › Incident" breadcrumb.
     w.write_all(b"\r").unwrap();
-    screen.wait_for("Overview", long);
+    let page = screen.wait_until("the incident page", long, |t| {
+        top_line(t).starts_with("Queue › Incident ")
+    });
+    assert!(page.contains("Title:"), "the page opens on its overview");
+    // Its alerts section: the overview's fields give way to the alert rows (first activity,
+    // severity, status, source, title), one per line under the section bar.
     w.write_all(b"\t").unwrap();
-    screen.wait_for("Alerts", long);
+    screen.wait_until("the alerts section", long, |t| {
+        let first_row = t.lines().nth(3).unwrap_or("");
+        !t.contains("Title:") && first_row.starts_with("20") && first_row.contains(':')
+    });
+    // Open the first alert: only the alert page has the "› Alert" breadcrumb.
     w.write_all(b"\r").unwrap();
-    screen.wait_for("Evidence", long);
+    screen.wait_until("the alert page", long, |t| {
+        top_line(t).starts_with("Queue › Incident ") && top_line(t).contains(" › Alert ")
+    });
 
-    // Back out and quit.
+    // Back out to the incident, then to the queue, and quit.
     w.write_all(b"\x1b").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    screen.wait_until("the incident page again", long, |t| {
+        top_line(t).starts_with("Queue › Incident ") && !top_line(t).contains("› Alert")
+    });
     w.write_all(b"\x1b").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    screen.wait_until("the queue again", long, |t| {
+        top_line(t).contains(" shown ·")
+    });
     w.write_all(b"q").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
     // A confirmation may be asked when something is pending; answer yes.
-    if screen.text().contains("Quit?") {
-        w.write_all(b"y").unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if screen.text().contains("Quit?") {
+            w.write_all(b"y").unwrap();
+            break;
+        }
+        if start.elapsed() > long {
+            let _ = child.kill();
+            panic!("vigil neither quit nor asked; screen:\n{}", screen.text());
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 
     let start = Instant::now();
@@ -136,8 +176,12 @@ fn demo_queue_filter_incident_alert_quit_restores_terminal() {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    std::thread::sleep(Duration::from_millis(200));
     assert!(status.success(), "exit status {status:?}");
+    // The reader thread may still be applying the last bytes vigil wrote: wait for them.
+    let start = Instant::now();
+    while parser.lock().unwrap().screen().alternate_screen() && start.elapsed() < long {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let p = parser.lock().unwrap();
     assert!(!p.screen().alternate_screen(), "alternate screen not left");
     assert!(

@@ -522,7 +522,7 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
     // Find an open task on an incident the console has loaded.
     let all = r
         .client
-        .get_json("/beta/security/incidentTasks?$top=500")
+        .get_json("/beta/security/incidentTasks?$top=500&$expand=incident")
         .await
         .unwrap();
     let task = all["value"]
@@ -533,13 +533,13 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
             t["status"] != json!("completed")
                 && r.app
                     .store()
-                    .incident(t["incidentId"].as_str().unwrap())
+                    .incident(t["incident"]["id"].as_str().unwrap())
                     .is_some()
         })
         .cloned()
         .expect("the simulated tenant has an open task");
     let task_id = task["id"].as_str().unwrap().to_string();
-    let incident_id = task["incidentId"].as_str().unwrap().to_string();
+    let incident_id = task["incident"]["id"].as_str().unwrap().to_string();
     let name = task["displayName"].as_str().unwrap().to_string();
 
     r.select(&incident_id);

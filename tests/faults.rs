@@ -132,9 +132,18 @@ struct Rig {
 
 impl Rig {
     fn start(client: Client, page_size: u32) -> Rig {
+        Rig::start_polling(client, page_size, Duration::from_millis(300))
+    }
+
+    /// As [`Rig::start`], polling every `poll`.
+    fn start_polling(client: Client, page_size: u32, poll: Duration) -> Rig {
         let dir = tempfile::tempdir().unwrap();
         let outbox = dir.path().join("outbox.json");
-        let engine = spawn(Arc::new(client), engine_cfg(outbox.clone(), page_size));
+        let cfg = EngineConfig {
+            poll_interval: poll,
+            ..engine_cfg(outbox.clone(), page_size)
+        };
+        let engine = spawn(Arc::new(client), cfg);
         Rig {
             engine,
             store: Store::new(Identity::new([ASSIGNEE])),
@@ -504,4 +513,58 @@ async fn writes_failed_by_server_errors_are_resent_by_themselves_once_polls_succ
     })
     .await;
     rig.converged(&sim, 8, "1011").await;
+}
+
+/// How many incidents a listing shows as open (active, in progress or awaiting action).
+fn open_on_server(view: &BTreeMap<String, Row>) -> usize {
+    view.values()
+        .filter(|r| matches!(r.0.as_str(), "active" | "inProgress" | "awaitingAction"))
+        .count()
+}
+
+/// Records that carried an enum member newer than the client knows keep their
+/// `lastUpdateDateTime`, so no delta poll lists them again: the engine re-reads them by
+/// itself once polls succeed, and the header counts follow the server again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_enum_values_converge_by_themselves_once_the_fault_stops() {
+    let (sim, client) = demo(100, "unknown-enum=0.5", Duration::from_secs(5), 1).await;
+    let mut rig = Rig::start(client, 20);
+    rig.until("the initial load", |r| !r.load_complete.is_empty())
+        .await;
+    let unknown = |r: &Rig| {
+        r.store
+            .entries()
+            .filter(|e| !e.server().status.is_known())
+            .count()
+    };
+    assert!(unknown(&rig) > 0, "the fault planted unknown statuses");
+    sim.set_faults(FaultSpec::default());
+    let expected = server_view(&sim).await;
+    rig.until("the store to converge to the server", |r| {
+        r.view() == expected
+    })
+    .await;
+    assert_eq!(unknown(&rig), 0);
+    assert_eq!(rig.store.counts().open, open_on_server(&expected));
+}
+
+/// `r` (a refresh) re-reads the incidents still holding unknown enum values, without waiting
+/// for the next poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_rereads_incidents_holding_unknown_enum_values() {
+    let (sim, client) = demo(60, "unknown-enum=0.5", Duration::from_secs(5), 1).await;
+    // No poll during the test: only the refresh can repair the store.
+    let mut rig = Rig::start_polling(client, 20, Duration::from_secs(3600));
+    rig.until("the initial load", |r| !r.load_complete.is_empty())
+        .await;
+    assert!(
+        rig.store.entries().any(|e| !e.server().status.is_known()),
+        "the fault planted unknown statuses"
+    );
+    sim.set_faults(FaultSpec::default());
+    let expected = server_view(&sim).await;
+    rig.send(Command::Refresh { full: false });
+    rig.until("the refresh to repair the store", |r| r.view() == expected)
+        .await;
+    assert_eq!(rig.store.counts().open, open_on_server(&expected));
 }

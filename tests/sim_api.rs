@@ -546,17 +546,22 @@ async fn beta_carries_defender_experts_fields_and_tasks() {
     assert!(v1.get("recommendedActions").is_none());
     assert!(v1.get("recommendedHuntingQueries").is_none());
 
-    let (s, tasks, _) = all_values(&c, &tok, &format!("{b}/beta/security/incidentTasks")).await;
+    let (s, tasks, _) = all_values(
+        &c,
+        &tok,
+        &format!("{b}/beta/security/incidentTasks?$expand=incident"),
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(!tasks.is_empty());
-    let inc = tasks[0]["incidentId"].as_str().unwrap().to_string();
+    let inc = tasks[0]["incident"]["id"].as_str().unwrap().to_string();
     let (_, mine, _) = all_values(
         &c,
         &tok,
-        &format!("{b}/beta/security/incidentTasks?$filter=incidentId eq '{inc}'"),
+        &format!("{b}/beta/security/incidentTasks?$filter=incidentId eq '{inc}'&$expand=incident"),
     )
     .await;
-    assert!(!mine.is_empty() && mine.iter().all(|t| t["incidentId"] == inc.as_str()));
+    assert!(!mine.is_empty() && mine.iter().all(|t| t["incident"]["id"] == inc.as_str()));
     let id = mine[0]["id"].as_str().unwrap();
     let r = c
         .patch(format!("{b}/beta/security/incidentTasks/{id}"))
@@ -980,5 +985,249 @@ async fn auto_approved_device_code_and_control_endpoints() {
         before["requests"], after["requests"],
         "/_sim/ calls are not counted"
     );
+    h.shutdown().await;
+}
+
+/// Every record of a paged list (follows `@odata.nextLink`).
+async fn all_pages(c: &Client, tok: &str, first: &str) -> Vec<Value> {
+    let (mut out, mut next) = (Vec::new(), Some(first.to_string()));
+    while let Some(url) = next.take() {
+        let (s, _, v) = get(c, tok, &url).await;
+        assert_eq!(s, 200, "{url}: {v}");
+        out.extend(v["value"].as_array().cloned().unwrap_or_default());
+        next = v["@odata.nextLink"].as_str().map(str::to_string);
+    }
+    out
+}
+
+#[tokio::test]
+async fn email_evidence_carries_p1_and_p2_senders_that_vary() {
+    let h = sim(300).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let alerts = all_pages(
+        &c,
+        &tok,
+        &format!("{}/v1.0/security/alerts_v2", h.base_url()),
+    )
+    .await;
+    let mails: Vec<&Value> = alerts
+        .iter()
+        .flat_map(|a| a["evidence"].as_array().into_iter().flatten())
+        .filter(|e| e["@odata.type"] == "#microsoft.graph.security.analyzedMessageEvidence")
+        .collect();
+    assert!(mails.len() >= 5, "only {} emails", mails.len());
+    let (mut senders, mut subjects) = (HashSet::new(), HashSet::new());
+    for m in &mails {
+        assert!(m.get("sender").is_none(), "no `sender` in the schema: {m}");
+        for p in ["p1Sender", "p2Sender"] {
+            let addr = m[p]["emailAddress"].as_str().unwrap_or_default();
+            assert!(addr.contains('@'), "{p}: {m}");
+            assert!(m[p]["domainName"].is_string() && m[p]["displayName"].is_string());
+        }
+        senders.insert(m["p2Sender"]["emailAddress"].as_str().unwrap().to_string());
+        subjects.insert(m["subject"].as_str().unwrap().to_string());
+    }
+    assert!(senders.len() >= 3, "senders: {senders:?}");
+    assert!(subjects.len() >= 3, "subjects: {subjects:?}");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn incident_tasks_follow_the_beta_schema() {
+    let h = sim(300).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let b = h.base_url();
+    let (s, plain, _) = all_values(&c, &tok, &format!("{b}/beta/security/incidentTasks")).await;
+    assert_eq!(s, 200);
+    assert!(!plain.is_empty());
+    for t in &plain {
+        assert!(
+            t.get("incidentId").is_none(),
+            "incidentId is not a property: {t}"
+        );
+        assert!(t.get("incident").is_none(), "incident only on $expand: {t}");
+        assert!(t.get("responseAction").is_some(), "{t}");
+    }
+    let (s, expanded, _) = all_values(
+        &c,
+        &tok,
+        &format!("{b}/beta/security/incidentTasks?$expand=incident"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let inc = expanded[0]["incident"]["id"].as_str().unwrap().to_string();
+    assert_eq!(expanded.len(), plain.len());
+    let (s, mine, _) = all_values(
+        &c,
+        &tok,
+        &format!("{b}/beta/security/incidentTasks?$filter=incidentId eq '{inc}'&$expand=incident"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(!mine.is_empty() && mine.iter().all(|t| t["incident"]["id"] == inc.as_str()));
+    let (s, _, v) = get(
+        &c,
+        &tok,
+        &format!("{b}/beta/security/incidentTasks?$expand=alerts"),
+    )
+    .await;
+    assert_eq!(s, 400, "{v}");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn alerts_carry_categories_and_investigation_state() {
+    let h = sim(20).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let (_, alerts, _) = all_values(
+        &c,
+        &tok,
+        &format!("{}/v1.0/security/alerts_v2?$top=50", h.base_url()),
+    )
+    .await;
+    assert!(!alerts.is_empty());
+    for a in &alerts {
+        let cats = a["categories"].as_array().expect("categories");
+        assert!(!cats.is_empty() && cats.iter().all(Value::is_string), "{a}");
+        assert!(a["investigationState"].is_string(), "{a}");
+        // What vigil reads from it: the categories and the AIR state.
+        let parsed: vigil::graph::model::Alert = serde_json::from_value(a.clone()).unwrap();
+        assert!(!parsed.categories.is_empty());
+        assert!(parsed.investigation_state.is_some_and(|s| s.is_known()));
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_evidence_type_appears_only_under_its_fault() {
+    let h = sim(60).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let url = format!("{}/v1.0/security/alerts_v2", h.base_url());
+    let unknown = |alerts: &[Value]| {
+        alerts
+            .iter()
+            .flat_map(|a| a["evidence"].as_array().into_iter().flatten())
+            .filter(|e| {
+                let t = e["@odata.type"].as_str().unwrap_or_default();
+                !vigil::graph::model::Evidence::from_value((*e).clone()).is_known_type()
+                    && t.starts_with("#microsoft.graph.security.")
+            })
+            .count()
+    };
+    assert_eq!(unknown(&all_pages(&c, &tok, &url).await), 0);
+    h.set_faults(FaultSpec::parse("unknown-evidence=1").unwrap());
+    let all = all_pages(&c, &tok, &url).await;
+    assert!(
+        unknown(&all) >= all.len(),
+        "every alert carries one under the fault"
+    );
+    h.set_faults(FaultSpec::default());
+    assert_eq!(unknown(&all_pages(&c, &tok, &url).await), 0);
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn incident_count_segment_and_select_work() {
+    let h = sim(40).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let b = h.base_url();
+    let r = c
+        .get(format!("{b}/v1.0/security/incidents/$count"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(r.text().await.unwrap().trim(), "40");
+    let high = all_pages(
+        &c,
+        &tok,
+        &format!("{b}/v1.0/security/incidents?$filter=severity eq 'high'"),
+    )
+    .await
+    .len();
+    let r = c
+        .get(format!(
+            "{b}/v1.0/security/incidents/$count?$filter=severity eq 'high'"
+        ))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap().trim(), high.to_string());
+
+    let (s, items, _) = all_values(
+        &c,
+        &tok,
+        &format!("{b}/v1.0/security/incidents?$select=displayName,severity&$top=5"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(items.len(), 5);
+    for i in &items {
+        let mut keys: Vec<&str> = i.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["displayName", "id", "severity"], "{i}");
+    }
+    let (s, _, one) = get(
+        &c,
+        &tok,
+        &format!("{b}/v1.0/security/incidents/1001?$select=status"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(one["status"].is_string() && one.get("displayName").is_none());
+    let (s, _, v) = get(
+        &c,
+        &tok,
+        &format!("{b}/v1.0/security/incidents?$select=noSuchProperty"),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert_eq!(v["error"]["code"], "BadRequest");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn comment_post_with_an_array_body_is_an_empty_payload() {
+    let h = sim(5).await;
+    let c = Client::new();
+    let tok = token(&c, &h).await;
+    let b = h.base_url();
+    for url in [
+        format!("{b}/v1.0/security/incidents/1001/comments"),
+        format!("{b}/v1.0/security/alerts_v2/{}/comments", {
+            let (_, alerts, _) =
+                all_values(&c, &tok, &format!("{b}/v1.0/security/alerts_v2?$top=1")).await;
+            alerts[0]["id"].as_str().unwrap().to_string()
+        }),
+    ] {
+        let r = c
+            .post(&url)
+            .bearer_auth(&tok)
+            .json(&json!([{"comment": "in an array"}]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{url}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "BadRequest", "{url}");
+        assert_eq!(
+            v["error"]["message"],
+            "Empty Payload. JSON content expected."
+        );
+    }
+    assert_eq!(h.stats().comments_posted, 0);
     h.shutdown().await;
 }

@@ -1029,3 +1029,20 @@ fn alerts_read_back_exactly_across_unpack_and_forget_cycles() {
     );
     assert!(s.search_text("11").contains("host-99999.contoso.com"));
 }
+
+#[test]
+fn counts_do_not_take_an_unknown_status_for_open() {
+    let mut odd = inc("1");
+    odd.status = IncidentStatus::Other("underReview".into());
+    odd.severity = Severity::High;
+    let mut hidden = inc("2");
+    hidden.status = IncidentStatus::UnknownFutureValue;
+    hidden.severity = Severity::High;
+    let mut waiting = inc("3");
+    waiting.status = IncidentStatus::AwaitingAction;
+    let mut done = inc("4");
+    done.status = IncidentStatus::Resolved;
+    let s = loaded(vec![odd, hidden, waiting, done, inc("5")]);
+    let c = s.counts();
+    assert_eq!((c.total, c.open, c.high, c.medium), (5, 2, 0, 2));
+}

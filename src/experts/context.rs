@@ -230,6 +230,8 @@ pub struct KeyEvidence {
     pub mitre: Vec<String>,
     /// Threat, family and actor names from the alerts.
     pub threats: Vec<String>,
+    /// (sender address, subject) of analysed email messages.
+    pub emails: Vec<(Option<String>, Option<String>)>,
 }
 
 impl KeyEvidence {
@@ -347,7 +349,20 @@ pub fn key_evidence(alerts: &[Alert]) -> KeyEvidence {
                     address: Some(ip), ..
                 } if fresh(4, ip) => k.ips.push(ip.clone()),
                 EvidenceKind::Url { url: Some(u) } if fresh(5, u) => k.urls.push(u.clone()),
-                EvidenceKind::AnalyzedMessage { urls, .. } => {
+                EvidenceKind::AnalyzedMessage {
+                    urls,
+                    sender,
+                    subject,
+                    ..
+                } => {
+                    let key = format!(
+                        "{}\u{0}{}",
+                        sender.as_deref().unwrap_or(""),
+                        subject.as_deref().unwrap_or("")
+                    );
+                    if fresh(8, &key) {
+                        k.emails.push((sender.clone(), subject.clone()));
+                    }
                     for u in urls {
                         if fresh(5, u) {
                             k.urls.push(u.clone());
@@ -555,6 +570,19 @@ pub fn build_context(
             })
             .collect(),
     );
+    cat(
+        "Emails",
+        k.emails
+            .iter()
+            .map(|(from, subject)| {
+                format!(
+                    "\"{}\" from {}",
+                    v(subject.as_deref().unwrap_or("")),
+                    v(from.as_deref().unwrap_or("?"))
+                )
+            })
+            .collect(),
+    );
     cat("IPs", k.ips.iter().map(|x| v(x)).collect());
     cat("URLs", k.urls.iter().map(|x| v(x)).collect());
     cat("MITRE techniques", k.mitre.iter().map(|x| v(x)).collect());
@@ -644,6 +672,26 @@ mod tests {
             }
             .key(),
             "user:kai@x"
+        );
+    }
+    #[test]
+    fn context_names_email_senders_and_subjects() {
+        let msg = Evidence::from_value(serde_json::json!({
+            "@odata.type": "#microsoft.graph.security.analyzedMessageEvidence",
+            "subject": "Overdue invoice #7",
+            "p1Sender": {"emailAddress": "billing@invoice-portal.biz"},
+            "p2Sender": {"emailAddress": "ceo@lookalike.example"},
+        }));
+        let alert = Alert {
+            id: "a1".into(),
+            evidence: vec![msg],
+            ..Default::default()
+        };
+        let topic = InquiryTopic::from_alert(&alert);
+        let text = build_context(&topic, None, std::slice::from_ref(&alert));
+        assert!(
+            text.contains("Emails: \"Overdue invoice #7\" from billing@invoice-portal.biz"),
+            "{text}"
         );
     }
 }

@@ -39,6 +39,11 @@ impl Budget {
 
     /// Takes one token; returns how long the caller must wait before sending (zero if none).
     pub fn reserve(&self) -> Duration {
+        self.reserve_at(Instant::now())
+    }
+
+    /// [`reserve`](Self::reserve) at the instant `now` (not before the previous call's).
+    fn reserve_at(&self, now: Instant) -> Duration {
         if self.per_second <= 0.0 {
             return Duration::ZERO;
         }
@@ -46,10 +51,9 @@ impl Budget {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let now = Instant::now();
         let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
         b.level = (b.level + elapsed * self.per_second).min(self.capacity);
-        b.last = now;
+        b.last = b.last.max(now);
         b.level -= 1.0;
         if b.level >= 0.0 {
             Duration::ZERO
@@ -63,22 +67,27 @@ impl Budget {
 mod tests {
     use super::*;
 
+    /// Times are given, not measured: the figures are exact whatever the machine's speed.
     #[test]
-    fn burst_then_waits_grow() {
+    fn burst_then_waits_grow_then_refill() {
         let b = Budget::new(120); // burst 10, 2 per second
+        let t0 = Instant::now();
         for _ in 0..10 {
-            assert_eq!(b.reserve(), Duration::ZERO);
+            assert_eq!(b.reserve_at(t0), Duration::ZERO);
         }
-        let w1 = b.reserve();
-        let w2 = b.reserve();
-        assert!(
-            w1 > Duration::from_millis(400) && w1 <= Duration::from_millis(500),
-            "{w1:?}"
+        assert_eq!(b.reserve_at(t0), Duration::from_millis(500));
+        assert_eq!(b.reserve_at(t0), Duration::from_millis(1000));
+        // Two reserved tokens are owed: after 1 s they are paid back and the bucket is empty.
+        assert_eq!(
+            b.reserve_at(t0 + Duration::from_secs(1)),
+            Duration::from_millis(500)
         );
-        assert!(
-            w2 > Duration::from_millis(900) && w2 <= Duration::from_millis(1000),
-            "{w2:?}"
-        );
+        // After a long pause the bucket is full again (10 tokens), never more.
+        let later = t0 + Duration::from_secs(60);
+        for _ in 0..10 {
+            assert_eq!(b.reserve_at(later), Duration::ZERO);
+        }
+        assert_eq!(b.reserve_at(later), Duration::from_millis(500));
     }
 
     #[test]

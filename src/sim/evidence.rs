@@ -101,6 +101,12 @@ impl Cast {
     }
 }
 
+/// An `emailSender` object.
+fn email_sender(display: &str, address: &str) -> Value {
+    let domain = address.rsplit('@').next().unwrap_or(address);
+    json!({ "emailAddress": address, "displayName": display, "domainName": domain })
+}
+
 struct Ev<'a> {
     rng: ChaCha8Rng,
     created: String,
@@ -349,15 +355,31 @@ impl Ev<'_> {
         let m = self.base("analyzedMessageEvidence", "malicious", &[], &[]);
         let nmid = guid(&mut self.rng);
         let recv = Ts::from_parts(self.t0 - self.rng.random_range(0..600), 0, 0);
+        let (display, from) = *pools::MAIL_SENDERS
+            .choose(&mut self.rng)
+            .unwrap_or(&pools::MAIL_SENDERS[0]);
+        let subject = *pools::MAIL_SUBJECTS
+            .choose(&mut self.rng)
+            .unwrap_or(&pools::MAIL_SUBJECTS[0]);
+        let header = email_sender(display, from);
+        // One message in three is relayed by a bulk mailer: the envelope differs from the header.
+        let envelope = match pools::MAIL_RELAYS.choose(&mut self.rng) {
+            Some(relay) if self.rng.random_range(0..3) == 0 => email_sender(
+                display,
+                &format!("bounces+{}@{relay}", hex(&mut self.rng, 4)),
+            ),
+            _ => header.clone(),
+        };
+        let from_domain = from.rsplit('@').next().unwrap_or(from);
         let extra = json!({
             "networkMessageId": nmid,
-            "internetMessageId": format!("<{}@mail.invoice-portal.biz>", hex(&mut self.rng, 8)),
-            "subject": "Action required: overdue invoice #44821",
+            "internetMessageId": format!("<{}@mail.{from_domain}>", hex(&mut self.rng, 8)),
+            "subject": subject,
             "language": "en", "senderIp": c.ext_ip,
             "recipientEmailAddress": c.upn, "antiSpamDirection": "Inbound",
             "deliveryAction": "Delivered", "deliveryLocation": "Inbox/folder",
-            "p1Sender": { "emailAddress": "billing@invoice-portal.biz", "displayName": "Billing", "domainName": "invoice-portal.biz" },
-            "p2Sender": { "emailAddress": "billing@invoice-portal.biz", "displayName": "Billing", "domainName": "invoice-portal.biz" },
+            "p1Sender": envelope,
+            "p2Sender": header,
             "receivedDateTime": recv.render(),
             "threatDetectionMethods": ["urlDetonationReputation"], "threats": ["Phish"],
             "urlCount": 1, "urls": [format!("https://{}/login", c.domain)], "attachmentsCount": 0,
@@ -408,8 +430,9 @@ impl Ev<'_> {
     }
 }
 
-/// Renders the `evidence` collection of `alert`.
-pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool) -> Vec<Value> {
+/// Renders the `evidence` collection of `alert`; `future` adds an item of a type newer than the
+/// schema (the `unknown-evidence` fault).
+pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool, future: bool) -> Vec<Value> {
     let mut e = Ev {
         rng: ChaCha8Rng::seed_from_u64(alert.evidence_seed),
         created: alert.created.render(),
@@ -510,7 +533,7 @@ pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool) -> Vec<Value>
             }
         }
     }
-    if alert.future_evidence {
+    if future {
         e.future();
     }
     e.out

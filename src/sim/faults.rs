@@ -27,6 +27,9 @@ pub struct FaultSpec {
     pub bad_record: f64,
     /// Per-record probability of an enum member newer than the client knows (Prefer-gated).
     pub unknown_enum: f64,
+    /// Per-alert probability (stable across requests) that its evidence includes an item of a
+    /// type newer than the schema; the alerts the generator marks always do while it is above 0.
+    pub unknown_evidence: f64,
     /// Access tokens stop working after this long, whatever `expires_in` said.
     pub expire_tokens: Option<Duration>,
     /// `$expand=alerts` with a page size above this answers 500 (graph-api.md §12 item 7).
@@ -48,6 +51,7 @@ impl Default for FaultSpec {
             truncate: 0.0,
             bad_record: 0.0,
             unknown_enum: 0.0,
+            unknown_evidence: 0.0,
             expire_tokens: None,
             expand_500: None,
             burst_429: 0,
@@ -56,7 +60,7 @@ impl Default for FaultSpec {
 }
 
 const KEYS: &str = "429, retry-after, 500, 503, latency, stall, malformed, truncate, bad-record, \
-                    unknown-enum, expire-tokens, expand-500, 429-burst";
+                    unknown-enum, unknown-evidence, expire-tokens, expand-500, 429-burst";
 
 impl FaultSpec {
     /// Parses `429=0.2,retry-after=1,latency=200ms,expire-tokens=30s,expand-500=25,...`.
@@ -82,6 +86,7 @@ impl FaultSpec {
                 "truncate" => f.truncate = prob(val).map_err(bad)?,
                 "bad-record" => f.bad_record = prob(val).map_err(bad)?,
                 "unknown-enum" => f.unknown_enum = prob(val).map_err(bad)?,
+                "unknown-evidence" => f.unknown_evidence = prob(val).map_err(bad)?,
                 "retry-after" => f.retry_after = duration(val, true).map_err(bad)?,
                 "latency" => f.latency = duration(val, false).map_err(bad)?,
                 "expire-tokens" => f.expire_tokens = Some(duration(val, true).map_err(bad)?),
@@ -107,6 +112,7 @@ impl FaultSpec {
             && self.truncate == 0.0
             && self.bad_record == 0.0
             && self.unknown_enum == 0.0
+            && self.unknown_evidence == 0.0
             && self.expire_tokens.is_none()
             && self.expand_500.is_none()
             && self.burst_429 == 0
@@ -138,6 +144,7 @@ impl fmt::Display for FaultSpec {
             ("truncate", self.truncate),
             ("bad-record", self.bad_record),
             ("unknown-enum", self.unknown_enum),
+            ("unknown-evidence", self.unknown_evidence),
         ] {
             if v > 0.0 {
                 parts.push(format!("{k}={v}"));

@@ -185,6 +185,7 @@ fn graph_router(shared: Arc<Shared>, ver: Ver) -> Router {
     let g = G { shared, ver };
     let mut r = Router::new()
         .route("/security/incidents", get(routes::list_incidents))
+        .route("/security/incidents/$count", get(routes::count_incidents))
         .route(
             "/security/incidents/{id}",
             get(routes::get_incident).patch(routes::patch_incident),

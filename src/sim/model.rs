@@ -278,7 +278,8 @@ pub struct Alert {
     pub custom_details: Vec<(String, String)>,
     pub ev_kind: EvKind,
     pub evidence_seed: u64,
-    /// Carries an evidence item of a type newer than the v1.0 schema.
+    /// Carries an evidence item of a type newer than the v1.0 schema while the `unknown-evidence`
+    /// fault is on.
     pub future_evidence: bool,
 }
 

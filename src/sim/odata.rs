@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use super::model::{EnumTable, canon, ordinal};
+use serde_json::Value;
 
 /// Type of a filterable property.
 #[derive(Clone, Copy, Debug)]
@@ -360,18 +361,22 @@ pub struct ListQuery {
     pub top: Option<usize>,
     pub skip: usize,
     pub count: bool,
-    pub expand_alerts: bool,
+    /// The one navigation property the entity can expand (`alerts`, `incident`) was asked for.
+    pub expand: bool,
+    /// `$select`: the properties to keep (schema names), when given.
+    pub select: Option<Vec<&'static str>>,
     /// (property, descending)
     pub order: Option<(&'static str, bool)>,
     /// Original pairs, to rebuild `@odata.nextLink`.
     pub pairs: Vec<(String, String)>,
 }
 
-/// Parses the query string of a list request.
+/// Parses the query string of a list request. `expandable` names the navigation property
+/// `$expand` accepts, if any.
 pub fn parse_list(
     raw: Option<&str>,
     schema: &Schema,
-    expandable: bool,
+    expandable: Option<&str>,
     orderable: &[&'static str],
 ) -> Result<ListQuery, String> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
@@ -382,7 +387,8 @@ pub fn parse_list(
         top: None,
         skip: 0,
         count: false,
-        expand_alerts: false,
+        expand: false,
+        select: None,
         order: None,
         pairs: pairs.clone(),
     };
@@ -407,8 +413,9 @@ pub fn parse_list(
                 }
             }
             "$expand" => {
-                let ok = expandable
-                    && v.split(',').all(|p| p.trim().eq_ignore_ascii_case("alerts"));
+                let ok = expandable.is_some_and(|nav| {
+                    v.split(',').all(|p| p.trim().eq_ignore_ascii_case(nav))
+                });
                 if !ok {
                     return Err(format!(
                         "Could not find a property named '{}' on type '{}'.",
@@ -416,8 +423,9 @@ pub fn parse_list(
                         schema.entity
                     ));
                 }
-                q.expand_alerts = true;
+                q.expand = true;
             }
+            "$select" => q.select = Some(parse_select(v, schema)?),
             "$orderby" => {
                 let mut it = v.split_whitespace();
                 let prop = it.next().unwrap_or("");
@@ -439,6 +447,41 @@ pub fn parse_list(
         }
     }
     Ok(q)
+}
+
+/// The schema names of a `$select` list; an unknown property is an error, as in Graph.
+fn parse_select(v: &str, schema: &Schema) -> Result<Vec<&'static str>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|name| {
+            schema
+                .filterable
+                .iter()
+                .map(|(p, _)| *p)
+                .chain(schema.known.iter().copied())
+                .find(|p| p.eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    format!(
+                        "Could not find a property named '{name}' on type '{}'.",
+                        schema.entity
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Keeps only `id`, the `@odata` annotations, the selected properties and `expanded` (an
+/// expanded navigation property) of a rendered record.
+pub fn apply_select(v: &mut Value, select: &[&str], expanded: Option<&str>) {
+    if let Value::Object(m) = v {
+        m.retain(|k, _| {
+            k == "id"
+                || k.starts_with("@odata")
+                || select.contains(&k.as_str())
+                || expanded == Some(k.as_str())
+        });
+    }
 }
 
 /// Builds an absolute `@odata.nextLink` carrying the same options with a new `$skip`.

@@ -63,6 +63,37 @@ pub const DOMAINS: &[&str] = &[
     "invoice-portal.biz",
     "tracking.parcel-delivery.io",
 ];
+/// Phishing senders: (display name, address). The header sender (`p2Sender`) is one of these;
+/// the envelope sender (`p1Sender`) is either the same or a bulk mailer's bounce address.
+pub const MAIL_SENDERS: &[(&str, &str)] = &[
+    ("Billing", "billing@invoice-portal.biz"),
+    (
+        "Microsoft 365",
+        "no-reply@login-microsoftonline.contoso-secure.net",
+    ),
+    ("DocuSign", "dse@docs-share.sharepoint-files.co"),
+    ("DHL Express", "notification@tracking.parcel-delivery.io"),
+    ("IT Helpdesk", "helpdesk@contoso-support.com"),
+    ("Payroll", "payroll@hr-benefits-portal.net"),
+    ("Jon Ruiz (CEO)", "jon.ruiz@contoso-corp.co"),
+    (
+        "SharePoint Online",
+        "sharepoint@docs-share.sharepoint-files.co",
+    ),
+];
+/// Bulk-mail envelope domains a spoofed message may be sent through.
+pub const MAIL_RELAYS: &[&str] = &["mailer-eu.sendgridder.net", "bounce.mc-sendout.com"];
+/// Phishing subjects.
+pub const MAIL_SUBJECTS: &[&str] = &[
+    "Action required: overdue invoice #44821",
+    "Your password expires today",
+    "Please review and sign: Q3 contract",
+    "Your parcel could not be delivered",
+    "Urgent wire transfer needed before 5pm",
+    "Updated payroll details for this month",
+    "You have 3 pending voice messages",
+    "Shared with you: Salary review 2026.xlsx",
+];
 /// Custom tags analysts use.
 pub const TAGS: &[&str] = &[
     "Demo",

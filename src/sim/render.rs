@@ -34,6 +34,8 @@ pub struct Ctx {
     pub tenant_id: String,
     pub include_unknown: bool,
     pub unknown_p: f64,
+    /// The `unknown-evidence` fault's probability.
+    pub unknown_evidence: f64,
     pub rng: ChaCha8Rng,
     pub injected: u64,
 }
@@ -167,7 +169,9 @@ pub fn alert_with(inc: &Incident, cast: &Cast, a: &Alert, ctx: &mut Ctx) -> Valu
         DETECTION_SOURCE_GATED.contains(&a.detection_source),
         a.detection_source,
     );
-    let mut ev = evidence(cast, a, ctx.include_unknown);
+    let future = ctx.unknown_evidence > 0.0
+        && (a.future_evidence || stable_fraction(a.evidence_seed) < ctx.unknown_evidence);
+    let mut ev = evidence(cast, a, ctx.include_unknown, future);
     if ctx.unknown_roll() {
         detection = ctx.future("microsoftDefenderForQuantum");
         if let Some(Value::Object(first)) = ev.first_mut() {
@@ -197,6 +201,8 @@ pub fn alert_with(inc: &Incident, cast: &Cast, a: &Alert, ctx: &mut Ctx) -> Valu
         "description": a.description,
         "recommendedActions": a.recommended_actions,
         "category": a.category,
+        "categories": [a.category],
+        "investigationState": investigation_state(a),
         "assignedTo": a.assigned_to,
         "alertWebUrl": format!("https://security.microsoft.com/alerts/{}?tid={tid}", a.id),
         "incidentWebUrl": format!("https://security.microsoft.com/incidents/{}?tid={tid}", inc.id),
@@ -218,12 +224,32 @@ pub fn alert_with(inc: &Incident, cast: &Cast, a: &Alert, ctx: &mut Ctx) -> Valu
     })
 }
 
-/// One managed-response task (beta `incidentTask`).
-pub fn task(t: &Task) -> Value {
-    json!({
+/// The automated investigation state of an alert, derived from its status and seed.
+fn investigation_state(a: &Alert) -> &'static str {
+    const OPEN: &[&str] = &[
+        "running",
+        "pendingApproval",
+        "queued",
+        "partiallyInvestigated",
+        "unsupportedAlertType",
+        "preexistingAlert",
+    ];
+    const CLOSED: &[&str] = &["successfullyRemediated", "benign", "terminatedByUser"];
+    let table = if a.status == "resolved" { CLOSED } else { OPEN };
+    table[(a.evidence_seed % table.len() as u64) as usize]
+}
+
+/// A number in `0.0..1.0` fixed by `seed`, so a per-record fault draw is the same on every request.
+fn stable_fraction(seed: u64) -> f64 {
+    (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One managed-response task (beta `incidentTask`). `incidentId` is a filter, not a property:
+/// the incident comes only with `$expand=incident`.
+pub fn task(t: &Task, expand_incident: bool) -> Value {
+    let mut v = json!({
         "@odata.type": "#microsoft.graph.security.incidentTask",
         "id": t.id,
-        "incidentId": t.incident_id.to_string(),
         "status": t.status,
         "source": t.source,
         "displayName": t.display_name,
@@ -234,8 +260,27 @@ pub fn task(t: &Task) -> Value {
         "lastModifiedByDisplayName": t.last_modified_by,
         "actionStatus": t.action_status,
         "actionType": t.action_type,
-        "incident": { "@odata.type": "#microsoft.graph.security.incident", "id": t.incident_id.to_string() },
-    })
+        "responseAction": response_action(t.action_type),
+    });
+    if expand_incident && let Value::Object(m) = &mut v {
+        m.insert(
+            "incident".into(),
+            json!({ "@odata.type": "#microsoft.graph.security.incident", "id": t.incident_id.to_string() }),
+        );
+    }
+    v
+}
+
+/// The parameters of a task's response action (null for a text task).
+fn response_action(action_type: &str) -> Value {
+    match action_type {
+        "isolateDevice" => json!({ "isolationType": "full" }),
+        "restrictAppExecution" | "unRestrictAppExecution" | "unIsolateDevice" => json!({}),
+        "runAntiVirusScan" => json!({ "scanType": "full" }),
+        "collectInvestigationPackage" | "stopAndQuarantineFile" | "submitIocRule" => json!({}),
+        "text" => Value::Null,
+        _ => json!({}),
+    }
 }
 
 /// Replaces one field of a rendered record with a value of the wrong type (`bad-record` fault).

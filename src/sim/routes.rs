@@ -17,7 +17,9 @@ use super::model::{
     ALERT_STATUS, CLASSIFICATION, Comment, DETERMINATION, EnumTable, INCIDENT_STATUS, Incident,
     SERVICE_SOURCE, SEVERITY, TASK_ACTION_STATUS, TASK_ACTION_TYPE, TASK_STATUS, Task, Ts, canon,
 };
-use super::odata::{Field, Filterable, Kind, ListQuery, Schema, next_link, parse_list};
+use super::odata::{
+    Field, Filterable, Kind, ListQuery, Schema, apply_select, next_link, parse_list,
+};
 use super::render::{self, Ctx};
 use super::state::{Identity, lock};
 
@@ -93,6 +95,18 @@ pub const ALERT_SCHEMA: Schema = Schema {
         "resolvedDateTime",
         "systemTags",
         "comments",
+        "categories",
+        "productName",
+        "detectorId",
+        "recommendedActions",
+        "actorDisplayName",
+        "threatDisplayName",
+        "threatFamilyName",
+        "alertWebUrl",
+        "incidentWebUrl",
+        "alertPolicyId",
+        "customDetails",
+        "additionalData",
     ],
 };
 
@@ -113,6 +127,9 @@ const TASK_SCHEMA: Schema = Schema {
         "description",
         "source",
         "createdByDisplayName",
+        "lastModifiedByDisplayName",
+        "responseAction",
+        "incident",
     ],
 };
 
@@ -172,10 +189,10 @@ fn wants_unknown(h: &HeaderMap) -> bool {
 }
 
 fn ctx(g: &G, h: &HeaderMap) -> Ctx {
-    let (seed, p) = {
+    let (seed, p, unknown_evidence) = {
         let mut f = lock(&g.shared.faults);
         let seed: u64 = f.rng.random();
-        (seed, f.spec.unknown_enum)
+        (seed, f.spec.unknown_enum, f.spec.unknown_evidence)
     };
     Ctx {
         base: base_of(h, &g.shared.base_url()),
@@ -183,6 +200,7 @@ fn ctx(g: &G, h: &HeaderMap) -> Ctx {
         tenant_id: g.shared.cfg.tenant_id.clone(),
         include_unknown: wants_unknown(h),
         unknown_p: p,
+        unknown_evidence,
         rng: ChaCha8Rng::seed_from_u64(seed),
         injected: 0,
     }
@@ -210,6 +228,11 @@ fn list_body(
     mut items: Vec<Value>,
 ) -> Value {
     let top = page_size(g, q);
+    if let Some(sel) = &q.select {
+        for v in &mut items {
+            apply_select(v, sel, q.expand.then_some("alerts"));
+        }
+    }
     let bad = {
         let mut f = lock(&g.shared.faults);
         let p = f.spec.bad_record;
@@ -247,7 +270,7 @@ pub async fn list_incidents(
     let q = match parse_list(
         raw.as_deref(),
         &INCIDENT_SCHEMA,
-        true,
+        Some("alerts"),
         &["lastUpdateDateTime", "createdDateTime"],
     ) {
         Ok(q) => q,
@@ -255,7 +278,7 @@ pub async fn list_incidents(
     };
     let top = page_size(&g, &q);
     let expand_limit = lock(&g.shared.faults).spec.expand_500;
-    if q.expand_alerts && expand_limit.is_some_and(|n| top > n) {
+    if q.expand && expand_limit.is_some_and(|n| top > n) {
         lock(&g.shared.stats).faults_injected += 1;
         return graph_error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -292,11 +315,11 @@ pub async fn list_incidents(
             .iter()
             .skip(q.skip)
             .take(top)
-            .map(|&i| render::incident(&t.incidents[i], &mut ctx, q.expand_alerts))
+            .map(|&i| render::incident(&t.incidents[i], &mut ctx, q.expand))
             .collect();
         (total, items)
     };
-    let what = if q.expand_alerts {
+    let what = if q.expand {
         "security/incidents(alerts())"
     } else {
         "security/incidents"
@@ -304,6 +327,30 @@ pub async fn list_incidents(
     let body = list_body(&g, &mut ctx, what, uri.path(), &q, total, items);
     finish(&g, &ctx);
     json_response(StatusCode::OK, &body)
+}
+
+/// `GET /security/incidents/$count`: the number of incidents matching `$filter`, as plain text.
+pub async fn count_incidents(
+    State(g): State<G>,
+    Extension(ids): Extension<ReqIds>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let q = match parse_list(raw.as_deref(), &INCIDENT_SCHEMA, None, &[]) {
+        Ok(q) => q,
+        Err(e) => return bad_request(&e, &ids),
+    };
+    let n = {
+        let t = lock(&g.shared.tenant);
+        t.incidents
+            .iter()
+            .filter(|i| q.filter.as_ref().is_none_or(|f| f.eval(*i)))
+            .count()
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(n.to_string().into())
+        .unwrap_or_else(|_| Response::new(n.to_string().into()))
 }
 
 /// `GET /security/incidents/{id}`.
@@ -314,7 +361,7 @@ pub async fn get_incident(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let q = match parse_list(raw.as_deref(), &INCIDENT_SCHEMA, true, &[]) {
+    let q = match parse_list(raw.as_deref(), &INCIDENT_SCHEMA, Some("alerts"), &[]) {
         Ok(q) => q,
         Err(e) => return bad_request(&e, &ids),
     };
@@ -324,7 +371,11 @@ pub async fn get_incident(
         let Some(i) = t.index_of(&id) else {
             return not_found(&format!("Incident '{id}'"), &ids);
         };
-        render::incident(&t.incidents[i], &mut ctx, q.expand_alerts)
+        let mut v = render::incident(&t.incidents[i], &mut ctx, q.expand);
+        if let Some(sel) = &q.select {
+            apply_select(&mut v, sel, q.expand.then_some("alerts"));
+        }
+        v
     };
     finish(&g, &ctx);
     json_response(
@@ -572,11 +623,37 @@ pub async fn patch_incident(
     )
 }
 
-fn comment_text(body: &[u8]) -> Result<String, String> {
-    let m = parse_body(body)?;
+/// Why a comment POST is refused.
+enum CommentRejected {
+    /// JSON that is not an object (an array): Graph answers `BadRequest` "Empty Payload".
+    EmptyPayload,
+    /// Anything else: `InvalidRequestBody` with this message.
+    Invalid(String),
+}
+
+impl CommentRejected {
+    /// The 400 Graph answers.
+    fn response(self, ids: &ReqIds) -> Response {
+        match self {
+            CommentRejected::EmptyPayload => {
+                bad_request("Empty Payload. JSON content expected.", ids)
+            }
+            CommentRejected::Invalid(e) => invalid_body(&e, ids),
+        }
+    }
+}
+
+/// The text of a comment POST.
+fn comment_text(body: &[u8]) -> Result<String, CommentRejected> {
+    if matches!(serde_json::from_slice::<Value>(body), Ok(v) if !v.is_object()) {
+        return Err(CommentRejected::EmptyPayload);
+    }
+    let m = parse_body(body).map_err(CommentRejected::Invalid)?;
     match m.get("comment").and_then(Value::as_str) {
         Some(s) if !s.trim().is_empty() => Ok(s.to_string()),
-        _ => Err("Request body is incorrect: 'comment' must be a non-empty string.".into()),
+        _ => Err(CommentRejected::Invalid(
+            "Request body is incorrect: 'comment' must be a non-empty string.".into(),
+        )),
     }
 }
 
@@ -591,7 +668,7 @@ pub async fn post_incident_comment(
 ) -> Response {
     let text = match comment_text(&body) {
         Ok(t) => t,
-        Err(e) => return invalid_body(&e, &ids),
+        Err(r) => return r.response(&ids),
     };
     let list = {
         let mut t = lock(&g.shared.tenant);
@@ -622,7 +699,7 @@ pub async fn list_alerts(
     let q = match parse_list(
         raw.as_deref(),
         &ALERT_SCHEMA,
-        false,
+        None,
         &["createdDateTime", "lastUpdateDateTime"],
     ) {
         Ok(q) => q,
@@ -811,7 +888,7 @@ pub async fn post_alert_comment(
 ) -> Response {
     let text = match comment_text(&body) {
         Ok(t) => t,
-        Err(e) => return invalid_body(&e, &ids),
+        Err(r) => return r.response(&ids),
     };
     let list = {
         let mut t = lock(&g.shared.tenant);
@@ -864,7 +941,7 @@ pub async fn list_tasks(
     let q = match parse_list(
         raw.as_deref(),
         &TASK_SCHEMA,
-        false,
+        Some("incident"),
         &["lastUpdateDateTime", "createdDateTime"],
     ) {
         Ok(q) => q,
@@ -893,7 +970,13 @@ pub async fn list_tasks(
             .iter()
             .skip(q.skip)
             .take(top)
-            .map(|k| render::task(k))
+            .map(|k| {
+                let mut v = render::task(k, q.expand);
+                if let Some(sel) = &q.select {
+                    apply_select(&mut v, sel, q.expand.then_some("incident"));
+                }
+                v
+            })
             .collect();
         (total, items)
     };
@@ -923,14 +1006,25 @@ pub async fn get_task(
     Extension(ids): Extension<ReqIds>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    RawQuery(raw): RawQuery,
 ) -> Response {
+    let q = match parse_list(raw.as_deref(), &TASK_SCHEMA, Some("incident"), &[]) {
+        Ok(q) => q,
+        Err(e) => return bad_request(&e, &ids),
+    };
     let c = ctx(&g, &headers);
     let t = lock(&g.shared.tenant);
     match t.tasks.iter().find(|k| k.id.eq_ignore_ascii_case(&id)) {
-        Some(k) => json_response(
-            StatusCode::OK,
-            &with_context(render::task(k), c.context("security/incidentTasks/$entity")),
-        ),
+        Some(k) => {
+            let mut v = render::task(k, q.expand);
+            if let Some(sel) = &q.select {
+                apply_select(&mut v, sel, q.expand.then_some("incident"));
+            }
+            json_response(
+                StatusCode::OK,
+                &with_context(v, c.context("security/incidentTasks/$entity")),
+            )
+        }
         None => not_found(&format!("Incident task '{id}'"), &ids),
     }
 }
@@ -981,7 +1075,7 @@ pub async fn patch_task(
         }
         k.last_modified = now;
         k.last_modified_by = author(&who);
-        let v = render::task(k);
+        let v = render::task(k, false);
         let inc_id = k.incident_id.to_string();
         if let Some(i) = t.index_of(&inc_id) {
             t.incidents[i].last_update = now;

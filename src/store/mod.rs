@@ -376,7 +376,7 @@ impl Store {
             if i.status == crate::graph::model::IncidentStatus::AwaitingAction {
                 c.awaiting_customer += 1;
             }
-            if !i.is_open() {
+            if !i.is_known_open() {
                 continue;
             }
             c.open += 1;

@@ -1002,6 +1002,10 @@ mod tests {
                     serde_json::json!({"@odata.type": "#microsoft.graph.security.mailboxEvidence",
                     "primaryAddress": "ceo@contoso.com"}),
                 ),
+                ev(
+                    serde_json::json!({"@odata.type": "#microsoft.graph.security.analyzedMessageEvidence",
+                    "subject": "Overdue invoice", "p1Sender": {"emailAddress": "billing@invoice-portal.biz"}}),
+                ),
             ],
             ..Default::default()
         }]);
@@ -1012,6 +1016,7 @@ mod tests {
             "abcdef0123",
             "-encodedcommand",
             "ceo@contoso",
+            "billing@invoice-portal",
         ] {
             let text = format!("\"{yes}\"");
             assert!(hit(&text, &e), "{yes}");

@@ -14,6 +14,7 @@ use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
 use super::messages::{AlertsMode, Command, Phase, SyncStatus, Update};
 use super::outbox::{Outbox, OutboxEntry, persist};
 use super::reads::{load_incident, report_load_error, run_listing};
+use super::unknown_enums::UnknownEnums;
 use super::writer::Writer;
 use crate::graph::error::GraphError;
 use crate::graph::model::Timestamp;
@@ -118,6 +119,16 @@ pub(crate) enum Internal {
     },
     /// A status-bar note (a degraded feature), not an error.
     Note(String),
+    /// A listing page: incidents holding enum members this build does not know, and the rest.
+    EnumsListed {
+        unknown: Vec<String>,
+        clean: Vec<String>,
+    },
+    /// A single read of an incident came back, holding unknown enum members or not.
+    EnumsReread {
+        id: String,
+        unknown: bool,
+    },
     /// Records a listing could not parse: their ids, and how many had no readable id.
     BadIds {
         ids: Vec<String>,
@@ -171,6 +182,8 @@ struct Engine<A> {
     /// The current run met bad records.
     bad_in_run: bool,
     last_repair: Option<Instant>,
+    /// Incidents held with unknown enum members, re-read until they converge.
+    unknown_enums: UnknownEnums,
 }
 
 /// Minimum time between two repair reloads.
@@ -236,6 +249,7 @@ async fn run<A: GraphApi>(
         unidentified_bad: false,
         bad_in_run: false,
         last_repair: None,
+        unknown_enums: UnknownEnums::default(),
     };
     if let Some(message) = warning {
         engine.send(Update::Error { message });
@@ -433,6 +447,8 @@ impl<A: GraphApi> Engine<A> {
     async fn command(&mut self, c: Command, tasks: &mut JoinSet<()>) {
         match c {
             Command::Refresh { full } => {
+                // Records held with unknown enum members are re-read after this refresh.
+                self.unknown_enums.rearm();
                 if self.running.is_some() {
                     self.pending = Some(self.pending.unwrap_or(false) || full);
                 } else {
@@ -636,6 +652,8 @@ impl<A: GraphApi> Engine<A> {
                 self.status.alerts_mode = m;
             }
             Internal::Note(n) => self.status.last_error = Some(n),
+            Internal::EnumsListed { unknown, clean } => self.unknown_enums.listed(unknown, clean),
+            Internal::EnumsReread { id, unknown } => self.unknown_enums.reread(id, unknown),
             Internal::BadIds { ids, unidentified } => {
                 self.bad_in_run = true;
                 self.unidentified_bad |= unidentified > 0;
@@ -654,6 +672,7 @@ impl<A: GraphApi> Engine<A> {
                 }
                 if ok {
                     self.reread_bad_records(tasks);
+                    self.reread_unknown_enums(tasks);
                     self.repair_if_clean(tasks);
                 }
                 self.bad_in_run = false;
@@ -698,6 +717,20 @@ impl<A: GraphApi> Engine<A> {
             ));
         }
         self.bad_ids.retain(|_, tries| *tries < BAD_RECORD_REREADS);
+    }
+
+    /// Re-reads, one request each, incidents held with unknown enum members that are due.
+    fn reread_unknown_enums(&mut self, tasks: &mut JoinSet<()>) {
+        for id in self.unknown_enums.due_after_poll() {
+            tasks.spawn(load_incident(
+                self.api.clone(),
+                id,
+                false,
+                self.beta_unavailable.clone(),
+                self.ui.clone(),
+                self.internal.clone(),
+            ));
+        }
     }
 
     fn net_failure(&mut self, e: GraphError) {

@@ -9,6 +9,7 @@ pub mod lister;
 pub mod messages;
 pub mod outbox;
 mod reads;
+mod unknown_enums;
 pub mod writer;
 
 pub use api::GraphApi;

@@ -59,6 +59,12 @@ pub(crate) async fn run_listing<A: GraphApi>(
                         records: page.bad,
                     });
                 }
+                let (unknown, clean): (Vec<_>, Vec<_>) =
+                    page.items.iter().partition(|i| i.holds_unknown_enum());
+                let _ = internal.send(Internal::EnumsListed {
+                    unknown: unknown.into_iter().map(|i| i.id.clone()).collect(),
+                    clean: clean.into_iter().map(|i| i.id.clone()).collect(),
+                });
                 let lazy: Vec<LazyItem> = page
                     .items
                     .iter()
@@ -125,6 +131,7 @@ pub(crate) async fn load_incident<A: GraphApi>(
         match get_incident(&*api, &id, true, true).await {
             Ok(incident) => {
                 let _ = internal.send(Internal::RequestOk);
+                reread(&internal, &incident);
                 let _ = ui.send(Update::Incidents {
                     items: vec![incident],
                     source: UpsertSource::Single,
@@ -144,6 +151,7 @@ pub(crate) async fn load_incident<A: GraphApi>(
     match get_incident(&*api, &id, false, true).await {
         Ok(incident) => {
             let _ = internal.send(Internal::RequestOk);
+            reread(&internal, &incident);
             let _ = ui.send(Update::Incidents {
                 items: vec![incident],
                 source: UpsertSource::Single,
@@ -151,4 +159,12 @@ pub(crate) async fn load_incident<A: GraphApi>(
         }
         Err(e) => report_load_error(&ui, &internal, format!("incident {id}"), e),
     }
+}
+
+/// Tells the engine whether a single read still holds unknown enum members.
+fn reread(internal: &UnboundedSender<Internal>, incident: &crate::graph::model::Incident) {
+    let _ = internal.send(Internal::EnumsReread {
+        id: incident.id.clone(),
+        unknown: incident.holds_unknown_enum(),
+    });
 }

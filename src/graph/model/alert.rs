@@ -89,6 +89,32 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// True when status, severity, service or detection source is an enum member this build
+    /// does not know (or `unknownFutureValue`).
+    pub fn holds_unknown_enum(&self) -> bool {
+        !self.status.is_known()
+            || self.status == AlertStatus::UnknownFutureValue
+            || !self.severity.is_known()
+            || self.severity == Severity::UnknownFutureValue
+            || !self.service_source.is_known()
+            || self.service_source == ServiceSource::UnknownFutureValue
+            || !self.detection_source.is_known()
+            || self.detection_source == DetectionSource::UnknownFutureValue
+    }
+
+    /// The alert's categories: `categories` (the schema's), then the deprecated `category` when
+    /// it adds one; duplicates (case-insensitive) and blanks are left out.
+    pub fn all_categories(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in self.categories.iter().chain(&self.category) {
+            let c = c.trim();
+            if !c.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(c)) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// The title, or a placeholder.
     pub fn title(&self) -> &str {
         self.title.as_deref().unwrap_or("(untitled alert)")
@@ -181,5 +207,23 @@ mod tests {
             p.to_body(),
             serde_json::json!({"status": "inProgress", "assignedTo": "secAdmin@contoso.com"})
         );
+    }
+
+    #[test]
+    fn categories_come_from_both_the_schema_list_and_the_deprecated_field() {
+        let read = |v: serde_json::Value| serde_json::from_value::<Alert>(v).unwrap();
+        let both = read(serde_json::json!({
+            "id": "a", "category": "Execution", "categories": ["Execution", "Persistence"],
+            "investigationState": "pendingApproval",
+        }));
+        assert_eq!(both.all_categories(), ["Execution", "Persistence"]);
+        assert_eq!(
+            both.investigation_state,
+            Some(crate::graph::model::InvestigationState::PendingApproval)
+        );
+        let old = read(serde_json::json!({ "id": "b", "category": "Execution" }));
+        assert_eq!(old.all_categories(), ["Execution"]);
+        let new = read(serde_json::json!({ "id": "c", "categories": ["Impact", "impact", " "] }));
+        assert_eq!(new.all_categories(), ["Impact"]);
     }
 }

@@ -267,8 +267,25 @@ graph_enum! {
         AppGovernanceDetection = "appGovernanceDetection", "App governance detection";
         UnknownFutureValue = "unknownFutureValue", "Unknown";
         MicrosoftDefenderForCloud = "microsoftDefenderForCloud", "Defender for Cloud";
+        MicrosoftDefenderForIoT = "microsoftDefenderForIoT", "Defender for IoT";
+        MicrosoftDefenderForServers = "microsoftDefenderForServers", "Defender for Servers";
+        MicrosoftDefenderForStorage = "microsoftDefenderForStorage", "Defender for Storage";
+        MicrosoftDefenderForDns = "microsoftDefenderForDNS", "Defender for DNS";
+        MicrosoftDefenderForDatabases = "microsoftDefenderForDatabases", "Defender for Databases";
+        MicrosoftDefenderForContainers = "microsoftDefenderForContainers", "Defender for Containers";
+        MicrosoftDefenderForNetwork = "microsoftDefenderForNetwork", "Defender for Network";
+        MicrosoftDefenderForAppService = "microsoftDefenderForAppService", "Defender for App Service";
+        MicrosoftDefenderForKeyVault = "microsoftDefenderForKeyVault", "Defender for Key Vault";
+        MicrosoftDefenderForResourceManager = "microsoftDefenderForResourceManager", "Defender for Resource Manager";
+        MicrosoftDefenderForApiManagement = "microsoftDefenderForApiManagement", "Defender for API Management";
         NrtAlerts = "nrtAlerts", "NRT rule";
         ScheduledAlerts = "scheduledAlerts", "Scheduled rule";
+        MicrosoftDefenderThreatIntelligenceAnalytics = "microsoftDefenderThreatIntelligenceAnalytics", "Threat Intelligence Analytics";
+        BuiltInMl = "builtInMl", "Built-in ML";
+        MicrosoftInsiderRiskManagement = "microsoftInsiderRiskManagement", "Insider Risk";
+        MicrosoftThreatIntelligence = "microsoftThreatIntelligence", "Threat Intelligence";
+        MicrosoftDefenderForAiServices = "microsoftDefenderForAIServices", "Defender for AI Services";
+        SecurityCopilot = "securityCopilot", "Security Copilot";
         MicrosoftSentinel = "microsoftSentinel", "Sentinel";
     }
 }
@@ -443,5 +460,76 @@ mod tests {
             .map(|d| d.as_str())
             .collect();
         assert_eq!(fp, ["notMalicious", "notEnoughDataToValidate", "other"]);
+    }
+    /// `detectionSource` in schema (CSDL) order: graph-api.md §2.3, 39 members.
+    const DETECTION_SOURCE_SCHEMA: [&str; 39] = [
+        "unknown",
+        "microsoftDefenderForEndpoint",
+        "antivirus",
+        "smartScreen",
+        "customTi",
+        "microsoftDefenderForOffice365",
+        "automatedInvestigation",
+        "microsoftThreatExperts",
+        "customDetection",
+        "microsoftDefenderForIdentity",
+        "cloudAppSecurity",
+        "microsoft365Defender",
+        "azureAdIdentityProtection",
+        "manual",
+        "microsoftDataLossPrevention",
+        "appGovernancePolicy",
+        "appGovernanceDetection",
+        "unknownFutureValue",
+        "microsoftDefenderForCloud",
+        "microsoftDefenderForIoT",
+        "microsoftDefenderForServers",
+        "microsoftDefenderForStorage",
+        "microsoftDefenderForDNS",
+        "microsoftDefenderForDatabases",
+        "microsoftDefenderForContainers",
+        "microsoftDefenderForNetwork",
+        "microsoftDefenderForAppService",
+        "microsoftDefenderForKeyVault",
+        "microsoftDefenderForResourceManager",
+        "microsoftDefenderForApiManagement",
+        "nrtAlerts",
+        "scheduledAlerts",
+        "microsoftDefenderThreatIntelligenceAnalytics",
+        "builtInMl",
+        "microsoftInsiderRiskManagement",
+        "microsoftThreatIntelligence",
+        "microsoftDefenderForAIServices",
+        "securityCopilot",
+        "microsoftSentinel",
+    ];
+
+    #[test]
+    fn detection_source_knows_every_schema_member_in_order_with_a_readable_label() {
+        let known: Vec<&str> = DetectionSource::KNOWN.iter().map(|d| d.as_str()).collect();
+        assert_eq!(known, DETECTION_SOURCE_SCHEMA);
+        let mut labels = std::collections::HashSet::new();
+        for wire in DETECTION_SOURCE_SCHEMA {
+            let d = DetectionSource::parse(wire);
+            assert!(d.is_known(), "{wire} is not known");
+            let label = d.label();
+            assert_ne!(label, wire, "{wire} has no readable label");
+            assert!(!label.is_empty());
+            // Every member but the two "unknown" ones reads differently from the others.
+            if !matches!(
+                d,
+                DetectionSource::Unknown | DetectionSource::UnknownFutureValue
+            ) {
+                assert!(
+                    labels.insert(label.to_string()),
+                    "label {label} is used twice"
+                );
+            }
+        }
+        assert_eq!(
+            DetectionSource::parse("microsoftDefenderForServers").label(),
+            "Defender for Servers"
+        );
+        assert_eq!(DetectionSource::parse("builtInMl").label(), "Built-in ML");
     }
 }

@@ -623,12 +623,7 @@ impl Evidence {
             },
             "analyzedMessageEvidence" => EvidenceKind::AnalyzedMessage {
                 subject: str_field(v, "subject"),
-                sender: v
-                    .get("sender")
-                    .and_then(|s| s.get("emailAddress"))
-                    .and_then(|s| s.as_str())
-                    .map(str::to_string)
-                    .or_else(|| str_field(v, "p2Sender")),
+                sender: sender_address(v, "p1Sender").or_else(|| sender_address(v, "p2Sender")),
                 recipient: str_field(v, "recipientEmailAddress"),
                 network_message_id: str_field(v, "networkMessageId"),
                 delivery_action: str_field(v, "deliveryAction"),
@@ -685,6 +680,15 @@ impl Serialize for Evidence {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.raw.0.serialize(s)
     }
+}
+
+/// `emailAddress` of the `emailSender` under `key` (`p1Sender`: envelope, `p2Sender`: header).
+fn sender_address(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(|s| s.get("emailAddress"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string)
 }
 
 fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
@@ -797,5 +801,37 @@ mod tests {
         assert!(e.roles.is_empty());
         let e = Evidence::from_value(Value::String("garbage".into()));
         assert_eq!(e.kind, EvidenceKind::Generic);
+    }
+    #[test]
+    fn email_sender_is_p1_then_p2_sender_address() {
+        let msg = |extra: Value| {
+            let mut v = serde_json::json!({
+                "@odata.type": "#microsoft.graph.security.analyzedMessageEvidence",
+                "subject": "Invoice 7", "recipientEmailAddress": "kai@contoso.com",
+            });
+            if let (Value::Object(m), Value::Object(x)) = (&mut v, extra) {
+                m.extend(x);
+            }
+            Evidence::from_value(v)
+        };
+        let both = msg(serde_json::json!({
+            "p1Sender": {"emailAddress": "bounce@mailer.example", "displayName": "Mailer"},
+            "p2Sender": {"emailAddress": "ceo@lookalike.example", "displayName": "CEO"},
+        }));
+        assert_eq!(both.summary(), "\"Invoice 7\" from bounce@mailer.example");
+        assert!(
+            both.entities()
+                .contains(&(EntityKind::Mailbox, "bounce@mailer.example".into()))
+        );
+        let p2_only = msg(serde_json::json!({
+            "p1Sender": {"emailAddress": null},
+            "p2Sender": {"emailAddress": "ceo@lookalike.example"},
+        }));
+        assert_eq!(
+            p2_only.summary(),
+            "\"Invoice 7\" from ceo@lookalike.example"
+        );
+        let neither = msg(serde_json::json!({ "p1Sender": "not an object" }));
+        assert_eq!(neither.summary(), "\"Invoice 7\" from ?");
     }
 }

@@ -117,6 +117,34 @@ impl Incident {
             IncidentStatus::Resolved | IncidentStatus::Redirected
         )
     }
+
+    /// True when the status says open (active, in progress, awaiting action). An unknown status
+    /// is neither open nor closed, so counts leave it out.
+    pub fn is_known_open(&self) -> bool {
+        matches!(
+            self.status,
+            IncidentStatus::Active | IncidentStatus::InProgress | IncidentStatus::AwaitingAction
+        )
+    }
+
+    /// True when the record holds an enum member this build does not know (or
+    /// `unknownFutureValue`) in the incident or its alerts: the engine re-reads such a record,
+    /// since its `lastUpdateDateTime` does not change when the service starts sending a known one.
+    pub fn holds_unknown_enum(&self) -> bool {
+        let unknown_incident = !self.status.is_known()
+            || self.status == IncidentStatus::UnknownFutureValue
+            || !self.severity.is_known()
+            || self.severity == Severity::UnknownFutureValue
+            || self
+                .classification
+                .as_ref()
+                .is_some_and(|c| !c.is_known() || *c == Classification::UnknownFutureValue)
+            || self
+                .determination
+                .as_ref()
+                .is_some_and(|d| !d.is_known() || *d == Determination::UnknownFutureValue);
+        unknown_incident || self.alerts.iter().flatten().any(Alert::holds_unknown_enum)
+    }
 }
 
 /// The properties of an incident a PATCH may change. Only `Some` fields are sent; the outer

@@ -161,10 +161,21 @@ fn details(d: &AlertData, theme: &Theme, width: usize) -> Doc {
     );
     doc.field("Product", opt(&a.product_name), theme.text, theme);
     doc.field("Detector id", opt(&a.detector_id), theme.muted, theme);
-    doc.field("Category", opt(&a.category), theme.text, theme);
-    if !a.categories.is_empty() {
-        doc.field("Categories", &a.categories.join(", "), theme.text, theme);
-    }
+    let categories = a.all_categories();
+    doc.field(
+        if categories.len() > 1 {
+            "Categories"
+        } else {
+            "Category"
+        },
+        &if categories.is_empty() {
+            "-".to_string()
+        } else {
+            categories.join(", ")
+        },
+        theme.text,
+        theme,
+    );
     doc.field(
         "MITRE techniques",
         &if a.mitre_techniques.is_empty() {

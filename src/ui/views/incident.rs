@@ -325,8 +325,7 @@ fn overview(d: &IncidentData, theme: &Theme, width: usize) -> Doc {
         let mut cats: BTreeSet<String> = BTreeSet::new();
         let mut mitre: BTreeSet<String> = BTreeSet::new();
         for a in d.alerts {
-            cats.extend(a.category.iter().cloned());
-            cats.extend(a.categories.iter().cloned());
+            cats.extend(a.all_categories().into_iter().map(str::to_string));
             mitre.extend(a.mitre_techniques.iter().cloned());
         }
         doc.field(
