@@ -238,6 +238,7 @@ async fn ask_defender_experts_delivers_on_all_three_channels() {
     let question = "Was the PowerShell download on this host part of the attack?";
     r.typed(question);
     r.key("ctrl-s");
+    r.key("y");
     assert!(r.app.modal().is_none(), "the pane closed on send");
 
     let path = dir.path().join("inquiries.json");
@@ -319,6 +320,7 @@ async fn a_failed_email_is_retried_from_the_inquiries_list() {
         ..FaultSpec::default()
     });
     r.key("ctrl-s");
+    r.key("y");
     r.settle("the email failure", |_| {
         inquiries(&path).first().is_some_and(|i| {
             matches!(

@@ -221,6 +221,22 @@ impl ExpertsHost {
         .summary()
     }
 
+    /// "7 of 10 inquiries left this quarter".
+    fn credits_left(&self, now: Timestamp) -> String {
+        let all = self.inquiries();
+        let st =
+            credits::credit_status_from(self.cfg.allowance, false, credits::quarter_of(now), |q| {
+                all.iter()
+                    .filter_map(Inquiry::first_sent)
+                    .filter(|t| credits::quarter_of(*t) == q)
+                    .count()
+            });
+        format!(
+            "{} of {} inquiries left this quarter",
+            st.remaining, st.allowance
+        )
+    }
+
     /// The op of a delivery in flight, if `op` is one: (inquiry id, channel).
     pub(super) fn take_delivery(&mut self, op: OpId) -> Option<(String, Channel)> {
         self.deliveries.remove(&op)
@@ -315,7 +331,8 @@ impl App {
             self.experts.credit_summary(self.now),
             link,
             vars,
-        );
+        )
+        .with_send_summary(cfg.email_to.clone(), self.experts.credits_left(self.now));
         if let Some(inc) = &incident {
             self.experts
                 .incident_of
@@ -435,13 +452,7 @@ impl App {
                 Vec::new()
             }
             ExpertsOutcome::TaskUpdate { task_id, status } => self.update_task(task_id, status),
-            ExpertsOutcome::TaskExecute { .. } => {
-                self.notify(
-                    Level::Warn,
-                    "Running response actions is not available in vigil yet; use the portal",
-                );
-                Vec::new()
-            }
+            ExpertsOutcome::TaskExecute { .. } => self.copy_incident_portal_link(),
             ExpertsOutcome::LoadBeta { incident_id } => {
                 vec![Effect::SendCommand(Command::LoadIncident {
                     incident_id,
@@ -449,6 +460,25 @@ impl App {
                 })]
             }
         }
+    }
+
+    /// `!` then `y` in the notification view: vigil does not run response actions, so it
+    /// copies the incident's portal link (as the confirmation said) for the analyst to run it
+    /// there.
+    fn copy_incident_portal_link(&mut self) -> Vec<Effect> {
+        let Some(id) = self.experts.notification_for.clone() else {
+            return Vec::new();
+        };
+        let Some(entry) = self.store.incident(&id) else {
+            return Vec::new();
+        };
+        let cfg = &self.experts.cfg;
+        let link = InquiryTopic::from_incident(&entry.incident)
+            .portal_link(&cfg.portal_base, cfg.tenant_id.as_deref());
+        vec![Effect::Copy {
+            text: crate::ui::sanitize::sanitize(&link).into_owned(),
+            what: format!("portal link of incident {id} (run the action there)"),
+        }]
     }
 
     fn update_task(&mut self, task_id: String, status: TaskStatus) -> Vec<Effect> {

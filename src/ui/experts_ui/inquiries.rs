@@ -109,7 +109,15 @@ impl InquiriesList {
             .collect();
         let found = key.and_then(|k| self.rows.iter().position(|r| row_key(r) == k));
         self.selected = found.unwrap_or(self.selected.min(self.rows.len().saturating_sub(1)));
-        self.confirm_delete = None;
+        // A pending "delete this draft?" survives a refresh while the draft still exists.
+        let still_there = |k: &String| {
+            self.rows
+                .iter()
+                .any(|r| matches!(r, Row::Draft(d) if &d.key == k))
+        };
+        if !self.confirm_delete.as_ref().is_some_and(still_there) {
+            self.confirm_delete = None;
+        }
     }
 
     fn selected_key(&self) -> Option<String> {
