@@ -42,10 +42,23 @@ impl OutboxEntry {
         }
     }
 
-    fn is_comment(&self) -> bool {
+    /// A write that may have been applied by an earlier run (its outcome is unknown), queued
+    /// at `queued_at`: the target is checked before it is sent again.
+    pub fn recovered(op: OpId, write: WriteOp, queued_at: Timestamp) -> Self {
+        OutboxEntry {
+            uncertain: true,
+            queued_at,
+            ..OutboxEntry::new(op, write)
+        }
+    }
+
+    /// Comments and mail are not idempotent: after a restart they are checked before resending.
+    fn checks_before_resend(&self) -> bool {
         matches!(
             self.write,
-            WriteOp::CommentIncident { .. } | WriteOp::CommentAlert { .. }
+            WriteOp::CommentIncident { .. }
+                | WriteOp::CommentAlert { .. }
+                | WriteOp::SendMail { .. }
         )
     }
 }
@@ -73,7 +86,7 @@ impl Outbox {
     /// Loads the outbox at `path`. A missing file is an empty outbox. A corrupt file is renamed
     /// aside (`<name>.corrupt-<unix seconds>`) and an explanation returned; an unreadable one
     /// is left alone and the outbox stays in memory only. Loaded entries are all pending again,
-    /// and loaded comments are marked uncertain (the previous run may have sent them).
+    /// and loaded comments and mails are marked uncertain (the previous run may have sent them).
     pub fn load(path: PathBuf) -> (Self, Option<String>) {
         let text = match std::fs::read(&path) {
             Ok(t) => t,
@@ -101,7 +114,7 @@ impl Outbox {
                     .into_iter()
                     .map(|mut e| {
                         e.failed = false;
-                        e.uncertain |= e.is_comment();
+                        e.uncertain |= e.checks_before_resend();
                         e
                     })
                     .collect();

@@ -8,7 +8,7 @@ use crate::experts::{
     TaskStatus, build_context, credits, vars_from,
 };
 use crate::graph::model::{Alert, Incident, Timestamp};
-use crate::sync::{Command, OpId};
+use crate::sync::{Command, OpId, Update, WriteOp};
 use crate::ui::experts_ui::{
     AskExpertsPane, Delivery, ExpertsComponent, ExpertsOutcome, InquiriesList, NotificationView,
     plan_delivery,
@@ -72,8 +72,6 @@ pub(super) struct ExpertsHost {
     cfg: ExpertsConfig,
     drafts: Drafts,
     inquiries: Inquiries,
-    /// Op of an email or comment delivery → (inquiry id, channel).
-    deliveries: HashMap<OpId, (String, Channel)>,
     /// Inquiry id → the incident its comment channel writes to.
     incident_of: HashMap<String, String>,
     /// Incident of the open notification view.
@@ -121,7 +119,6 @@ impl ExpertsHost {
             cfg,
             drafts,
             inquiries,
-            deliveries: HashMap::new(),
             incident_of: HashMap::new(),
             notification_for: None,
             tasks: HashMap::new(),
@@ -237,9 +234,13 @@ impl ExpertsHost {
         )
     }
 
-    /// The op of a delivery in flight, if `op` is one: (inquiry id, channel).
-    pub(super) fn take_delivery(&mut self, op: OpId) -> Option<(String, Channel)> {
-        self.deliveries.remove(&op)
+    /// The inquiry and channel whose delivery the outbox write `op` carries (read from the
+    /// persisted inquiries, so it holds across restarts).
+    pub(super) fn delivery_of_op(&self, op: OpId) -> Option<(String, Channel)> {
+        match &self.inquiries {
+            Inquiries::Disk(s) => s.delivery_of_op(op),
+            Inquiries::Memory(v) => crate::experts::outbox::delivery_of_op(v, op),
+        }
     }
 }
 
@@ -500,9 +501,9 @@ impl App {
     }
 
     /// Stores a sent inquiry, deletes its draft and delivers it on every chosen channel.
-    fn send_inquiry(&mut self, inq: Inquiry) -> Vec<Effect> {
+    fn send_inquiry(&mut self, mut inq: Inquiry) -> Vec<Effect> {
         if let Some(inc) = self.experts.incident_of.get(&inq.topic.key()).cloned() {
-            self.experts.incident_of.insert(inq.id.clone(), inc);
+            inq.incident_id.get_or_insert(inc);
         }
         if let Err(e) = self.experts.add_inquiry(inq.clone()) {
             self.notify(
@@ -517,79 +518,113 @@ impl App {
     }
 
     /// Re-queues the failed deliveries of one inquiry and delivers them again.
+    /// Re-delivers the failed channels of one inquiry (never delivered ones, never ones still
+    /// pending in the outbox) and says what it did.
     fn retry_inquiry(&mut self, id: &str) -> Vec<Effect> {
         let Some(inq) = self.experts.inquiry(id) else {
             return Vec::new();
         };
-        for (c, s) in &inq.deliveries {
-            if matches!(s, DeliveryStatus::Failed { .. })
-                && let Err(e) = self.experts.set_delivery(id, *c, DeliveryStatus::Queued)
-            {
-                self.notify(Level::Error, format!("Could not update the inquiry: {e}"));
-            }
+        let failed: Vec<Channel> = inq
+            .deliveries
+            .iter()
+            .filter(|(_, s)| matches!(s, DeliveryStatus::Failed { .. }))
+            .map(|(c, _)| *c)
+            .collect();
+        let in_outbox = inq
+            .deliveries
+            .iter()
+            .filter(|(_, s)| s.outbox_op().is_some())
+            .count();
+        let effects = self.deliver_channels(&inq, &failed);
+        let names: Vec<&str> = failed.iter().map(|c| c.as_str()).collect();
+        let mut msg = if names.is_empty() {
+            "Nothing failed; nothing re-sent".to_string()
+        } else {
+            format!("Retrying the failed {}", names.join(", "))
+        };
+        if in_outbox > 0 {
+            msg.push_str(&format!(
+                "; {in_outbox} still in the outbox (sent automatically)"
+            ));
         }
-        match self.experts.inquiry(id) {
-            Some(inq) => self.deliver(&inq),
-            None => Vec::new(),
-        }
+        self.notify(Level::Info, msg);
+        effects
     }
 
     /// Performs the planned delivery of every queued or failed channel of `inq`.
     fn deliver(&mut self, inq: &Inquiry) -> Vec<Effect> {
+        let channels: Vec<Channel> = inq
+            .deliveries
+            .iter()
+            .filter(|(_, s)| s.is_pending())
+            .map(|(c, _)| *c)
+            .collect();
+        self.deliver_channels(inq, &channels)
+    }
+
+    /// The incident an inquiry's comment channel writes to.
+    fn comment_incident(&self, inq: &Inquiry) -> Option<String> {
+        inq.incident_id
+            .clone()
+            .or_else(|| self.experts.incident_of.get(&inq.topic.key()).cloned())
+            .or_else(|| match &inq.topic {
+                InquiryTopic::Alert { id, .. } => self.store.alert(id)?.incident_id.clone(),
+                _ => None,
+            })
+    }
+
+    /// The delivery work for `channels` of `inq`.
+    fn plan_channels(&self, inq: &Inquiry, channels: &[Channel]) -> Vec<Delivery> {
         let cfg = &self.experts.cfg;
         let link = inq
             .topic
             .portal_link(&cfg.portal_base, cfg.tenant_id.as_deref());
-        let incident =
-            self.experts
-                .incident_of
-                .get(&inq.id)
-                .cloned()
-                .or_else(|| match &inq.topic {
-                    InquiryTopic::Alert { id, .. } => self.store.alert(id)?.incident_id.clone(),
-                    _ => None,
-                });
-        let plan = plan_delivery(
-            inq,
+        let incident = self.comment_incident(inq);
+        let mut only = inq.clone();
+        only.deliveries = channels
+            .iter()
+            .map(|c| (*c, DeliveryStatus::Queued))
+            .collect();
+        plan_delivery(
+            &only,
             incident.as_deref(),
             &cfg.mailbox,
             cfg.email_to.as_deref(),
             &link,
-        );
+        )
+    }
+
+    /// Delivers `channels` of `inq`. Email and comment ride the durable outbox: the write's op
+    /// is recorded in the inquiry (persisted) before the write goes out, so the channel's state
+    /// follows the outbox across restarts. `recovered` (after a crash) makes the engine look
+    /// for an earlier copy (incident comments, Sent Items) before sending.
+    fn deliver_channels_with(
+        &mut self,
+        inq: &Inquiry,
+        channels: &[Channel],
+        recovered: bool,
+    ) -> Vec<Effect> {
+        let plan = self.plan_channels(inq, channels);
         let mut effects = Vec::new();
         let mut done: Vec<&str> = Vec::new();
         for d in plan {
             let channel = d.channel();
             let refused = self.read_only && channel != Channel::Portal;
-            match d {
+            let write = match d {
                 _ if refused => {
                     self.delivery_result(
                         &inq.id,
                         channel,
                         Err("read-only profile: not sent".into()),
                     );
+                    continue;
                 }
-                Delivery::Email { path, body } => {
-                    let op = self.alloc_op();
-                    self.experts
-                        .deliveries
-                        .insert(op, (inq.id.clone(), channel));
-                    effects.push(Effect::SendCommand(Command::SendMail {
-                        op,
-                        inquiry_id: inq.id.clone(),
-                        path,
-                        body,
-                    }));
-                    done.push("email");
-                }
-                Delivery::Comment(write) => {
-                    let op = self.alloc_op();
-                    self.experts
-                        .deliveries
-                        .insert(op, (inq.id.clone(), channel));
-                    effects.push(self.send_write(op, write));
-                    done.push("incident comment");
-                }
+                Delivery::Email { path, body } => WriteOp::SendMail {
+                    inquiry_id: inq.id.clone(),
+                    path,
+                    body,
+                },
+                Delivery::Comment(write) => write,
                 Delivery::Portal {
                     clipboard,
                     instruction,
@@ -600,14 +635,88 @@ impl App {
                         what: "Ask Defender Experts inquiry".into(),
                     });
                     done.push("portal hand-off");
+                    continue;
                 }
                 Delivery::Failed { channel, reason } => {
                     self.delivery_result(&inq.id, channel, Err(reason));
+                    continue;
+                }
+            };
+            let op = self.alloc_op();
+            let carried = DeliveryStatus::Pending { op, note: None };
+            if let Err(e) = self.experts.set_delivery(&inq.id, channel, carried) {
+                // Without the op on disk the outcome could not be matched after a crash.
+                self.notify(
+                    Level::Error,
+                    format!(
+                        "Not sent ({}): could not record the delivery: {e}",
+                        channel.as_str()
+                    ),
+                );
+                continue;
+            }
+            let is_mail = write.mail_inquiry().is_some();
+            if !is_mail {
+                self.store.begin_write(op, write.clone());
+                self.writes.insert(op, write.clone());
+                self.queue.stale = true;
+                self.dirty = true;
+            }
+            let command = if recovered {
+                Command::Requeue {
+                    op,
+                    write,
+                    queued_at: inq.created,
+                }
+            } else {
+                Command::Write { op, write }
+            };
+            effects.push(Effect::SendCommand(command));
+            done.push(if is_mail { "email" } else { "incident comment" });
+        }
+        if !done.is_empty() && self.experts.portal_copy.is_none() && !recovered {
+            self.notify(Level::Info, format!("Inquiry queued: {}", done.join(", ")));
+        }
+        self.refresh_experts_modals();
+        effects
+    }
+
+    fn deliver_channels(&mut self, inq: &Inquiry, channels: &[Channel]) -> Vec<Effect> {
+        self.deliver_channels_with(inq, channels, false)
+    }
+
+    /// After the engine loaded the outbox (`ops`): a delivery recorded as carried by an op the
+    /// outbox no longer holds settled unseen (killed between the outbox and the inquiry file),
+    /// and one still `Queued` may have been sent by an earlier run; both are queued again as
+    /// recovered writes, which look for the earlier copy first, so each ends exactly once. An
+    /// interrupted portal hand-off is marked failed (`R` copies it again).
+    pub(super) fn resume_deliveries(&mut self, ops: &[OpId]) -> Vec<Effect> {
+        if self.read_only {
+            return Vec::new();
+        }
+        let mut effects = Vec::new();
+        for inq in self.experts.inquiries() {
+            let mut resume = Vec::new();
+            for (c, s) in &inq.deliveries {
+                let orphaned = s.outbox_op().is_some_and(|op| !ops.contains(&op));
+                let queued = matches!(s, DeliveryStatus::Queued);
+                match c {
+                    Channel::Portal if queued => {
+                        self.delivery_result(
+                            &inq.id,
+                            *c,
+                            Err("the portal hand-off was interrupted; R copies it again".into()),
+                        );
+                    }
+                    Channel::Portal => {}
+                    _ if orphaned || queued => resume.push(*c),
+                    _ => {}
                 }
             }
-        }
-        if !done.is_empty() && self.experts.portal_copy.is_none() {
-            self.notify(Level::Info, format!("Inquiry queued: {}", done.join(", ")));
+            if !resume.is_empty() {
+                tracing::info!(inquiry = %inq.id, channels = resume.len(), "resuming inquiry deliveries");
+                effects.extend(self.deliver_channels_with(&inq, &resume, true));
+            }
         }
         effects
     }
@@ -646,13 +755,30 @@ impl App {
         self.refresh_experts_modals();
     }
 
-    /// The engine's answer to [`Command::SendMail`] (call from the `MailSent` update).
-    pub fn mail_sent(&mut self, op: OpId, inquiry_id: &str, result: Result<(), String>) {
-        let (id, channel) = self
-            .experts
-            .take_delivery(op)
-            .unwrap_or_else(|| (inquiry_id.to_string(), Channel::Email));
-        self.delivery_result(&id, channel, result);
+    /// The outcome of a mail write (the `MailSent` update), matched to its inquiry through the
+    /// op recorded in the inquiry.
+    pub fn mail_sent(&mut self, op: OpId, _inquiry_id: &str, result: Result<(), String>) {
+        self.delivery_op_outcome(op, DeliveryOutcome::Settled(result));
+    }
+
+    /// Settles or annotates the inquiry delivery carried by outbox write `op`, if it is one.
+    pub(super) fn delivery_op_outcome(&mut self, op: OpId, outcome: DeliveryOutcome) {
+        let Some((id, channel)) = self.experts.delivery_of_op(op) else {
+            return;
+        };
+        match outcome {
+            DeliveryOutcome::Settled(result) => self.delivery_result(&id, channel, result),
+            DeliveryOutcome::Retrying(note) => {
+                let status = DeliveryStatus::Pending {
+                    op,
+                    note: Some(note),
+                };
+                if let Err(e) = self.experts.set_delivery(&id, channel, status) {
+                    self.notify(Level::Error, format!("Could not update the inquiry: {e}"));
+                }
+                self.refresh_experts_modals();
+            }
+        }
     }
 
     /// The engine's answer to [`Command::UpdateTask`]: reports it and, on success, asks for the
@@ -776,10 +902,34 @@ impl App {
         Some(instruction)
     }
 
-    /// Settles the inquiry delivery carried by a comment write, if `op` is one.
-    pub(super) fn comment_delivery_outcome(&mut self, op: OpId, result: Result<(), String>) {
-        if let Some((id, channel)) = self.experts.take_delivery(op) {
-            self.delivery_result(&id, channel, result);
+    /// Before the store applies `update`: what it means for an inquiry delivery carried by a
+    /// comment write (a retryable failure leaves the write in the outbox: still pending).
+    pub(super) fn comment_delivery_of(update: &Update) -> Option<(OpId, DeliveryOutcome)> {
+        match update {
+            Update::CommentsWritten { op, .. } => Some((*op, DeliveryOutcome::Settled(Ok(())))),
+            Update::WriteFailed {
+                op,
+                message,
+                retryable,
+                ..
+            } => Some((
+                *op,
+                if *retryable {
+                    DeliveryOutcome::Retrying(message.clone())
+                } else {
+                    DeliveryOutcome::Settled(Err(message.clone()))
+                },
+            )),
+            _ => None,
         }
     }
+}
+
+/// What happened to an outbox write carrying an inquiry delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum DeliveryOutcome {
+    /// Delivered (`Ok`) or failed for good.
+    Settled(Result<(), String>),
+    /// Failed in a retryable way; the write stays in the outbox.
+    Retrying(String),
 }
