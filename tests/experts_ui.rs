@@ -729,3 +729,45 @@ fn snapshots_at_80x24() {
     t.handle_key(ch('!'), now());
     insta::assert_snapshot!("notification_confirm_80x24", render(&t, 80, 24));
 }
+
+/// Issue 11.3: `R` retries failed channels only. A delivery still in the outbox is not sent
+/// again (the message says so); an email whose outcome is unknown is re-sent only on a second
+/// `R`, after the list told the analyst to check Sent Items.
+#[test]
+fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
+    let mut pending = inquiry(&[Channel::Email, Channel::IncidentComment]);
+    pending.deliveries = vec![
+        (
+            Channel::Email,
+            DeliveryStatus::Pending {
+                op: 5,
+                note: Some("503".into()),
+            },
+        ),
+        (Channel::IncidentComment, DeliveryStatus::Sent { at: now() }),
+    ];
+    let mut l = InquiriesList::new(vec![], vec![pending]);
+    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert!(
+        l.message().unwrap().contains("still in the outbox"),
+        "{:?}",
+        l.message()
+    );
+    assert!(render(&l, 100, 30).contains("email: retrying automatically (503)"));
+
+    let mut unknown = inquiry(&[Channel::Email]);
+    unknown.deliveries = vec![(
+        Channel::Email,
+        DeliveryStatus::Failed {
+            reason: format!("{} (403)", vigil::sync::writer::MAIL_OUTCOME_UNKNOWN),
+            at: now(),
+        },
+    )];
+    let id = unknown.id.clone();
+    let mut l = InquiriesList::new(vec![], vec![unknown.clone()]);
+    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert!(l.message().unwrap().contains("Sent Items"), "{:?}", l.message());
+    // The host's refresh between the two presses keeps the question.
+    l.set_data(vec![], vec![unknown]);
+    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Retry(id));
+}
