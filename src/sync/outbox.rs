@@ -347,6 +347,27 @@ mod tests {
     }
 
     #[test]
+    fn mail_reloads_uncertain_and_recovered_entries_keep_their_queue_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.json");
+        let (mut ob, _) = Outbox::load(path.clone());
+        let mail = WriteOp::SendMail {
+            inquiry_id: "i".into(),
+            path: "/v1.0/me/sendMail".into(),
+            body: serde_json::json!({}),
+        };
+        ob.push(OutboxEntry::new(1, mail.clone()));
+        let at = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let rec = OutboxEntry::recovered(2, mail, at);
+        assert!(rec.uncertain);
+        assert_eq!(rec.queued_at, at);
+        let (p, bytes) = ob.snapshot().unwrap();
+        write_atomic(&p, &bytes).unwrap();
+        let (back, _) = Outbox::load(path);
+        assert!(back.entries()[0].uncertain, "a mail may have gone out");
+    }
+
+    #[test]
     fn corrupt_file_is_moved_aside() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("outbox.json");

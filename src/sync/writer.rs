@@ -541,6 +541,20 @@ mod tests {
     }
 
     #[test]
+    fn sent_items_query_names_the_sending_mailbox_and_the_subject() {
+        assert_eq!(
+            sent_items_query("/v1.0/me/sendMail", "it's [inquiry 1]").unwrap(),
+            "/v1.0/me/mailFolders/sentitems/messages?$filter=subject%20eq%20'it''s%20%5Binquiry%201%5D'&$select=subject&$top=10"
+        );
+        assert!(
+            sent_items_query("/v1.0/users/a%40b.com/sendMail", "s")
+                .unwrap()
+                .starts_with("/v1.0/users/a%40b.com/mailFolders/sentitems/messages?")
+        );
+        assert!(sent_items_query("/v1.0/security/incidents", "s").is_none());
+    }
+
+    #[test]
     fn parses_comment_lists() {
         let v = json!({"value": [{"comment": "a", "createdByDisplayName": "x"}, 5]});
         assert_eq!(parse_comments(&v).unwrap().len(), 1);
