@@ -766,7 +766,11 @@ fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
     let id = unknown.id.clone();
     let mut l = InquiriesList::new(vec![], vec![unknown.clone()]);
     assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
-    assert!(l.message().unwrap().contains("Sent Items"), "{:?}", l.message());
+    assert!(
+        l.message().unwrap().contains("Sent Items"),
+        "{:?}",
+        l.message()
+    );
     // The host's refresh between the two presses keeps the question.
     l.set_data(vec![], vec![unknown]);
     assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Retry(id));

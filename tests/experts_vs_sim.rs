@@ -368,7 +368,10 @@ async fn an_inquiry_sent_during_an_outage_is_delivered_once_when_the_service_ret
     r.key("I");
     r.key("g");
     let fx = r.app.handle_key(ev("R"));
-    assert!(!sends_a_delivery(&fx), "R must not send a second copy: {fx:?}");
+    assert!(
+        !sends_a_delivery(&fx),
+        "R must not send a second copy: {fx:?}"
+    );
     r.carry_out(fx);
     let s = r.screen();
     assert!(s.contains("still in the outbox"), "{s}");
@@ -419,16 +422,19 @@ async fn queued_inquiry_deliveries_resume_after_a_restart() {
     r.key("ctrl-s");
     r.key("y");
     r.settle("both deliveries waiting in the outbox", |r| {
-        r.log.iter().any(|u| {
-            matches!(u, Update::Status(s) if s.outbox_failed + s.outbox_pending >= 2)
-        })
+        r.log
+            .iter()
+            .any(|u| matches!(u, Update::Status(s) if s.outbox_failed + s.outbox_pending >= 2))
     })
     .await;
     // "kill -9": the engine and the console vanish without any shutdown work; the service is
     // back when vigil starts again.
     r.sim.set_faults(FaultSpec::default());
     let mut r = r
-        .restart(app_config(dir.path(), channels.clone()), quick_polls(dir.path()))
+        .restart(
+            app_config(dir.path(), channels.clone()),
+            quick_polls(dir.path()),
+        )
         .await;
     r.settle("both channels delivered after the restart", |_| {
         inquiries(&path)
@@ -481,7 +487,10 @@ async fn deliveries_settled_unseen_before_a_crash_are_found_not_resent() {
     }
     drop(store);
     let mut r = r
-        .restart(app_config(dir.path(), channels.clone()), quick_polls(dir.path()))
+        .restart(
+            app_config(dir.path(), channels.clone()),
+            quick_polls(dir.path()),
+        )
         .await;
     r.settle("both channels found delivered", |_| {
         inquiries(&path)
@@ -490,7 +499,11 @@ async fn deliveries_settled_unseen_before_a_crash_are_found_not_resent() {
     })
     .await;
     assert_eq!(r.sim.sent_mail().len(), 1, "no second mail");
-    assert_eq!(comments_with(&r, id, question).await, 1, "no second comment");
+    assert_eq!(
+        comments_with(&r, id, question).await,
+        1,
+        "no second comment"
+    );
     let stats = r.sim.stats();
     assert_eq!(
         stats

@@ -77,7 +77,10 @@ impl GraphApi for MailFake {
             .unwrap()
             .push(on_disk.contains("SendMail"));
         let n = self.posts.fetch_add(1, Ordering::SeqCst);
-        let subject = body["message"]["subject"].as_str().unwrap_or("").to_string();
+        let subject = body["message"]["subject"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         // The mail goes out, but the first answer is lost.
         self.sent.lock().unwrap().push(subject);
         if n == 0 {
@@ -139,11 +142,17 @@ async fn send_with_lost_answer(sent_items: SentItems) -> (Result<(), String>, Ar
             match updates.recv().await.expect("engine stopped") {
                 Update::MailPending { op: 7, .. } => pending_seen = true,
                 Update::MailSent { op: 7, result, .. } => {
-                    assert!(pending_seen, "the lost answer was reported as pending first");
+                    assert!(
+                        pending_seen,
+                        "the lost answer was reported as pending first"
+                    );
                     return result;
                 }
                 Update::WriteQueued { write, .. } => {
-                    assert!(write.mail_inquiry().is_none(), "mail never reaches the store")
+                    assert!(
+                        write.mail_inquiry().is_none(),
+                        "mail never reaches the store"
+                    )
                 }
                 _ => {}
             }
@@ -160,7 +169,10 @@ async fn an_uncertain_mail_found_in_sent_items_is_not_sent_again() {
     let (result, fake) = send_with_lost_answer(SentItems::Listed).await;
     assert_eq!(result, Ok(()));
     assert_eq!(fake.posts.load(Ordering::SeqCst), 1, "sent exactly once");
-    assert!(fake.lookups.load(Ordering::SeqCst) >= 1, "Sent Items searched");
+    assert!(
+        fake.lookups.load(Ordering::SeqCst) >= 1,
+        "Sent Items searched"
+    );
     assert_eq!(
         *fake.durable_before_send.lock().unwrap(),
         vec![true],
@@ -173,5 +185,9 @@ async fn an_uncertain_mail_that_cannot_be_checked_is_not_sent_again() {
     let (result, fake) = send_with_lost_answer(SentItems::Forbidden).await;
     let err = result.expect_err("the outcome is unknown");
     assert!(err.contains(MAIL_OUTCOME_UNKNOWN), "{err}");
-    assert_eq!(fake.posts.load(Ordering::SeqCst), 1, "never re-sent blindly");
+    assert_eq!(
+        fake.posts.load(Ordering::SeqCst),
+        1,
+        "never re-sent blindly"
+    );
 }

@@ -696,7 +696,10 @@ fn d_on_a_draft_in_the_inquiries_list_asks_then_deletes_it() {
     typed(&mut a, "Is this benign?");
     key(&mut a, "esc");
     let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
-    assert!(drafts.load("incident:101").is_some(), "draft saved on close");
+    assert!(
+        drafts.load("incident:101").is_some(),
+        "draft saved on close"
+    );
     key(&mut a, "I");
     key(&mut a, "g");
     key(&mut a, "d");
@@ -725,11 +728,16 @@ fn bang_on_a_task_asks_then_copies_the_portal_link() {
     key(&mut a, "n");
     a.tasks_loaded(
         "104",
-        vec![json!({"id": "t1", "displayName": "Isolate device", "status": "active",
-                    "actionType": "isolateDevice", "actionStatus": "notStarted"})],
+        vec![
+            json!({"id": "t1", "displayName": "Isolate device", "status": "active",
+                    "actionType": "isolateDevice", "actionStatus": "notStarted"}),
+        ],
     );
     key(&mut a, "j");
-    assert!(key(&mut a, "!").is_empty(), "nothing happens before the answer");
+    assert!(
+        key(&mut a, "!").is_empty(),
+        "nothing happens before the answer"
+    );
     match a.modal() {
         Some(Modal::Notification(v)) => assert!(v.confirming_execute(), "! asks first"),
         _ => panic!("notification view expected"),
@@ -745,7 +753,10 @@ fn bang_on_a_task_asks_then_copies_the_portal_link() {
             _ => None,
         })
         .unwrap_or_else(|| panic!("y copies the portal link: {fx:?}"));
-    assert!(link.starts_with("https://security.microsoft.com/"), "{link}");
+    assert!(
+        link.starts_with("https://security.microsoft.com/"),
+        "{link}"
+    );
     assert!(link.contains("104"), "{link}");
 }
 
@@ -786,14 +797,13 @@ fn sending_an_inquiry_confirms_first_naming_channels_and_allowance() {
     key(&mut a, "ctrl-s");
     let fx = key(&mut a, "y");
     assert!(
-        fx.iter()
-            .any(|e| matches!(
-                e,
-                Effect::SendCommand(Command::Write {
-                    write: WriteOp::SendMail { .. },
-                    ..
-                })
-            )),
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::SendCommand(Command::Write {
+                write: WriteOp::SendMail { .. },
+                ..
+            })
+        )),
         "{fx:?}"
     );
     assert!(a.modal().is_none(), "sent and closed");

@@ -359,9 +359,9 @@ impl<A: GraphApi> Writer<A> {
         Ok(v.get("value")
             .and_then(Value::as_array)
             .is_some_and(|items| {
-                items.iter().any(|m| {
-                    m.get("subject").and_then(Value::as_str) == Some(subject)
-                })
+                items
+                    .iter()
+                    .any(|m| m.get("subject").and_then(Value::as_str) == Some(subject))
             }))
     }
 

@@ -14,7 +14,7 @@ use crate::ui::experts_ui::{
     plan_delivery,
 };
 use crate::ui::modal::Modal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -72,6 +72,11 @@ pub(super) struct ExpertsHost {
     cfg: ExpertsConfig,
     drafts: Drafts,
     inquiries: Inquiries,
+    /// Outbox ops this session put deliveries on (not orphans of an earlier run, even before
+    /// the engine reported what its outbox held).
+    session_ops: HashSet<OpId>,
+    /// Inquiries sent in this session (their deliveries are under way, never orphans).
+    session_inquiries: HashSet<String>,
     /// Inquiry id → the incident its comment channel writes to.
     incident_of: HashMap<String, String>,
     /// Incident of the open notification view.
@@ -119,6 +124,8 @@ impl ExpertsHost {
             cfg,
             drafts,
             inquiries,
+            session_ops: HashSet::new(),
+            session_inquiries: HashSet::new(),
             incident_of: HashMap::new(),
             notification_for: None,
             tasks: HashMap::new(),
@@ -505,6 +512,7 @@ impl App {
         if let Some(inc) = self.experts.incident_of.get(&inq.topic.key()).cloned() {
             inq.incident_id.get_or_insert(inc);
         }
+        self.experts.session_inquiries.insert(inq.id.clone());
         if let Err(e) = self.experts.add_inquiry(inq.clone()) {
             self.notify(
                 Level::Error,
@@ -643,6 +651,7 @@ impl App {
                 }
             };
             let op = self.alloc_op();
+            self.experts.session_ops.insert(op);
             let carried = DeliveryStatus::Pending { op, note: None };
             if let Err(e) = self.experts.set_delivery(&inq.id, channel, carried) {
                 // Without the op on disk the outcome could not be matched after a crash.
@@ -695,10 +704,18 @@ impl App {
             return Vec::new();
         }
         let mut effects = Vec::new();
-        for inq in self.experts.inquiries() {
+        let earlier: Vec<Inquiry> = self
+            .experts
+            .inquiries()
+            .into_iter()
+            .filter(|i| !self.experts.session_inquiries.contains(&i.id))
+            .collect();
+        for inq in earlier {
             let mut resume = Vec::new();
             for (c, s) in &inq.deliveries {
-                let orphaned = s.outbox_op().is_some_and(|op| !ops.contains(&op));
+                let orphaned = s.outbox_op().is_some_and(|op| {
+                    !ops.contains(&op) && !self.experts.session_ops.contains(&op)
+                });
                 let queued = matches!(s, DeliveryStatus::Queued);
                 match c {
                     Channel::Portal if queued => {

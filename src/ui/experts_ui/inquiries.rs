@@ -3,8 +3,8 @@
 use super::ExpertsOutcome;
 use super::common::{clip, clip_span, is_press, plain_char, scroll_to, wrapped_lines};
 use crate::experts::{Channel, DeliveryStatus, Draft, Inquiry};
-use crate::sync::writer::MAIL_OUTCOME_UNKNOWN;
 use crate::graph::model::Timestamp;
+use crate::sync::writer::MAIL_OUTCOME_UNKNOWN;
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -78,16 +78,12 @@ fn overall(inq: &Inquiry, theme: &Theme) -> (&'static str, Style) {
         ("FAILED", theme.error)
     } else if all_sent {
         ("SENT  ", theme.ok)
-    } else if inq
-        .deliveries
-        .iter()
-        .any(|(_, s)| {
-            matches!(
-                s,
-                DeliveryStatus::Queued | DeliveryStatus::Draft | DeliveryStatus::Pending { .. }
-            )
-        })
-    {
+    } else if inq.deliveries.iter().any(|(_, s)| {
+        matches!(
+            s,
+            DeliveryStatus::Queued | DeliveryStatus::Draft | DeliveryStatus::Pending { .. }
+        )
+    }) {
         ("QUEUED", theme.pending)
     } else {
         ("—     ", theme.muted)
@@ -239,7 +235,11 @@ impl InquiriesList {
                     self.message = Some(if n > 0 {
                         format!(
                             "Nothing failed: {n} {} still in the outbox, sent automatically; nothing re-sent.",
-                            if n == 1 { "delivery is" } else { "deliveries are" }
+                            if n == 1 {
+                                "delivery is"
+                            } else {
+                                "deliveries are"
+                            }
                         )
                     } else {
                         "Nothing failed for this inquiry; nothing re-sent.".into()

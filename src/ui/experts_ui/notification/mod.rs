@@ -103,8 +103,7 @@ impl NotificationView {
             .map(|t| t.id.clone());
         self.tasks = tasks;
         // A pending confirmation survives a refresh while its task is still listed.
-        self.confirm_execute =
-            confirming.and_then(|id| self.tasks.iter().position(|t| t.id == id));
+        self.confirm_execute = confirming.and_then(|id| self.tasks.iter().position(|t| t.id == id));
         match old_task.and_then(|id| self.tasks.iter().position(|t| t.id == id)) {
             Some(i) => self.selected = Some(self.details.hunting_queries.len() + i),
             None => self.reselect(old),
