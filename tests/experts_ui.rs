@@ -753,7 +753,7 @@ fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
         "{:?}",
         l.message()
     );
-    assert!(render(&l, 100, 30).contains("email: retrying automatically (503)"));
+    assert!(render(&l, 100, 30).contains("email: pending in the outbox, last error: 503"));
 
     let mut unknown = inquiry(&[Channel::Email]);
     unknown.deliveries = vec![(

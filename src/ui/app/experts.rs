@@ -552,7 +552,7 @@ impl App {
         };
         if in_outbox > 0 {
             msg.push_str(&format!(
-                "; {in_outbox} still in the outbox (sent automatically)"
+                "; {in_outbox} still in the outbox (retried on reconnection; :retry forces it)"
             ));
         }
         self.notify(Level::Info, msg);

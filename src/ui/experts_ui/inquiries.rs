@@ -97,7 +97,10 @@ fn delivery_text(c: Channel, s: &DeliveryStatus) -> String {
         DeliveryStatus::Queued => format!("{}: queued", channel_name(c)),
         DeliveryStatus::Pending { note: None, .. } => format!("{}: sending", channel_name(c)),
         DeliveryStatus::Pending { note: Some(n), .. } => {
-            format!("{}: retrying automatically ({n})", channel_name(c))
+            format!(
+                "{}: pending in the outbox, last error: {n}",
+                channel_name(c)
+            )
         }
         DeliveryStatus::Sent { at } => format!("{}: sent {}", channel_name(c), short_time(at)),
         DeliveryStatus::Failed { reason, .. } => {
@@ -234,7 +237,7 @@ impl InquiriesList {
                     let n = pending_in_outbox(i);
                     self.message = Some(if n > 0 {
                         format!(
-                            "Nothing failed: {n} {} still in the outbox, sent automatically; nothing re-sent.",
+                            "Nothing failed: {n} {} still in the outbox (retried on reconnection; :retry forces it); nothing re-sent.",
                             if n == 1 {
                                 "delivery is"
                             } else {
