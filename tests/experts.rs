@@ -603,11 +603,17 @@ fn email_request_shape() {
     assert_eq!(path, "/v1.0/me/sendMail");
     let msg = &body["message"];
     assert_eq!(body["saveToSentItems"], json!(true));
+    // The inquiry id in the subject and a header make the mail findable in Sent Items.
     assert_eq!(
         msg["subject"],
-        json!(
-            "[Ask Defender Experts] Incident 29: Defender Experts: Suspicious PowerShell on wks-042"
-        )
+        json!(format!(
+            "[Ask Defender Experts] Incident 29: Defender Experts: Suspicious PowerShell on wks-042 [inquiry {}]",
+            inq.id
+        ))
+    );
+    assert_eq!(
+        msg["internetMessageHeaders"],
+        json!([{"name": "x-vigil-inquiry", "value": inq.id}])
     );
     assert_eq!(msg["body"]["contentType"], json!("Text"));
     let content = msg["body"]["content"].as_str().unwrap();

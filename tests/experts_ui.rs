@@ -136,6 +136,13 @@ fn type_text(p: &mut AskExpertsPane, s: &str) {
     }
 }
 
+/// ctrl-s, which asks, then `y`.
+fn confirm_send(p: &mut AskExpertsPane) -> ExpertsOutcome {
+    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+    assert!(p.confirming_send(), "{:?}", p.message());
+    p.handle_key(ch('y'), now())
+}
+
 fn render(c: &dyn ExpertsComponent, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| c.render(f, f.area(), &Theme::default()))
@@ -235,7 +242,7 @@ fn unfilled_placeholder_needs_a_second_ctrl_s() {
     // An edit in between cancels the pending confirmation.
     type_text(&mut p, "!");
     assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
-    match p.handle_key(ctrl('s'), now()) {
+    match confirm_send(&mut p) {
         ExpertsOutcome::Send(inq) => assert!(inq.body.contains("<device?>")),
         other => panic!("expected Send, got {other:?}"),
     }
@@ -256,7 +263,7 @@ fn send_uses_the_chosen_channels_and_the_context_block() {
     p.handle_key(key(KeyCode::Right), now());
     p.handle_key(ch(' '), now());
     assert_eq!(p.selected_channels(), vec![Channel::Email, Channel::Portal]);
-    let inq = match p.handle_key(ctrl('s'), now()) {
+    let inq = match confirm_send(&mut p) {
         ExpertsOutcome::Send(inq) => inq,
         other => panic!("expected Send, got {other:?}"),
     };
@@ -302,10 +309,7 @@ fn invalid_reply_address_or_no_channel_blocks_sending() {
     assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
     assert!(p.message().unwrap().contains("channel"));
     p.set_channel_enabled(Channel::Portal, true);
-    assert!(matches!(
-        p.handle_key(ctrl('s'), now()),
-        ExpertsOutcome::Send(_)
-    ));
+    assert!(matches!(confirm_send(&mut p), ExpertsOutcome::Send(_)));
 }
 
 #[test]
@@ -665,7 +669,8 @@ fn task_updates_and_execute_needs_confirmation() {
     assert_eq!(v.handle_key(ch('!'), now()), ExpertsOutcome::Continue);
     assert!(v.confirming_execute());
     let text = render(&v, 80, 24);
-    assert!(text.contains("Confirm response action"), "{text}");
+    assert!(text.contains("Response action"), "{text}");
+    assert!(text.contains("does not run response actions"), "{text}");
     assert_eq!(v.handle_key(ch('n'), now()), ExpertsOutcome::Continue);
     assert!(!v.confirming_execute());
     v.handle_key(ch('!'), now());
@@ -723,4 +728,50 @@ fn snapshots_at_80x24() {
     t.select_task(0);
     t.handle_key(ch('!'), now());
     insta::assert_snapshot!("notification_confirm_80x24", render(&t, 80, 24));
+}
+
+/// Issue 11.3: `R` retries failed channels only. A delivery still in the outbox is not sent
+/// again (the message says so); an email whose outcome is unknown is re-sent only on a second
+/// `R`, after the list told the analyst to check Sent Items.
+#[test]
+fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
+    let mut pending = inquiry(&[Channel::Email, Channel::IncidentComment]);
+    pending.deliveries = vec![
+        (
+            Channel::Email,
+            DeliveryStatus::Pending {
+                op: 5,
+                note: Some("503".into()),
+            },
+        ),
+        (Channel::IncidentComment, DeliveryStatus::Sent { at: now() }),
+    ];
+    let mut l = InquiriesList::new(vec![], vec![pending]);
+    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert!(
+        l.message().unwrap().contains("still in the outbox"),
+        "{:?}",
+        l.message()
+    );
+    assert!(render(&l, 100, 30).contains("email: pending in the outbox, last error: 503"));
+
+    let mut unknown = inquiry(&[Channel::Email]);
+    unknown.deliveries = vec![(
+        Channel::Email,
+        DeliveryStatus::Failed {
+            reason: format!("{} (403)", vigil::sync::writer::MAIL_OUTCOME_UNKNOWN),
+            at: now(),
+        },
+    )];
+    let id = unknown.id.clone();
+    let mut l = InquiriesList::new(vec![], vec![unknown.clone()]);
+    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert!(
+        l.message().unwrap().contains("Sent Items"),
+        "{:?}",
+        l.message()
+    );
+    // The host's refresh between the two presses keeps the question.
+    l.set_data(vec![], vec![unknown]);
+    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Retry(id));
 }

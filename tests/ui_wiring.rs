@@ -435,7 +435,8 @@ fn sending_through_the_portal_copies_the_text() {
     key(&mut a, "e");
     typed(&mut a, "Please confirm");
     a.tick_with(fixture::now(), Instant::now() + Duration::from_secs(2));
-    let fx = key(&mut a, "ctrl-s");
+    key(&mut a, "ctrl-s");
+    let fx = key(&mut a, "y");
     let copy = fx
         .iter()
         .find_map(|e| match e {
@@ -472,15 +473,19 @@ fn sending_by_email_asks_the_engine_for_send_mail() {
     select(&mut a, "101");
     key(&mut a, "e");
     typed(&mut a, "Scope?");
-    let fx = key(&mut a, "ctrl-s");
+    key(&mut a, "ctrl-s");
+    let fx = key(&mut a, "y");
     let (op, inquiry_id, path, body) = fx
         .iter()
         .find_map(|e| match e {
-            Effect::SendCommand(Command::SendMail {
+            Effect::SendCommand(Command::Write {
                 op,
-                inquiry_id,
-                path,
-                body,
+                write:
+                    WriteOp::SendMail {
+                        inquiry_id,
+                        path,
+                        body,
+                    },
             }) => Some((*op, inquiry_id.clone(), path.clone(), body.clone())),
             _ => None,
         })
@@ -502,7 +507,10 @@ fn sending_by_email_asks_the_engine_for_send_mail() {
             .starts_with("Scope?")
     );
     // The comment channel is an ordinary write on the incident.
-    let w = writes(&fx);
+    let w: Vec<_> = writes(&fx)
+        .into_iter()
+        .filter(|(_, w)| w.mail_inquiry().is_none())
+        .collect();
     assert_eq!(w.len(), 1);
     assert!(
         matches!(&w[0].1, WriteOp::CommentIncident { incident_id, .. } if incident_id == "101")
@@ -679,4 +687,128 @@ fn ascii_mode_draws_every_screen_and_pane_without_drawing_glyphs() {
     check(&mut a, "incident page");
     key(&mut a, "e");
     check(&mut a, "ask pane");
+}
+
+/// Issue 12.2: `d` on a draft in `I` asks, and `y` deletes it (the file is gone), although the
+/// list is refreshed after every key.
+#[test]
+fn d_on_a_draft_in_the_inquiries_list_asks_then_deletes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(experts_config(dir.path(), vec![Channel::Portal]));
+    select(&mut a, "101");
+    key(&mut a, "e");
+    typed(&mut a, "Is this benign?");
+    key(&mut a, "esc");
+    let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
+    assert!(
+        drafts.load("incident:101").is_some(),
+        "draft saved on close"
+    );
+    key(&mut a, "I");
+    key(&mut a, "g");
+    key(&mut a, "d");
+    match a.modal() {
+        Some(Modal::Inquiries(l)) => assert!(l.confirming_delete(), "d asks first"),
+        _ => panic!("inquiries list expected"),
+    }
+    key(&mut a, "y");
+    assert!(drafts.load("incident:101").is_none(), "y deleted the draft");
+    match a.modal() {
+        Some(Modal::Inquiries(l)) => assert!(l.is_empty(), "the list no longer shows it"),
+        _ => panic!("inquiries list expected"),
+    }
+}
+
+/// Issue 12.2: `!` on a task asks, saying what will happen (vigil copies the portal link; it
+/// does not run the action), and `y` does exactly that.
+#[test]
+fn bang_on_a_task_asks_then_copies_the_portal_link() {
+    let mut a = app();
+    key(&mut a, ":");
+    typed(&mut a, "view all");
+    key(&mut a, "enter");
+    select(&mut a, "104");
+    key(&mut a, "enter");
+    key(&mut a, "n");
+    a.tasks_loaded(
+        "104",
+        vec![
+            json!({"id": "t1", "displayName": "Isolate device", "status": "active",
+                    "actionType": "isolateDevice", "actionStatus": "notStarted"}),
+        ],
+    );
+    key(&mut a, "j");
+    assert!(
+        key(&mut a, "!").is_empty(),
+        "nothing happens before the answer"
+    );
+    match a.modal() {
+        Some(Modal::Notification(v)) => assert!(v.confirming_execute(), "! asks first"),
+        _ => panic!("notification view expected"),
+    }
+    let s = screen(&mut a);
+    assert!(s.contains("does not run response actions"), "{s}");
+    assert!(s.contains("portal link"), "{s}");
+    let fx = key(&mut a, "y");
+    let link = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("y copies the portal link: {fx:?}"));
+    assert!(
+        link.starts_with("https://security.microsoft.com/"),
+        "{link}"
+    );
+    assert!(link.contains("104"), "{link}");
+}
+
+/// Issue 12.3: ctrl-s asks first, naming the channels (with the experts' address) and the
+/// allowance left; `n` returns to the editor with the text intact; `y` sends.
+#[test]
+fn sending_an_inquiry_confirms_first_naming_channels_and_allowance() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(experts_config(
+        dir.path(),
+        vec![Channel::Email, Channel::IncidentComment, Channel::Portal],
+    ));
+    select(&mut a, "101");
+    key(&mut a, "e");
+    typed(&mut a, "Scope?");
+    let fx = key(&mut a, "ctrl-s");
+    assert!(fx.is_empty(), "nothing is sent before the answer: {fx:?}");
+    let s = screen(&mut a);
+    assert!(
+        s.contains("via email (experts@contoso.com), incident comment, portal hand-off?"),
+        "{s}"
+    );
+    assert!(s.contains("10 of 10 inquiries left this quarter"), "{s}");
+    assert!(key(&mut a, "n").is_empty());
+    match a.modal() {
+        Some(Modal::Ask(p)) => {
+            assert!(!p.confirming_send());
+            assert_eq!(p.body_text(), "Scope?", "the text is intact");
+        }
+        _ => panic!("back in the editor"),
+    }
+    key(&mut a, "ctrl-s");
+    key(&mut a, "esc");
+    assert!(
+        matches!(a.modal(), Some(Modal::Ask(p)) if !p.confirming_send()),
+        "esc also returns to the editor"
+    );
+    key(&mut a, "ctrl-s");
+    let fx = key(&mut a, "y");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::SendCommand(Command::Write {
+                write: WriteOp::SendMail { .. },
+                ..
+            })
+        )),
+        "{fx:?}"
+    );
+    assert!(a.modal().is_none(), "sent and closed");
 }

@@ -19,6 +19,8 @@ pub const MAX_COMMENT_CHARS: usize = 30_000;
 pub const COMMENT_MARKER: &str = "Ask Defender Experts inquiry (vigil):";
 /// Subject prefix of inquiry emails.
 pub const SUBJECT_PREFIX: &str = "[Ask Defender Experts]";
+/// Internet message header naming the inquiry a mail carries.
+pub const INQUIRY_HEADER: &str = "x-vigil-inquiry";
 /// Largest inquiry file read back.
 const MAX_STORE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -82,15 +84,37 @@ impl Channel {
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum DeliveryStatus {
     Draft,
+    /// Chosen, not yet handed to the outbox.
     Queued,
-    Sent { at: Timestamp },
-    Failed { reason: String, at: Timestamp },
+    /// Carried by the outbox write `op` (recorded before the write is sent): the channel's
+    /// state is that write's state. `note` is the last retryable failure while it waits to be
+    /// sent again.
+    Pending {
+        op: crate::sync::OpId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Sent {
+        at: Timestamp,
+    },
+    Failed {
+        reason: String,
+        at: Timestamp,
+    },
 }
 
 impl DeliveryStatus {
-    /// Queued or failed: work for the sender / "retry failed".
+    /// Queued or failed: needs a new delivery (a channel carried by an outbox write does not).
     pub fn is_pending(&self) -> bool {
         matches!(self, DeliveryStatus::Queued | DeliveryStatus::Failed { .. })
+    }
+
+    /// The outbox write carrying this delivery, while it is pending there.
+    pub fn outbox_op(&self) -> Option<crate::sync::OpId> {
+        match self {
+            DeliveryStatus::Pending { op, .. } => Some(*op),
+            _ => None,
+        }
     }
 }
 
@@ -104,6 +128,10 @@ pub struct Inquiry {
     pub reply_to: Vec<String>,
     pub created: Timestamp,
     pub deliveries: Vec<(Channel, DeliveryStatus)>,
+    /// The incident the comment channel writes to (kept so a delivery can resume after a
+    /// restart even when the topic is an alert or an entity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
 }
 
 impl Inquiry {
@@ -132,6 +160,7 @@ impl Inquiry {
                 .collect(),
             created: now,
             deliveries,
+            incident_id: None,
         }
     }
 
@@ -292,6 +321,11 @@ impl InquiryStore {
         Ok(true)
     }
 
+    /// The inquiry and channel whose delivery the outbox write `op` carries.
+    pub fn delivery_of_op(&self, op: crate::sync::OpId) -> Option<(String, Channel)> {
+        delivery_of_op(&self.inquiries, op)
+    }
+
     /// One inquiry.
     pub fn get(&self, id: &str) -> Option<&Inquiry> {
         self.inquiries.iter().find(|i| i.id == id)
@@ -333,6 +367,16 @@ impl InquiryStore {
     }
 }
 
+/// The inquiry and channel among `inquiries` whose delivery the outbox write `op` carries.
+pub fn delivery_of_op(inquiries: &[Inquiry], op: crate::sync::OpId) -> Option<(String, Channel)> {
+    inquiries.iter().find_map(|i| {
+        i.deliveries
+            .iter()
+            .find(|(_, s)| s.outbox_op() == Some(op))
+            .map(|(c, _)| (i.id.clone(), *c))
+    })
+}
+
 fn header_lines(inq: &Inquiry) -> String {
     let mut s = format!(
         "Topic: {}\nInquiry id: {}\n",
@@ -348,7 +392,8 @@ fn header_lines(inq: &Inquiry) -> String {
 
 /// The Graph `sendMail` request for an inquiry: path `/v1.0/me/sendMail` when `mailbox` is
 /// `me`, else `/v1.0/users/{mailbox}/sendMail`; a plain-text message to `to` with the inquiry's
-/// reply-to addresses, saved to Sent Items.
+/// reply-to addresses, saved to Sent Items. The subject ends with `[inquiry <id>]` and the
+/// [`INQUIRY_HEADER`] header names the inquiry, so the mail can be found again.
 pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> (String, Value) {
     let mailbox = mailbox.trim();
     let path = if mailbox.is_empty() || mailbox.eq_ignore_ascii_case("me") {
@@ -356,7 +401,15 @@ pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> (String, Value) 
     } else {
         format!("/v1.0/users/{}/sendMail", encode(mailbox))
     };
-    let subject = truncate(&format!("{SUBJECT_PREFIX} {}", inq.topic.label()), 250);
+    // The inquiry id makes the mail findable in Sent Items (sendMail returns no message id).
+    let id_tag = format!(" [inquiry {}]", scrub(&inq.id));
+    let subject = format!(
+        "{}{id_tag}",
+        truncate(
+            &format!("{SUBJECT_PREFIX} {}", inq.topic.label()),
+            250usize.saturating_sub(id_tag.chars().count())
+        )
+    );
     let content = format!(
         "{}\n\n-- \n{}Sent with vigil (Ask Defender Experts has no public API; this mail is the channel).\n",
         scrub_multiline(inq.body.trim_end()),
@@ -367,6 +420,7 @@ pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> (String, Value) 
         "subject": subject,
         "body": { "contentType": "Text", "content": content },
         "toRecipients": [addr(to)],
+        "internetMessageHeaders": [{ "name": INQUIRY_HEADER, "value": scrub(&inq.id) }],
     });
     if !inq.reply_to.is_empty() {
         message["replyTo"] = Value::Array(inq.reply_to.iter().map(|r| addr(r)).collect());

@@ -1,8 +1,8 @@
-//! Simulated `sendMail` and `/me`.
+//! Simulated `sendMail`, the sender's Sent Items (filtered on the subject) and `/me`.
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -148,4 +148,81 @@ pub async fn me(
             "mail": DELEGATED_USER,
         }),
     )
+}
+
+/// The subject a Sent Items `$filter` asks for: `subject eq '…'` (quotes doubled inside).
+fn subject_filter(raw_query: Option<&str>) -> Option<String> {
+    let filter = url::form_urlencoded::parse(raw_query?.as_bytes())
+        .find(|(k, _)| k == "$filter")
+        .map(|(_, v)| v.into_owned())?;
+    let rest = filter.trim().strip_prefix("subject eq '")?;
+    let inner = rest.strip_suffix('\'')?;
+    Some(inner.replace("''", "'"))
+}
+
+/// The Sent Items of `owner`: mail it sent with `saveToSentItems`, optionally filtered on the
+/// exact subject (the only filter the simulator understands; others are refused).
+fn sent_items(g: &G, owner: &str, raw_query: Option<&str>, ids: &ReqIds) -> Response {
+    let wants_filter = raw_query.is_some_and(|q| q.contains("filter"));
+    let subject = subject_filter(raw_query);
+    if wants_filter && subject.is_none() {
+        return bad_request("Only $filter=subject eq '...' is supported here.", ids);
+    }
+    let mail = lock(&g.shared.mail);
+    let value: Vec<Value> = mail
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m["from"].as_str() == Some(owner) && m["saveToSentItems"] == json!(true))
+        .filter(|(_, m)| {
+            subject
+                .as_deref()
+                .is_none_or(|s| m.pointer("/message/subject").and_then(Value::as_str) == Some(s))
+        })
+        .map(|(i, m)| {
+            json!({
+                "id": format!("sent-{i}"),
+                "subject": m.pointer("/message/subject").cloned().unwrap_or(Value::Null),
+                "sentDateTime": m["sentDateTime"].clone(),
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, &json!({ "value": value }))
+}
+
+/// `GET /users/{id}/mailFolders/sentitems/messages`.
+pub async fn sent_items_user(
+    State(g): State<G>,
+    Extension(ids): Extension<ReqIds>,
+    Path(user): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    sent_items(&g, &user, raw.as_deref(), &ids)
+}
+
+/// `GET /me/mailFolders/sentitems/messages` (delegated tokens only).
+pub async fn sent_items_me(
+    State(g): State<G>,
+    Extension(ids): Extension<ReqIds>,
+    Extension(who): Extension<Identity>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if !who.delegated {
+        return bad_request(
+            "/me request is only valid with delegated authentication flow.",
+            &ids,
+        );
+    }
+    sent_items(&g, &who.name, raw.as_deref(), &ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subject_filter;
+
+    #[test]
+    fn reads_the_subject_filter() {
+        let q = "%24filter=subject%20eq%20%27it%27%27s%20%5Bx%5D%27&%24top=10";
+        assert_eq!(subject_filter(Some(q)).as_deref(), Some("it's [x]"));
+        assert_eq!(subject_filter(Some("$top=1")), None);
+    }
 }

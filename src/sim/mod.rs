@@ -6,7 +6,7 @@
 //! `POST /{tenant}/oauth2/v2.0/token`, `POST /{tenant}/oauth2/v2.0/devicecode`,
 //! `GET /{tenant}/v2.0/.well-known/openid-configuration`;
 //! under `/v1.0` and `/beta`: `security/incidents[/{id}[/comments|/alerts]]`,
-//! `security/alerts_v2[/{id}[/comments]]`, `users/{id}/sendMail`, `me/sendMail`, `me`;
+//! `security/alerts_v2[/{id}[/comments]]`, `users/{id}/sendMail`, `me/sendMail`, `{users/{id},me}/mailFolders/sentitems/messages`, `me`;
 //! beta only: `security/incidentTasks[/{id}]`;
 //! control: `/_sim/stats`, `/_sim/mail`, `/_sim/tick`, `/_sim/approve?user_code=`,
 //! `/_sim/faults`, `/_sim/device`.
@@ -209,6 +209,14 @@ fn graph_router(shared: Arc<Shared>, ver: Ver) -> Router {
         )
         .route("/users/{id}/sendMail", post(mail::send_user))
         .route("/me/sendMail", post(mail::send_me))
+        .route(
+            "/users/{id}/mailFolders/sentitems/messages",
+            get(mail::sent_items_user),
+        )
+        .route(
+            "/me/mailFolders/sentitems/messages",
+            get(mail::sent_items_me),
+        )
         .route("/me", get(mail::me));
     if ver == Ver::Beta {
         r = r

@@ -264,6 +264,8 @@ impl Store {
             | Update::LoadComplete { .. }
             | Update::Error { .. }
             | Update::MailSent { .. }
+            | Update::MailPending { .. }
+            | Update::OutboxLoaded { .. }
             | Update::Tasks { .. }
             | Update::TaskUpdated { .. } => {}
         }

@@ -11,7 +11,7 @@
 use super::api::{GraphApi, is_network};
 use super::lazy::{self, LazyItem};
 use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
-use super::messages::{AlertsMode, Command, Phase, SyncStatus, Update};
+use super::messages::{AlertsMode, Command, Phase, SyncStatus, Update, WriteOp};
 use super::outbox::{Outbox, OutboxEntry, persist};
 use super::reads::{load_incident, report_load_error, run_listing};
 use super::unknown_enums::UnknownEnums;
@@ -348,12 +348,11 @@ impl<A: GraphApi> Engine<A> {
         let entries: Vec<OutboxEntry> = ob.entries().to_vec();
         let (pending, failed) = ob.counts();
         drop(ob);
+        let ops = entries.iter().map(|e| e.op).collect();
         for e in entries {
-            self.send(Update::WriteQueued {
-                op: e.op,
-                write: e.write,
-            });
+            self.announce_queued(e.op, e.write);
         }
+        self.send(Update::OutboxLoaded { ops });
         self.status.outbox_pending = pending;
         self.status.outbox_failed = failed;
         self.notify.notify_one();
@@ -380,14 +379,75 @@ impl<A: GraphApi> Engine<A> {
             });
         }
         for e in retried {
-            self.send(Update::WriteQueued {
-                op: e.op,
-                write: e.write,
-            });
+            self.announce_queued(e.op, e.write);
         }
         self.status.outbox_pending = pending;
         self.status.outbox_failed = failed;
         self.notify.notify_one();
+        self.emit_status();
+    }
+
+    /// Tells the UI a write is queued. Mail changes no record, so it is not announced to the
+    /// store; its outcome arrives as `MailSent` / `MailPending`.
+    fn announce_queued(&self, op: super::messages::OpId, write: WriteOp) {
+        if write.mail_inquiry().is_none() {
+            self.send(Update::WriteQueued { op, write });
+        }
+    }
+
+    /// Makes a write durable in the outbox, then lets the writer send it. `recovered` (the
+    /// analyst's original queue time) marks a write an earlier run may have applied.
+    async fn queue_write(
+        &mut self,
+        op: super::messages::OpId,
+        write: WriteOp,
+        recovered: Option<Timestamp>,
+    ) {
+        let target = write.target();
+        let refuse = |engine: &Self, message: String| match write.mail_inquiry() {
+            Some(inquiry_id) => engine.send(Update::MailSent {
+                op,
+                inquiry_id: inquiry_id.to_string(),
+                result: Err(message),
+            }),
+            None => engine.send(Update::WriteFailed {
+                op,
+                target: target.clone(),
+                message,
+                retryable: false,
+            }),
+        };
+        if self.cfg.read_only {
+            let message = if write.mail_inquiry().is_some() {
+                "read-only mode: sending mail is disabled".to_string()
+            } else {
+                "read-only mode: writes are disabled for this session".to_string()
+            };
+            refuse(self, message);
+            return;
+        }
+        let entry = match recovered {
+            Some(at) => OutboxEntry::recovered(op, write.clone(), at),
+            None => OutboxEntry::new(op, write.clone()),
+        };
+        let mut ob = self.outbox.lock().await;
+        if !ob.push(entry) {
+            drop(ob);
+            refuse(self, format!("operation {op} is already queued"));
+            return;
+        }
+        let saved = persist(&ob).await;
+        let (pending, failed) = ob.counts();
+        drop(ob);
+        if let Err(e) = saved {
+            self.send(Update::Error {
+                message: format!("could not save the outbox ({e}); the write is sent but would not survive a crash"),
+            });
+        }
+        self.announce_queued(op, write);
+        self.notify.notify_one();
+        self.status.outbox_pending = pending;
+        self.status.outbox_failed = failed;
         self.emit_status();
     }
 
@@ -487,31 +547,13 @@ impl<A: GraphApi> Engine<A> {
                 path,
                 body,
             } => {
-                if self.cfg.read_only {
-                    self.send(Update::MailSent {
-                        op,
-                        inquiry_id,
-                        result: Err("read-only mode: sending mail is disabled".into()),
-                    });
-                    return;
-                }
-                let (api, ui) = (self.api.clone(), self.ui.clone());
-                tasks.spawn(async move {
-                    // sendMail is not idempotent: an unknown outcome is reported as such and
-                    // never retried blindly.
-                    let result = api.post_json(&path, &body).await.map(|_| ()).map_err(|e| {
-                        if is_network(&e) {
-                            format!("outcome unknown, check the mailbox before retrying: {e}")
-                        } else {
-                            e.to_string()
-                        }
-                    });
-                    let _ = ui.send(Update::MailSent {
-                        op,
-                        inquiry_id,
-                        result,
-                    });
-                });
+                // Mail rides the durable outbox like every other write.
+                let write = WriteOp::SendMail {
+                    inquiry_id,
+                    path,
+                    body,
+                };
+                self.queue_write(op, write, None).await;
             }
             Command::LoadTasks { incident_id } => {
                 // incidentTasks exists only in beta: with beta reads disabled there are none.
@@ -582,45 +624,12 @@ impl<A: GraphApi> Engine<A> {
                     self.internal.clone(),
                 ));
             }
-            Command::Write { op, write } => {
-                let target = write.target();
-                if self.cfg.read_only {
-                    let message =
-                        "read-only mode: writes are disabled for this session".to_string();
-                    self.send(Update::WriteFailed {
-                        op,
-                        target,
-                        message,
-                        retryable: false,
-                    });
-                    return;
-                }
-                let mut ob = self.outbox.lock().await;
-                if !ob.push(OutboxEntry::new(op, write.clone())) {
-                    drop(ob);
-                    let message = format!("operation {op} is already queued");
-                    self.send(Update::WriteFailed {
-                        op,
-                        target,
-                        message,
-                        retryable: false,
-                    });
-                    return;
-                }
-                let saved = persist(&ob).await;
-                let (pending, failed) = ob.counts();
-                drop(ob);
-                if let Err(e) = saved {
-                    self.send(Update::Error {
-                        message: format!("could not save the outbox ({e}); the write is sent but would not survive a crash"),
-                    });
-                }
-                self.send(Update::WriteQueued { op, write });
-                self.notify.notify_one();
-                self.status.outbox_pending = pending;
-                self.status.outbox_failed = failed;
-                self.emit_status();
-            }
+            Command::Write { op, write } => self.queue_write(op, write, None).await,
+            Command::Requeue {
+                op,
+                write,
+                queued_at,
+            } => self.queue_write(op, write, Some(queued_at)).await,
             Command::RetryFailed => self.retry_failed().await,
             Command::Shutdown => {}
         }

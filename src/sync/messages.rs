@@ -48,6 +48,16 @@ pub enum WriteOp {
         alert_id: String,
         text: String,
     },
+    /// An Ask Defender Experts inquiry mail through Graph `sendMail` (`path` is
+    /// `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`). Not idempotent: an attempt
+    /// whose outcome is unknown is looked for in the mailbox's Sent Items (by `subject`, which
+    /// carries the inquiry id) before it is sent again. Its outcomes come back as
+    /// [`Update::MailSent`] / [`Update::MailPending`], never as record updates.
+    SendMail {
+        inquiry_id: String,
+        path: String,
+        body: serde_json::Value,
+    },
 }
 
 impl WriteOp {
@@ -59,6 +69,16 @@ impl WriteOp {
             WriteOp::PatchAlert { alert_id, .. } | WriteOp::CommentAlert { alert_id, .. } => {
                 Target::Alert(alert_id.clone())
             }
+            // A mail changes no record: it is named by its inquiry (and never reaches the store).
+            WriteOp::SendMail { inquiry_id, .. } => Target::Incident(format!("mail:{inquiry_id}")),
+        }
+    }
+
+    /// The inquiry a mail write delivers, if this is one.
+    pub fn mail_inquiry(&self) -> Option<&str> {
+        match self {
+            WriteOp::SendMail { inquiry_id, .. } => Some(inquiry_id),
+            _ => None,
         }
     }
 }
@@ -75,6 +95,14 @@ pub enum Command {
     LoadIncident { incident_id: String, beta: bool },
     /// Queue a write: the engine writes it to the outbox, sends it and reports the outcome.
     Write { op: OpId, write: WriteOp },
+    /// Queue a write that may already have been applied (its earlier attempt was lost with a
+    /// crash): like `Write`, but the target is checked first (comments on the incident, mail in
+    /// Sent Items) and a match since `queued_at` counts as done.
+    Requeue {
+        op: OpId,
+        write: WriteOp,
+        queued_at: Timestamp,
+    },
     /// Retry every failed write still in the outbox.
     RetryFailed,
     /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel):
@@ -215,7 +243,19 @@ pub enum Update {
     Error {
         message: String,
     },
-    /// Outcome of [`Command::SendMail`].
+    /// The outbox holds these ops after loading (sent once, at start, after the replay): a
+    /// delivery recorded as carried by an op that is not among them has settled unseen.
+    OutboxLoaded {
+        ops: Vec<OpId>,
+    },
+    /// A mail write failed in a retryable way and stays in the outbox (sent again on
+    /// reconnection or "retry failed"; checked in Sent Items first when it may have gone out).
+    MailPending {
+        op: OpId,
+        inquiry_id: String,
+        message: String,
+    },
+    /// Outcome of [`Command::SendMail`] or of a [`WriteOp::SendMail`] write.
     MailSent {
         op: OpId,
         inquiry_id: String,

@@ -42,10 +42,23 @@ impl OutboxEntry {
         }
     }
 
-    fn is_comment(&self) -> bool {
+    /// A write that may have been applied by an earlier run (its outcome is unknown), queued
+    /// at `queued_at`: the target is checked before it is sent again.
+    pub fn recovered(op: OpId, write: WriteOp, queued_at: Timestamp) -> Self {
+        OutboxEntry {
+            uncertain: true,
+            queued_at,
+            ..OutboxEntry::new(op, write)
+        }
+    }
+
+    /// Comments and mail are not idempotent: after a restart they are checked before resending.
+    fn checks_before_resend(&self) -> bool {
         matches!(
             self.write,
-            WriteOp::CommentIncident { .. } | WriteOp::CommentAlert { .. }
+            WriteOp::CommentIncident { .. }
+                | WriteOp::CommentAlert { .. }
+                | WriteOp::SendMail { .. }
         )
     }
 }
@@ -73,7 +86,7 @@ impl Outbox {
     /// Loads the outbox at `path`. A missing file is an empty outbox. A corrupt file is renamed
     /// aside (`<name>.corrupt-<unix seconds>`) and an explanation returned; an unreadable one
     /// is left alone and the outbox stays in memory only. Loaded entries are all pending again,
-    /// and loaded comments are marked uncertain (the previous run may have sent them).
+    /// and loaded comments and mails are marked uncertain (the previous run may have sent them).
     pub fn load(path: PathBuf) -> (Self, Option<String>) {
         let text = match std::fs::read(&path) {
             Ok(t) => t,
@@ -101,7 +114,7 @@ impl Outbox {
                     .into_iter()
                     .map(|mut e| {
                         e.failed = false;
-                        e.uncertain |= e.is_comment();
+                        e.uncertain |= e.checks_before_resend();
                         e
                     })
                     .collect();
@@ -331,6 +344,27 @@ mod tests {
         assert_eq!(back.entries().len(), 2);
         assert!(back.entries().iter().all(|e| e.uncertain && !e.failed));
         assert_eq!(back.counts(), (2, 0));
+    }
+
+    #[test]
+    fn mail_reloads_uncertain_and_recovered_entries_keep_their_queue_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.json");
+        let (mut ob, _) = Outbox::load(path.clone());
+        let mail = WriteOp::SendMail {
+            inquiry_id: "i".into(),
+            path: "/v1.0/me/sendMail".into(),
+            body: serde_json::json!({}),
+        };
+        ob.push(OutboxEntry::new(1, mail.clone()));
+        let at = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let rec = OutboxEntry::recovered(2, mail, at);
+        assert!(rec.uncertain);
+        assert_eq!(rec.queued_at, at);
+        let (p, bytes) = ob.snapshot().unwrap();
+        write_atomic(&p, &bytes).unwrap();
+        let (back, _) = Outbox::load(path);
+        assert!(back.entries()[0].uncertain, "a mail may have gone out");
     }
 
     #[test]

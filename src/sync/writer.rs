@@ -141,7 +141,48 @@ impl<A: GraphApi> Writer<A> {
             });
         }
         let target = entry.write.target();
-        let health = match outcome {
+        let mail = entry.write.mail_inquiry().map(str::to_string);
+        let health = match (outcome, mail) {
+            (Outcome::Done(update), _) => {
+                let _ = self.ui.send(*update);
+                Internal::RequestOk
+            }
+            (Outcome::Rejected(message), Some(inquiry_id)) => {
+                let _ = self.ui.send(Update::MailSent {
+                    op: entry.op,
+                    inquiry_id,
+                    result: Err(message),
+                });
+                Internal::RequestOk
+            }
+            (Outcome::Retry { message, net, .. }, Some(inquiry_id)) => {
+                let _ = self.ui.send(Update::MailPending {
+                    op: entry.op,
+                    inquiry_id,
+                    message,
+                });
+                match net {
+                    Some(e) => Internal::NetFailure(e),
+                    None => Internal::RequestOk,
+                }
+            }
+            (outcome, None) => self.report_record_outcome(entry, target, outcome),
+        };
+        let _ = self.internal.send(health);
+        let _ = self
+            .internal
+            .send(Internal::OutboxCounts { pending, failed });
+    }
+
+    /// Reports the outcome of a write on a record (not a mail) and what it says about the
+    /// connection.
+    fn report_record_outcome(
+        &self,
+        entry: &OutboxEntry,
+        target: super::messages::Target,
+        outcome: Outcome,
+    ) -> Internal {
+        match outcome {
             Outcome::Done(update) => {
                 let _ = self.ui.send(*update);
                 Internal::RequestOk
@@ -167,11 +208,7 @@ impl<A: GraphApi> Writer<A> {
                     None => Internal::RequestOk,
                 }
             }
-        };
-        let _ = self.internal.send(health);
-        let _ = self
-            .internal
-            .send(Internal::OutboxCounts { pending, failed });
+        }
     }
 
     async fn process(&self, entry: &OutboxEntry) -> Outcome {
@@ -242,7 +279,90 @@ impl<A: GraphApi> Writer<A> {
             WriteOp::CommentIncident { text, .. } | WriteOp::CommentAlert { text, .. } => {
                 self.comment(entry, text).await
             }
+            WriteOp::SendMail {
+                inquiry_id,
+                path,
+                body,
+            } => self.send_mail(entry, inquiry_id, path, body).await,
         }
+    }
+
+    /// Sends an inquiry mail exactly once: sendMail is not idempotent and returns no message
+    /// id, so when an earlier attempt may have gone out, the mailbox's Sent Items are searched
+    /// for its subject (which carries the inquiry id) first. When that check is impossible the
+    /// mail is not sent again: the analyst is told to look in Sent Items.
+    async fn send_mail(
+        &self,
+        entry: &OutboxEntry,
+        inquiry_id: &str,
+        path: &str,
+        body: &Value,
+    ) -> Outcome {
+        let sent = || {
+            Outcome::Done(Box::new(Update::MailSent {
+                op: entry.op,
+                inquiry_id: inquiry_id.to_string(),
+                result: Ok(()),
+            }))
+        };
+        if entry.uncertain {
+            match self.mail_in_sent_items(path, body).await {
+                Ok(true) => return sent(),
+                Ok(false) => {}
+                Err(e) if is_retryable_write(&e) => {
+                    return Outcome::Retry {
+                        message: format!("checking Sent Items: {e}"),
+                        net: is_network(&e).then(|| e.clone()),
+                        uncertain: true,
+                    };
+                }
+                Err(e) => {
+                    return Outcome::Rejected(format!(
+                        "{MAIL_OUTCOME_UNKNOWN} (Sent Items could not be searched: {e})"
+                    ));
+                }
+            }
+        }
+        match self.api.post_json(path, body).await {
+            Ok(_) => sent(),
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::UnknownOutcome | ErrorKind::Timeout | ErrorKind::Decode
+                ) || is_server_error(&e) =>
+            {
+                // It may have gone out: never re-send without looking in Sent Items.
+                Outcome::Retry {
+                    message: e.to_string(),
+                    net: is_network(&e).then(|| e.clone()),
+                    uncertain: true,
+                }
+            }
+            Err(e) => failure(e),
+        }
+    }
+
+    /// Whether a mail with this request's subject is in the sending mailbox's Sent Items.
+    async fn mail_in_sent_items(&self, path: &str, body: &Value) -> Result<bool, GraphError> {
+        let subject = body
+            .pointer("/message/subject")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(query) = sent_items_query(path, subject) else {
+            return Err(local_error(
+                ErrorKind::Config,
+                "BadRequest",
+                "not a sendMail request".to_string(),
+            ));
+        };
+        let v = self.api.get_json(&query).await?;
+        Ok(v.get("value")
+            .and_then(Value::as_array)
+            .is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|m| m.get("subject").and_then(Value::as_str) == Some(subject))
+            }))
     }
 
     fn conflict_or_done(&self, op: u64, patch: &IncidentPatch, server: Incident) -> Outcome {
@@ -358,6 +478,20 @@ impl<A: GraphApi> Writer<A> {
     }
 }
 
+/// What an inquiry mail whose outcome cannot be established says.
+pub const MAIL_OUTCOME_UNKNOWN: &str = "outcome unknown — check Sent Items before re-sending";
+
+/// The Sent Items listing of the mailbox a `sendMail` path sends from, filtered on `subject`:
+/// `/v1.0/users/{id}/sendMail` → `/v1.0/users/{id}/mailFolders/sentitems/messages?…`.
+pub fn sent_items_query(send_path: &str, subject: &str) -> Option<String> {
+    let mailbox = send_path.strip_suffix("/sendMail")?;
+    let filter = format!("subject eq '{}'", subject.replace('\'', "''"));
+    Some(format!(
+        "{mailbox}/mailFolders/sentitems/messages?$filter={}&$select=subject&$top=10",
+        super::api::encode(&filter)
+    ))
+}
+
 /// `{"value": [comment, ...]}` → comments (unreadable items skipped); `None` without `value`.
 fn parse_comments(v: &Value) -> Option<Vec<Comment>> {
     let items = v.get("value")?.as_array()?;
@@ -404,6 +538,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(conflicting_fields(&clear, &server)[0], "assignedTo");
+    }
+
+    #[test]
+    fn sent_items_query_names_the_sending_mailbox_and_the_subject() {
+        assert_eq!(
+            sent_items_query("/v1.0/me/sendMail", "it's [inquiry 1]").unwrap(),
+            "/v1.0/me/mailFolders/sentitems/messages?$filter=subject%20eq%20'it''s%20%5Binquiry%201%5D'&$select=subject&$top=10"
+        );
+        assert!(
+            sent_items_query("/v1.0/users/a%40b.com/sendMail", "s")
+                .unwrap()
+                .starts_with("/v1.0/users/a%40b.com/mailFolders/sentitems/messages?")
+        );
+        assert!(sent_items_query("/v1.0/security/incidents", "s").is_none());
     }
 
     #[test]

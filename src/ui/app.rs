@@ -584,7 +584,12 @@ impl App {
                     format!("Loaded {total} incidents in {:.1}s", elapsed.as_secs_f64()),
                 );
             }
+            Update::OutboxLoaded { ops } => effects.extend(self.resume_deliveries(&ops)),
+            Update::MailPending { op, message, .. } => {
+                self.delivery_op_outcome(op, experts::DeliveryOutcome::Retrying(message))
+            }
             other => {
+                let delivery = Self::comment_delivery_of(&other);
                 let conflict = self.conflict_write(&other);
                 let outcome = writes::WriteOutcome::of(&other);
                 let conflict_update = conflict.as_ref().map(|_| other.clone());
@@ -608,6 +613,9 @@ impl App {
                         .zip(conflict_update.as_ref())
                         .map(|((op, w), u)| (op, w, u));
                     self.write_settled(o, c);
+                }
+                if let Some((op, d)) = delivery {
+                    self.delivery_op_outcome(op, d);
                 }
                 self.refresh_experts_modals();
             }

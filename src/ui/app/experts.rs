@@ -8,13 +8,13 @@ use crate::experts::{
     TaskStatus, build_context, credits, vars_from,
 };
 use crate::graph::model::{Alert, Incident, Timestamp};
-use crate::sync::{Command, OpId};
+use crate::sync::{Command, OpId, Update, WriteOp};
 use crate::ui::experts_ui::{
     AskExpertsPane, Delivery, ExpertsComponent, ExpertsOutcome, InquiriesList, NotificationView,
     plan_delivery,
 };
 use crate::ui::modal::Modal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -72,8 +72,11 @@ pub(super) struct ExpertsHost {
     cfg: ExpertsConfig,
     drafts: Drafts,
     inquiries: Inquiries,
-    /// Op of an email or comment delivery → (inquiry id, channel).
-    deliveries: HashMap<OpId, (String, Channel)>,
+    /// Outbox ops this session put deliveries on (not orphans of an earlier run, even before
+    /// the engine reported what its outbox held).
+    session_ops: HashSet<OpId>,
+    /// Inquiries sent in this session (their deliveries are under way, never orphans).
+    session_inquiries: HashSet<String>,
     /// Inquiry id → the incident its comment channel writes to.
     incident_of: HashMap<String, String>,
     /// Incident of the open notification view.
@@ -121,7 +124,8 @@ impl ExpertsHost {
             cfg,
             drafts,
             inquiries,
-            deliveries: HashMap::new(),
+            session_ops: HashSet::new(),
+            session_inquiries: HashSet::new(),
             incident_of: HashMap::new(),
             notification_for: None,
             tasks: HashMap::new(),
@@ -221,9 +225,29 @@ impl ExpertsHost {
         .summary()
     }
 
-    /// The op of a delivery in flight, if `op` is one: (inquiry id, channel).
-    pub(super) fn take_delivery(&mut self, op: OpId) -> Option<(String, Channel)> {
-        self.deliveries.remove(&op)
+    /// "7 of 10 inquiries left this quarter".
+    fn credits_left(&self, now: Timestamp) -> String {
+        let all = self.inquiries();
+        let st =
+            credits::credit_status_from(self.cfg.allowance, false, credits::quarter_of(now), |q| {
+                all.iter()
+                    .filter_map(Inquiry::first_sent)
+                    .filter(|t| credits::quarter_of(*t) == q)
+                    .count()
+            });
+        format!(
+            "{} of {} inquiries left this quarter",
+            st.remaining, st.allowance
+        )
+    }
+
+    /// The inquiry and channel whose delivery the outbox write `op` carries (read from the
+    /// persisted inquiries, so it holds across restarts).
+    pub(super) fn delivery_of_op(&self, op: OpId) -> Option<(String, Channel)> {
+        match &self.inquiries {
+            Inquiries::Disk(s) => s.delivery_of_op(op),
+            Inquiries::Memory(v) => crate::experts::outbox::delivery_of_op(v, op),
+        }
     }
 }
 
@@ -315,7 +339,8 @@ impl App {
             self.experts.credit_summary(self.now),
             link,
             vars,
-        );
+        )
+        .with_send_summary(cfg.email_to.clone(), self.experts.credits_left(self.now));
         if let Some(inc) = &incident {
             self.experts
                 .incident_of
@@ -437,13 +462,7 @@ impl App {
                 Vec::new()
             }
             ExpertsOutcome::TaskUpdate { task_id, status } => self.update_task(task_id, status),
-            ExpertsOutcome::TaskExecute { .. } => {
-                self.notify(
-                    Level::Warn,
-                    "Running response actions is not available in vigil yet; use the portal",
-                );
-                Vec::new()
-            }
+            ExpertsOutcome::TaskExecute { .. } => self.copy_incident_portal_link(),
             ExpertsOutcome::LoadBeta { incident_id } => {
                 vec![Effect::SendCommand(Command::LoadIncident {
                     incident_id,
@@ -451,6 +470,25 @@ impl App {
                 })]
             }
         }
+    }
+
+    /// `!` then `y` in the notification view: vigil does not run response actions, so it
+    /// copies the incident's portal link (as the confirmation said) for the analyst to run it
+    /// there.
+    fn copy_incident_portal_link(&mut self) -> Vec<Effect> {
+        let Some(id) = self.experts.notification_for.clone() else {
+            return Vec::new();
+        };
+        let Some(entry) = self.store.incident(&id) else {
+            return Vec::new();
+        };
+        let cfg = &self.experts.cfg;
+        let link = InquiryTopic::from_incident(&entry.incident)
+            .portal_link(&cfg.portal_base, cfg.tenant_id.as_deref());
+        vec![Effect::Copy {
+            text: crate::ui::sanitize::sanitize(&link).into_owned(),
+            what: format!("portal link of incident {id} (run the action there)"),
+        }]
     }
 
     fn update_task(&mut self, task_id: String, status: TaskStatus) -> Vec<Effect> {
@@ -472,10 +510,11 @@ impl App {
     }
 
     /// Stores a sent inquiry, deletes its draft and delivers it on every chosen channel.
-    fn send_inquiry(&mut self, inq: Inquiry) -> Vec<Effect> {
+    fn send_inquiry(&mut self, mut inq: Inquiry) -> Vec<Effect> {
         if let Some(inc) = self.experts.incident_of.get(&inq.topic.key()).cloned() {
-            self.experts.incident_of.insert(inq.id.clone(), inc);
+            inq.incident_id.get_or_insert(inc);
         }
+        self.experts.session_inquiries.insert(inq.id.clone());
         if let Err(e) = self.experts.add_inquiry(inq.clone()) {
             self.notify(
                 Level::Error,
@@ -489,79 +528,113 @@ impl App {
     }
 
     /// Re-queues the failed deliveries of one inquiry and delivers them again.
+    /// Re-delivers the failed channels of one inquiry (never delivered ones, never ones still
+    /// pending in the outbox) and says what it did.
     fn retry_inquiry(&mut self, id: &str) -> Vec<Effect> {
         let Some(inq) = self.experts.inquiry(id) else {
             return Vec::new();
         };
-        for (c, s) in &inq.deliveries {
-            if matches!(s, DeliveryStatus::Failed { .. })
-                && let Err(e) = self.experts.set_delivery(id, *c, DeliveryStatus::Queued)
-            {
-                self.notify(Level::Error, format!("Could not update the inquiry: {e}"));
-            }
+        let failed: Vec<Channel> = inq
+            .deliveries
+            .iter()
+            .filter(|(_, s)| matches!(s, DeliveryStatus::Failed { .. }))
+            .map(|(c, _)| *c)
+            .collect();
+        let in_outbox = inq
+            .deliveries
+            .iter()
+            .filter(|(_, s)| s.outbox_op().is_some())
+            .count();
+        let effects = self.deliver_channels(&inq, &failed);
+        let names: Vec<&str> = failed.iter().map(|c| c.as_str()).collect();
+        let mut msg = if names.is_empty() {
+            "Nothing failed; nothing re-sent".to_string()
+        } else {
+            format!("Retrying the failed {}", names.join(", "))
+        };
+        if in_outbox > 0 {
+            msg.push_str(&format!(
+                "; {in_outbox} still in the outbox (retried on reconnection; :retry forces it)"
+            ));
         }
-        match self.experts.inquiry(id) {
-            Some(inq) => self.deliver(&inq),
-            None => Vec::new(),
-        }
+        self.notify(Level::Info, msg);
+        effects
     }
 
     /// Performs the planned delivery of every queued or failed channel of `inq`.
     fn deliver(&mut self, inq: &Inquiry) -> Vec<Effect> {
+        let channels: Vec<Channel> = inq
+            .deliveries
+            .iter()
+            .filter(|(_, s)| s.is_pending())
+            .map(|(c, _)| *c)
+            .collect();
+        self.deliver_channels(inq, &channels)
+    }
+
+    /// The incident an inquiry's comment channel writes to.
+    fn comment_incident(&self, inq: &Inquiry) -> Option<String> {
+        inq.incident_id
+            .clone()
+            .or_else(|| self.experts.incident_of.get(&inq.topic.key()).cloned())
+            .or_else(|| match &inq.topic {
+                InquiryTopic::Alert { id, .. } => self.store.alert(id)?.incident_id.clone(),
+                _ => None,
+            })
+    }
+
+    /// The delivery work for `channels` of `inq`.
+    fn plan_channels(&self, inq: &Inquiry, channels: &[Channel]) -> Vec<Delivery> {
         let cfg = &self.experts.cfg;
         let link = inq
             .topic
             .portal_link(&cfg.portal_base, cfg.tenant_id.as_deref());
-        let incident =
-            self.experts
-                .incident_of
-                .get(&inq.id)
-                .cloned()
-                .or_else(|| match &inq.topic {
-                    InquiryTopic::Alert { id, .. } => self.store.alert(id)?.incident_id.clone(),
-                    _ => None,
-                });
-        let plan = plan_delivery(
-            inq,
+        let incident = self.comment_incident(inq);
+        let mut only = inq.clone();
+        only.deliveries = channels
+            .iter()
+            .map(|c| (*c, DeliveryStatus::Queued))
+            .collect();
+        plan_delivery(
+            &only,
             incident.as_deref(),
             &cfg.mailbox,
             cfg.email_to.as_deref(),
             &link,
-        );
+        )
+    }
+
+    /// Delivers `channels` of `inq`. Email and comment ride the durable outbox: the write's op
+    /// is recorded in the inquiry (persisted) before the write goes out, so the channel's state
+    /// follows the outbox across restarts. `recovered` (after a crash) makes the engine look
+    /// for an earlier copy (incident comments, Sent Items) before sending.
+    fn deliver_channels_with(
+        &mut self,
+        inq: &Inquiry,
+        channels: &[Channel],
+        recovered: bool,
+    ) -> Vec<Effect> {
+        let plan = self.plan_channels(inq, channels);
         let mut effects = Vec::new();
         let mut done: Vec<&str> = Vec::new();
         for d in plan {
             let channel = d.channel();
             let refused = self.read_only && channel != Channel::Portal;
-            match d {
+            let write = match d {
                 _ if refused => {
                     self.delivery_result(
                         &inq.id,
                         channel,
                         Err("read-only profile: not sent".into()),
                     );
+                    continue;
                 }
-                Delivery::Email { path, body } => {
-                    let op = self.alloc_op();
-                    self.experts
-                        .deliveries
-                        .insert(op, (inq.id.clone(), channel));
-                    effects.push(Effect::SendCommand(Command::SendMail {
-                        op,
-                        inquiry_id: inq.id.clone(),
-                        path,
-                        body,
-                    }));
-                    done.push("email");
-                }
-                Delivery::Comment(write) => {
-                    let op = self.alloc_op();
-                    self.experts
-                        .deliveries
-                        .insert(op, (inq.id.clone(), channel));
-                    effects.push(self.send_write(op, write));
-                    done.push("incident comment");
-                }
+                Delivery::Email { path, body } => WriteOp::SendMail {
+                    inquiry_id: inq.id.clone(),
+                    path,
+                    body,
+                },
+                Delivery::Comment(write) => write,
                 Delivery::Portal {
                     clipboard,
                     instruction,
@@ -572,14 +645,97 @@ impl App {
                         what: "Ask Defender Experts inquiry".into(),
                     });
                     done.push("portal hand-off");
+                    continue;
                 }
                 Delivery::Failed { channel, reason } => {
                     self.delivery_result(&inq.id, channel, Err(reason));
+                    continue;
+                }
+            };
+            let op = self.alloc_op();
+            self.experts.session_ops.insert(op);
+            let carried = DeliveryStatus::Pending { op, note: None };
+            if let Err(e) = self.experts.set_delivery(&inq.id, channel, carried) {
+                // Without the op on disk the outcome could not be matched after a crash.
+                self.notify(
+                    Level::Error,
+                    format!(
+                        "Not sent ({}): could not record the delivery: {e}",
+                        channel.as_str()
+                    ),
+                );
+                continue;
+            }
+            let is_mail = write.mail_inquiry().is_some();
+            if !is_mail {
+                self.store.begin_write(op, write.clone());
+                self.writes.insert(op, write.clone());
+                self.queue.stale = true;
+                self.dirty = true;
+            }
+            let command = if recovered {
+                Command::Requeue {
+                    op,
+                    write,
+                    queued_at: inq.created,
+                }
+            } else {
+                Command::Write { op, write }
+            };
+            effects.push(Effect::SendCommand(command));
+            done.push(if is_mail { "email" } else { "incident comment" });
+        }
+        if !done.is_empty() && self.experts.portal_copy.is_none() && !recovered {
+            self.notify(Level::Info, format!("Inquiry queued: {}", done.join(", ")));
+        }
+        self.refresh_experts_modals();
+        effects
+    }
+
+    fn deliver_channels(&mut self, inq: &Inquiry, channels: &[Channel]) -> Vec<Effect> {
+        self.deliver_channels_with(inq, channels, false)
+    }
+
+    /// After the engine loaded the outbox (`ops`): a delivery recorded as carried by an op the
+    /// outbox no longer holds settled unseen (killed between the outbox and the inquiry file),
+    /// and one still `Queued` may have been sent by an earlier run; both are queued again as
+    /// recovered writes, which look for the earlier copy first, so each ends exactly once. An
+    /// interrupted portal hand-off is marked failed (`R` copies it again).
+    pub(super) fn resume_deliveries(&mut self, ops: &[OpId]) -> Vec<Effect> {
+        if self.read_only {
+            return Vec::new();
+        }
+        let mut effects = Vec::new();
+        let earlier: Vec<Inquiry> = self
+            .experts
+            .inquiries()
+            .into_iter()
+            .filter(|i| !self.experts.session_inquiries.contains(&i.id))
+            .collect();
+        for inq in earlier {
+            let mut resume = Vec::new();
+            for (c, s) in &inq.deliveries {
+                let orphaned = s.outbox_op().is_some_and(|op| {
+                    !ops.contains(&op) && !self.experts.session_ops.contains(&op)
+                });
+                let queued = matches!(s, DeliveryStatus::Queued);
+                match c {
+                    Channel::Portal if queued => {
+                        self.delivery_result(
+                            &inq.id,
+                            *c,
+                            Err("the portal hand-off was interrupted; R copies it again".into()),
+                        );
+                    }
+                    Channel::Portal => {}
+                    _ if orphaned || queued => resume.push(*c),
+                    _ => {}
                 }
             }
-        }
-        if !done.is_empty() && self.experts.portal_copy.is_none() {
-            self.notify(Level::Info, format!("Inquiry queued: {}", done.join(", ")));
+            if !resume.is_empty() {
+                tracing::info!(inquiry = %inq.id, channels = resume.len(), "resuming inquiry deliveries");
+                effects.extend(self.deliver_channels_with(&inq, &resume, true));
+            }
         }
         effects
     }
@@ -618,13 +774,30 @@ impl App {
         self.refresh_experts_modals();
     }
 
-    /// The engine's answer to [`Command::SendMail`] (call from the `MailSent` update).
-    pub fn mail_sent(&mut self, op: OpId, inquiry_id: &str, result: Result<(), String>) {
-        let (id, channel) = self
-            .experts
-            .take_delivery(op)
-            .unwrap_or_else(|| (inquiry_id.to_string(), Channel::Email));
-        self.delivery_result(&id, channel, result);
+    /// The outcome of a mail write (the `MailSent` update), matched to its inquiry through the
+    /// op recorded in the inquiry.
+    pub fn mail_sent(&mut self, op: OpId, _inquiry_id: &str, result: Result<(), String>) {
+        self.delivery_op_outcome(op, DeliveryOutcome::Settled(result));
+    }
+
+    /// Settles or annotates the inquiry delivery carried by outbox write `op`, if it is one.
+    pub(super) fn delivery_op_outcome(&mut self, op: OpId, outcome: DeliveryOutcome) {
+        let Some((id, channel)) = self.experts.delivery_of_op(op) else {
+            return;
+        };
+        match outcome {
+            DeliveryOutcome::Settled(result) => self.delivery_result(&id, channel, result),
+            DeliveryOutcome::Retrying(note) => {
+                let status = DeliveryStatus::Pending {
+                    op,
+                    note: Some(note),
+                };
+                if let Err(e) = self.experts.set_delivery(&id, channel, status) {
+                    self.notify(Level::Error, format!("Could not update the inquiry: {e}"));
+                }
+                self.refresh_experts_modals();
+            }
+        }
     }
 
     /// The engine's answer to [`Command::UpdateTask`]: reports it and, on success, asks for the
@@ -748,10 +921,34 @@ impl App {
         Some(instruction)
     }
 
-    /// Settles the inquiry delivery carried by a comment write, if `op` is one.
-    pub(super) fn comment_delivery_outcome(&mut self, op: OpId, result: Result<(), String>) {
-        if let Some((id, channel)) = self.experts.take_delivery(op) {
-            self.delivery_result(&id, channel, result);
+    /// Before the store applies `update`: what it means for an inquiry delivery carried by a
+    /// comment write (a retryable failure leaves the write in the outbox: still pending).
+    pub(super) fn comment_delivery_of(update: &Update) -> Option<(OpId, DeliveryOutcome)> {
+        match update {
+            Update::CommentsWritten { op, .. } => Some((*op, DeliveryOutcome::Settled(Ok(())))),
+            Update::WriteFailed {
+                op,
+                message,
+                retryable,
+                ..
+            } => Some((
+                *op,
+                if *retryable {
+                    DeliveryOutcome::Retrying(message.clone())
+                } else {
+                    DeliveryOutcome::Settled(Err(message.clone()))
+                },
+            )),
+            _ => None,
         }
     }
+}
+
+/// What happened to an outbox write carrying an inquiry delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum DeliveryOutcome {
+    /// Delivered (`Ok`) or failed for good.
+    Settled(Result<(), String>),
+    /// Failed in a retryable way; the write stays in the outbox.
+    Retrying(String),
 }

@@ -344,12 +344,9 @@ impl App {
                 b.record(outcome.op, outcome.result.clone());
             }
         }
-        let delivery = match &outcome.result {
-            ItemResult::Done => Ok(()),
-            ItemResult::Failed(msg) => Err(msg.clone()),
-            ItemResult::Pending => return,
-        };
-        self.comment_delivery_outcome(outcome.op, delivery);
+        if matches!(outcome.result, ItemResult::Pending) {
+            return;
+        }
         if let Some((
             op,
             write,
@@ -386,6 +383,7 @@ fn describe(store: &crate::store::Store, w: &WriteOp) -> String {
         WriteOp::CommentAlert { alert_id, text } => {
             format!("alert {alert_id} comment: {}", first_line(text))
         }
+        WriteOp::SendMail { inquiry_id, .. } => format!("inquiry {inquiry_id} mail"),
     }
 }
 

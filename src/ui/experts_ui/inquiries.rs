@@ -4,6 +4,7 @@ use super::ExpertsOutcome;
 use super::common::{clip, clip_span, is_press, plain_char, scroll_to, wrapped_lines};
 use crate::experts::{Channel, DeliveryStatus, Draft, Inquiry};
 use crate::graph::model::Timestamp;
+use crate::sync::writer::MAIL_OUTCOME_UNKNOWN;
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -26,6 +27,8 @@ pub struct InquiriesList {
     selected: usize,
     /// Draft key waiting for the delete confirmation.
     confirm_delete: Option<String>,
+    /// Inquiry whose mail of unknown outcome is re-sent on a second `R`.
+    confirm_resend: Option<String>,
     message: Option<String>,
     scroll: Cell<usize>,
 }
@@ -49,6 +52,21 @@ fn has_failed(inq: &Inquiry) -> bool {
         .any(|(_, s)| matches!(s, DeliveryStatus::Failed { .. }))
 }
 
+fn pending_in_outbox(inq: &Inquiry) -> usize {
+    inq.deliveries
+        .iter()
+        .filter(|(_, s)| s.outbox_op().is_some())
+        .count()
+}
+
+/// A failed mail whose outcome is unknown (it may be in Sent Items): re-sent only when the
+/// analyst confirms.
+fn outcome_unknown(inq: &Inquiry) -> bool {
+    inq.deliveries.iter().any(|(_, s)| {
+        matches!(s, DeliveryStatus::Failed { reason, .. } if reason.contains(MAIL_OUTCOME_UNKNOWN))
+    })
+}
+
 /// The overall state label of an inquiry and its style.
 fn overall(inq: &Inquiry, theme: &Theme) -> (&'static str, Style) {
     let all_sent = !inq.deliveries.is_empty()
@@ -60,11 +78,12 @@ fn overall(inq: &Inquiry, theme: &Theme) -> (&'static str, Style) {
         ("FAILED", theme.error)
     } else if all_sent {
         ("SENT  ", theme.ok)
-    } else if inq
-        .deliveries
-        .iter()
-        .any(|(_, s)| matches!(s, DeliveryStatus::Queued | DeliveryStatus::Draft))
-    {
+    } else if inq.deliveries.iter().any(|(_, s)| {
+        matches!(
+            s,
+            DeliveryStatus::Queued | DeliveryStatus::Draft | DeliveryStatus::Pending { .. }
+        )
+    }) {
         ("QUEUED", theme.pending)
     } else {
         ("—     ", theme.muted)
@@ -76,6 +95,13 @@ fn delivery_text(c: Channel, s: &DeliveryStatus) -> String {
     match s {
         DeliveryStatus::Draft => format!("{}: draft", channel_name(c)),
         DeliveryStatus::Queued => format!("{}: queued", channel_name(c)),
+        DeliveryStatus::Pending { note: None, .. } => format!("{}: sending", channel_name(c)),
+        DeliveryStatus::Pending { note: Some(n), .. } => {
+            format!(
+                "{}: pending in the outbox, last error: {n}",
+                channel_name(c)
+            )
+        }
         DeliveryStatus::Sent { at } => format!("{}: sent {}", channel_name(c), short_time(at)),
         DeliveryStatus::Failed { reason, .. } => {
             format!("{}: failed ({})", channel_name(c), reason)
@@ -90,6 +116,7 @@ impl InquiriesList {
             rows: Vec::new(),
             selected: 0,
             confirm_delete: None,
+            confirm_resend: None,
             message: None,
             scroll: Cell::new(0),
         };
@@ -109,7 +136,15 @@ impl InquiriesList {
             .collect();
         let found = key.and_then(|k| self.rows.iter().position(|r| row_key(r) == k));
         self.selected = found.unwrap_or(self.selected.min(self.rows.len().saturating_sub(1)));
-        self.confirm_delete = None;
+        // A pending "delete this draft?" survives a refresh while the draft still exists.
+        let still_there = |k: &String| {
+            self.rows
+                .iter()
+                .any(|r| matches!(r, Row::Draft(d) if &d.key == k))
+        };
+        if !self.confirm_delete.as_ref().is_some_and(still_there) {
+            self.confirm_delete = None;
+        }
     }
 
     fn selected_key(&self) -> Option<String> {
@@ -149,6 +184,9 @@ impl InquiriesList {
         if !is_press(&key) {
             return ExpertsOutcome::Continue;
         }
+        if plain_char(&key) != Some('R') {
+            self.confirm_resend = None;
+        }
         if let Some(k) = self.confirm_delete.take() {
             if plain_char(&key) == Some('y') {
                 self.rows
@@ -180,12 +218,35 @@ impl InquiriesList {
                 None => {}
             },
             (_, Some('R')) => match self.rows.get(self.selected) {
+                Some(Row::Inquiry(i))
+                    if outcome_unknown(i)
+                        && self.confirm_resend.as_deref() != Some(i.id.as_str()) =>
+                {
+                    self.confirm_resend = Some(i.id.clone());
+                    self.message = Some(
+                        "The email may have gone out: check Sent Items first. Press R again to re-send it anyway."
+                            .into(),
+                    );
+                }
                 Some(Row::Inquiry(i)) if has_failed(i) => {
+                    self.confirm_resend = None;
                     self.message = Some("Retrying the failed deliveries…".into());
                     return ExpertsOutcome::Retry(i.id.clone());
                 }
-                Some(Row::Inquiry(_)) => {
-                    self.message = Some("Nothing failed for this inquiry.".into())
+                Some(Row::Inquiry(i)) => {
+                    let n = pending_in_outbox(i);
+                    self.message = Some(if n > 0 {
+                        format!(
+                            "Nothing failed: {n} {} still in the outbox (retried on reconnection; :retry forces it); nothing re-sent.",
+                            if n == 1 {
+                                "delivery is"
+                            } else {
+                                "deliveries are"
+                            }
+                        )
+                    } else {
+                        "Nothing failed for this inquiry; nothing re-sent.".into()
+                    })
                 }
                 _ => self.message = Some("Select a sent inquiry with failed deliveries.".into()),
             },

@@ -400,6 +400,7 @@ fn pending_label(w: &WriteOp) -> String {
         WriteOp::PatchIncident { patch, .. } => patch.fields().join("/"),
         WriteOp::PatchAlert { .. } => "alert change".into(),
         WriteOp::CommentIncident { .. } | WriteOp::CommentAlert { .. } => "comment".into(),
+        WriteOp::SendMail { .. } => "inquiry mail".into(),
     }
 }
 

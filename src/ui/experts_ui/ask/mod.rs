@@ -70,6 +70,12 @@ pub struct AskExpertsPane {
     chooser_scroll: Cell<usize>,
     message: Option<(MsgKind, String)>,
     confirm_send: bool,
+    /// The final "send to … via …? y/n" question is on screen.
+    confirm_final: bool,
+    /// The experts' address the email channel sends to (named in the confirmation).
+    email_to: Option<String>,
+    /// "7 of 10 inquiries left this quarter" (named in the confirmation).
+    credits_left: Option<String>,
     autosave: Autosave,
     /// An edit not yet reported to the autosave timer.
     unseen_edit: bool,
@@ -218,6 +224,9 @@ impl AskExpertsPane {
                 )
             }),
             confirm_send: false,
+            confirm_final: false,
+            email_to: None,
+            credits_left: None,
             autosave: Autosave::default(),
             unseen_edit: false,
             last_edit: None,
@@ -286,6 +295,38 @@ impl AskExpertsPane {
         if let Some(slot) = self.channels.iter_mut().find(|(c, _)| *c == channel) {
             slot.1 = on;
         }
+    }
+
+    /// What the send confirmation names: the experts' address of the email channel and the
+    /// allowance left ("7 of 10 inquiries left this quarter").
+    pub fn with_send_summary(mut self, email_to: Option<String>, credits_left: String) -> Self {
+        self.email_to = email_to;
+        self.credits_left = Some(credits_left);
+        self
+    }
+
+    /// True while the "send to Defender Experts via …? y/n" question waits for an answer.
+    pub fn confirming_send(&self) -> bool {
+        self.confirm_final
+    }
+
+    /// The confirmation question for sending on `channels`.
+    fn send_question(&self, channels: &[Channel]) -> String {
+        let via: Vec<String> = channels
+            .iter()
+            .map(|c| match (c, &self.email_to) {
+                (Channel::Email, Some(to)) => format!("email ({})", sanitize(to.trim())),
+                _ => channel_label(*c).to_string(),
+            })
+            .collect();
+        let mut q = format!("Send to Defender Experts via {}?", via.join(", "));
+        if let Some(left) = &self.credits_left {
+            q.push(' ');
+            q.push_str(left);
+            q.push('.');
+        }
+        q.push_str(" y/n");
+        q
     }
 
     /// Replaces the credits line (e.g. after another inquiry was sent).
@@ -425,6 +466,9 @@ impl AskExpertsPane {
         if self.chooser.is_some() {
             return self.chooser_key(key, now);
         }
+        if self.confirm_final {
+            return self.final_confirm_key(key, now);
+        }
         if is_ctrl(&key, 's') {
             return self.try_send(now);
         }
@@ -555,6 +599,19 @@ impl AskExpertsPane {
         }
     }
 
+    /// A key while the send confirmation is shown: `y` sends, `n`/Esc go back to the editor
+    /// (nothing lost), anything else is ignored.
+    fn final_confirm_key(&mut self, key: KeyEvent, now: Timestamp) -> ExpertsOutcome {
+        if plain_char(&key) == Some('y') {
+            return self.try_send(now);
+        }
+        if key.code == KeyCode::Esc || plain_char(&key) == Some('n') {
+            self.confirm_final = false;
+            self.say(MsgKind::Info, "Not sent; back to the editor.");
+        }
+        ExpertsOutcome::Continue
+    }
+
     fn close(&mut self, now: Timestamp) -> ExpertsOutcome {
         if self.sent || !self.has_content {
             return ExpertsOutcome::Close;
@@ -609,6 +666,13 @@ impl AskExpertsPane {
             );
             return ExpertsOutcome::Continue;
         }
+        if !self.confirm_final {
+            self.confirm_final = true;
+            let question = self.send_question(&channels);
+            self.say(MsgKind::Warning, question);
+            return ExpertsOutcome::Continue;
+        }
+        self.confirm_final = false;
         self.confirm_send = false;
         self.sent = true;
         self.unseen_edit = false;

@@ -17,6 +17,9 @@ impl AskExpertsPane {
         if self.chooser.is_some() {
             return vec![("↑/↓", "choose"), ("enter", "insert"), ("esc", "back")];
         }
+        if self.confirm_final {
+            return vec![("y", "send"), ("n/esc", "back to the editor")];
+        }
         let mut h = vec![
             if self.confirm_send {
                 ("ctrl-s", "send anyway")
@@ -117,10 +120,41 @@ impl AskExpertsPane {
         };
         f.render_widget(Paragraph::new(msg), rows[7]);
 
+        if self.confirm_final
+            && let Some((_, question)) = &self.message
+        {
+            self.render_send_confirm(f, inner, theme, question);
+        }
         if let Some(sel) = self.chooser {
             let r = rows[2].union(rows[3]);
             self.render_chooser(f, r, theme, sel);
         }
+    }
+
+    fn render_send_confirm(&self, f: &mut Frame, area: Rect, theme: &Theme, question: &str) {
+        let bw = area.width.min(70);
+        let mut body: Vec<Line> = wrap(question, bw.saturating_sub(2) as usize)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.text)))
+            .collect();
+        body.push(Line::from(""));
+        body.push(Line::from(vec![
+            Span::styled("y", theme.key_hint),
+            Span::styled(" send · ", theme.text),
+            Span::styled("n/esc", theme.key_hint),
+            Span::styled(" back to the editor", theme.text),
+        ]));
+        let r = centered(area, bw, body.len() as u16 + 2);
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Paragraph::new(body).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.warning)
+                    .title(Span::styled(" Send inquiry ", theme.warning)),
+            ),
+            r,
+        );
     }
 
     fn render_editor(

@@ -97,8 +97,13 @@ impl NotificationView {
             _ => None,
         };
         let old = self.selection();
+        let confirming = self
+            .confirm_execute
+            .and_then(|i| self.tasks.get(i))
+            .map(|t| t.id.clone());
         self.tasks = tasks;
-        self.confirm_execute = None;
+        // A pending confirmation survives a refresh while its task is still listed.
+        self.confirm_execute = confirming.and_then(|id| self.tasks.iter().position(|t| t.id == id));
         match old_task.and_then(|id| self.tasks.iter().position(|t| t.id == id)) {
             Some(i) => self.selected = Some(self.details.hunting_queries.len() + i),
             None => self.reselect(old),
@@ -204,13 +209,16 @@ impl NotificationView {
             {
                 self.message = Some((
                     MsgKind::Info,
-                    format!("Running \"{}\"…", t.action_type.label()),
+                    format!(
+                        "Portal link copied: run \"{}\" in the Defender portal.",
+                        t.action_type.label()
+                    ),
                 ));
                 return ExpertsOutcome::TaskExecute {
                     task_id: t.id.clone(),
                 };
             }
-            self.message = Some((MsgKind::Info, "Response action not run.".into()));
+            self.message = Some((MsgKind::Info, "Cancelled: nothing copied.".into()));
             return ExpertsOutcome::Continue;
         }
         if std::mem::take(&mut self.pending_copy) {
@@ -330,7 +338,7 @@ impl NotificationView {
     /// Key hints for the current state.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
         if self.confirm_execute.is_some() {
-            return vec![("y", "run the action"), ("any key", "cancel")];
+            return vec![("y", "copy portal link"), ("any key", "cancel")];
         }
         if self.pending_copy {
             return vec![("1–9", "copy query"), ("any key", "cancel")];
@@ -343,7 +351,7 @@ impl NotificationView {
         if !self.tasks.is_empty() {
             h.push(("x", "task completed"));
             h.push(("n", "not relevant"));
-            h.push(("!", "run action"));
+            h.push(("!", "action in portal"));
         }
         if !self.details.beta_available {
             h.push(("b", "load beta fields"));

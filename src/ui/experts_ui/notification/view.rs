@@ -78,16 +78,12 @@ impl NotificationView {
 
     fn render_confirm(&self, f: &mut Frame, area: Rect, theme: &Theme, t: &IncidentTask) {
         let bw = area.width.min(64);
-        let text = format!(
-            "Run the response action \"{}\" for the task \"{}\"? It acts on your tenant now.",
-            t.action_type.label(),
-            t.title()
-        );
+        let text = execute_prompt(t);
         let mut body = wrapped_lines(&text, bw.saturating_sub(2) as usize, 0, theme.text);
         body.push(Line::from(""));
         body.push(Line::from(vec![
             Span::styled("y", theme.key_hint),
-            Span::styled(" run · ", theme.text),
+            Span::styled(" copy the portal link · ", theme.text),
             Span::styled("any other key", theme.key_hint),
             Span::styled(" cancel", theme.text),
         ]));
@@ -98,7 +94,7 @@ impl NotificationView {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(theme.error)
-                    .title(Span::styled(" Confirm response action ", theme.error)),
+                    .title(Span::styled(" Response action ", theme.error)),
             ),
             r,
         );
@@ -326,4 +322,14 @@ fn task_row(t: &IncidentTask, selected: bool, w: usize, theme: &Theme) -> Line<'
         ),
     ];
     clip_line(spans, w)
+}
+
+/// What `y` does for a task's response action, as the confirmation says it: vigil does not run
+/// response actions itself; it copies the incident's portal link so the action is run there.
+pub(super) fn execute_prompt(t: &IncidentTask) -> String {
+    format!(
+        "vigil does not run response actions itself. Copy this incident's portal link to run \"{}\" for the task \"{}\" in the Defender portal?",
+        t.action_type.label(),
+        t.title()
+    )
 }
