@@ -36,7 +36,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Ok(cfg) => cfg,
         Err(e) => {
             // A configuration the analyst has to fix: a usage error, said before anything runs.
-            eprintln!("vigil: {}", crate::ui::sanitize::sanitize_multiline(&e.to_string()));
+            eprintln!(
+                "vigil: {}",
+                crate::ui::sanitize::sanitize_multiline(&e.to_string())
+            );
             return Ok(ExitCode::from(2));
         }
     };

@@ -357,7 +357,10 @@ fn the_help_simulator_example_works_as_printed() {
         .env("VIGIL_LOGIN_URL", base)
         .env("VIGIL_TENANT_ID", help_env(&help, "VIGIL_TENANT_ID"))
         .env("VIGIL_CLIENT_ID", help_env(&help, "VIGIL_CLIENT_ID"))
-        .env("VIGIL_CLIENT_SECRET", help_env(&help, "VIGIL_CLIENT_SECRET"))
+        .env(
+            "VIGIL_CLIENT_SECRET",
+            help_env(&help, "VIGIL_CLIENT_SECRET"),
+        )
         .args(["export", "--since", "7d", "--severity", "high"])
         .stdin(std::process::Stdio::null())
         .output()

@@ -198,7 +198,12 @@ fn keymap_values_are_strings_or_lists() {
 #[test]
 fn unknown_keymap_actions_and_unparseable_keys_name_file_line_and_key() {
     for (text, line, key, needle) in [
-        ("[ui.keymap]\nrefresh = \"r\"\nquitt = \"Q\"\n", 3, "ui.keymap.quitt", "quitt"),
+        (
+            "[ui.keymap]\nrefresh = \"r\"\nquitt = \"Q\"\n",
+            3,
+            "ui.keymap.quitt",
+            "quitt",
+        ),
         (
             "[ui]\nbell = true\nkeymap = { quit = \"ctrl-alt-shift-zz\" }\n",
             3,
@@ -232,7 +237,10 @@ fn unknown_keymap_actions_and_unparseable_keys_name_file_line_and_key() {
 #[test]
 fn saved_views_with_invalid_or_empty_queries_name_file_line_and_key() {
     for (text, line) in [
-        ("[views.mine]\nquery = \"owner:me\"\n\n[views.bad]\nquery = \"sev:hig\"\n", 5),
+        (
+            "[views.mine]\nquery = \"owner:me\"\n\n[views.bad]\nquery = \"sev:hig\"\n",
+            5,
+        ),
         ("[views.late]\n\nquery = \"age:<24x\"\n", 3),
         ("[views.empty]\nquery = \"  \"\n", 2),
     ] {
@@ -241,7 +249,10 @@ fn saved_views_with_invalid_or_empty_queries_name_file_line_and_key() {
             panic!("expected a located error for {text:?}, got {err:?}");
         };
         assert_eq!(location.map(|l| l.0), Some(line), "{err}");
-        assert!(key.starts_with("views.") && key.ends_with(".query"), "{err}");
+        assert!(
+            key.starts_with("views.") && key.ends_with(".query"),
+            "{err}"
+        );
     }
     let ok = config::parse(
         "[views.mine]\nquery = \"sev:high owner:me -tag:noise\"\n",
@@ -819,7 +830,10 @@ fn sim_help_lists_only_simulator_options() {
         "--profile",
         "--config",
     ] {
-        assert!(!sim.contains(console_only), "sim --help lists {console_only}:\n{sim}");
+        assert!(
+            !sim.contains(console_only),
+            "sim --help lists {console_only}:\n{sim}"
+        );
     }
     for own in ["--listen", "--seed", "--faults", "--log-level"] {
         assert!(sim.contains(own), "sim --help lacks {own}:\n{sim}");

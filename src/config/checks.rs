@@ -40,7 +40,10 @@ pub(super) fn validate(cfg: &Config, text: &str, path: &Path) -> Result<(), Conf
     }
     for (name, view) in &cfg.views {
         if view.query.trim().is_empty() {
-            return Err(located(&["views", name, "query"], "must not be empty".into()));
+            return Err(located(
+                &["views", name, "query"],
+                "must not be empty".into(),
+            ));
         }
         if let Err(e) = Query::parse(&view.query) {
             return Err(located(
