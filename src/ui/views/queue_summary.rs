@@ -55,7 +55,7 @@ pub fn summary_line(s: &QueueSummary, width: u16, theme: &Theme, sym: Symbols) -
         parts.push(Part {
             spans: vec![
                 sep(),
-                Span::styled("filter ", theme.muted),
+                Span::styled("filter: ", theme.muted),
                 Span::styled(sanitize(s.filter).into_owned(), theme.key_hint),
             ],
             rank: 0,
