@@ -354,11 +354,13 @@ fn resolve(
         None => match BUILTIN.iter().find(|(n, _)| *n == name) {
             Some((_, text)) => ((*text).to_string(), label_builtin, false),
             None => {
+                let known: Vec<String> =
+                    list_themes(user_dir).into_iter().map(|(n, _)| n).collect();
                 return Err(err(
                     label_builtin,
                     None,
                     None,
-                    format!("unknown theme {name:?}"),
+                    format!("unknown theme {name:?} (themes: {})", known.join(", ")),
                 ));
             }
         },
