@@ -31,7 +31,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         cli.log_file.as_deref(),
     )?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "vigil starting");
-    let cfg = launch::load_config(&paths)?;
+    let must_exist = cli.config.is_some() && !matches!(cli.command, Some(Command::ConfigPath));
+    let cfg = match launch::load_config(&paths, must_exist) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            // A configuration the analyst has to fix: a usage error, said before anything runs.
+            eprintln!(
+                "vigil: {}",
+                crate::ui::sanitize::sanitize_multiline(&e.to_string())
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -53,7 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Sim(args)) => runtime.block_on(run_sim(args)),
-        Some(Command::Login) => runtime.block_on(login(&cli, &paths, cfg.as_ref())),
+        Some(Command::Login(_)) => runtime.block_on(login(&cli, &paths, cfg.as_ref())),
         Some(Command::Export(args)) => runtime.block_on(export(&cli, &paths, cfg.as_ref(), args)),
         Some(Command::Completions { .. }) | Some(Command::Man) => Ok(ExitCode::SUCCESS),
         None => {
@@ -65,6 +76,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             {
                 eprintln!("vigil: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            if let Err(e) = launch::check_theme(&cli, &paths, cfg.as_ref()) {
+                eprintln!("vigil: {}", crate::ui::sanitize::sanitize(&e.to_string()));
                 return Ok(ExitCode::from(2));
             }
             runtime.block_on(crate::console::run(&cli, &paths, cfg.as_ref()))

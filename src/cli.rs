@@ -23,18 +23,28 @@ assign, classify, comment and ask Defender Experts without leaving the terminal.
 
 Try it with no tenant and no credentials:  vigil --demo";
 
-const AFTER_HELP: &str = "\
+/// The `--help` epilogue; its simulator example uses the simulator's own demo credentials,
+/// so it works exactly as printed.
+fn after_help() -> String {
+    use crate::sim::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID};
+    format!(
+        "\
 Examples:
   vigil --demo                       Open the console against the built-in simulated tenant
   vigil login --profile contoso      Sign in with a device code (auth = \"device-code\")
   vigil --profile contoso            Open the console for a configured tenant
   vigil --demo export --since 7d --severity high > demo.ndjson
-  vigil sim --listen 127.0.0.1:8787 --seed 42 &      # the simulator accepts any credentials
+  vigil sim --listen 127.0.0.1:8787 --seed 42 &      # prints the demo credentials below
   VIGIL_GRAPH_URL=http://127.0.0.1:8787 VIGIL_LOGIN_URL=http://127.0.0.1:8787 \\
-    VIGIL_TENANT_ID=sim VIGIL_CLIENT_ID=sim VIGIL_CLIENT_SECRET=sim \\
+    VIGIL_TENANT_ID={DEMO_TENANT_ID} \\
+    VIGIL_CLIENT_ID={DEMO_CLIENT_ID} VIGIL_CLIENT_SECRET={DEMO_CLIENT_SECRET} \\
     vigil export --since 7d --severity high > incidents.ndjson
   vigil completions bash > ~/.local/share/bash-completion/completions/vigil
+{AFTER_HELP_TAIL}"
+    )
+}
 
+const AFTER_HELP_TAIL: &str = "
 Configuration:
   ~/.config/vigil/config.toml (XDG_CONFIG_HOME), or --config FILE / VIGIL_CONFIG.
   `vigil config-path` prints every file and directory vigil uses.
@@ -47,53 +57,49 @@ Secrets:
   uses certificate_file and private_key_file. Device-code tokens are cached with mode 0600 in
   the state directory.";
 
-/// Top-level command line.
+/// Top-level command line. Console-only flags (`--demo`, `--theme`, …) are not global, so
+/// `vigil sim --help` lists only what applies to the simulator; `--profile`, `--config` and
+/// `--demo` are also accepted after `login` and `export` (see [`Cli::resolved`]).
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "vigil",
     version,
     about = "Terminal incident console for Microsoft Defender XDR",
     long_about = LONG_ABOUT,
-    after_help = AFTER_HELP,
+    after_help = after_help(),
     propagate_version = true
 )]
 pub struct Cli {
     /// Run against the built-in simulated tenant (no credentials, nothing leaves 127.0.0.1).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub demo: bool,
 
     /// Configuration profile to use ([profiles.NAME]); default: `default_profile` in the file.
-    #[arg(
-        long,
-        short = 'p',
-        global = true,
-        value_name = "NAME",
-        env = "VIGIL_PROFILE"
-    )]
+    #[arg(long, short = 'p', value_name = "NAME", env = "VIGIL_PROFILE")]
     pub profile: Option<String>,
 
     /// Configuration file [default: $XDG_CONFIG_HOME/vigil/config.toml].
-    #[arg(long, global = true, value_name = "FILE", env = "VIGIL_CONFIG")]
+    #[arg(long, value_name = "FILE", env = "VIGIL_CONFIG")]
     pub config: Option<PathBuf>,
 
     /// Never change anything in the tenant (no assign, classify, comment or status change).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub read_only: bool,
 
     /// Do not read or write the local snapshot cache; always load fresh from Graph.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_cache: bool,
 
     /// Colour depth; `auto` detects from the terminal.
-    #[arg(long, global = true, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN")]
     pub color: Option<ColorMode>,
 
     /// Draw with plain ASCII only (for terminals and fonts without box-drawing characters).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub ascii: bool,
 
     /// Colour theme (see `vigil themes`).
-    #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
+    #[arg(long, value_name = "NAME", value_parser = parse_theme)]
     pub theme: Option<String>,
 
     /// Diagnostic log level [default: VIGIL_LOG, else info]. Logs go to a file, never the screen.
@@ -105,12 +111,56 @@ pub struct Cli {
     pub log_file: Option<PathBuf>,
 
     /// Ring the terminal bell when a new high-severity incident arrives.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub bell: bool,
 
     /// What to do; without a subcommand the console opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the process arguments and applies [`Cli::resolved`].
+    pub fn parse_args() -> Cli {
+        Cli::parse().resolved()
+    }
+
+    /// Moves `--demo`, `--profile` and `--config` given after `login` or `export` to the top
+    /// level, where the rest of vigil reads them (a value after the subcommand wins).
+    pub fn resolved(mut self) -> Cli {
+        let session = match &self.command {
+            Some(Command::Login(s)) => Some(s.clone()),
+            Some(Command::Export(a)) => Some(a.session.clone()),
+            _ => None,
+        };
+        if let Some(s) = session {
+            self.demo |= s.demo;
+            if s.profile.is_some() {
+                self.profile = s.profile;
+            }
+            if s.config.is_some() {
+                self.config = s.config;
+            }
+        }
+        self
+    }
+}
+
+/// Which tenant a headless command talks to (`login`, `export`); the same flags are accepted
+/// before the subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SessionArgs {
+    /// Use the built-in simulated tenant (no credentials, nothing leaves 127.0.0.1).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Configuration profile to use ([profiles.NAME]); default: `default_profile` in the file.
+    #[arg(long, short = 'p', value_name = "NAME", env = "VIGIL_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Configuration file [default: $XDG_CONFIG_HOME/vigil/config.toml].
+    #[arg(long, value_name = "FILE", env = "VIGIL_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// Subcommands.
@@ -124,7 +174,7 @@ pub enum Command {
         runs start without prompting. The profile must use auth = \"device-code\" and its app \
         registration must allow public client flows."
     )]
-    Login,
+    Login(SessionArgs),
 
     /// Run the simulated Defender XDR tenant alone (Graph + token endpoints on loopback).
     Sim(SimArgs),
@@ -180,6 +230,10 @@ pub struct SimArgs {
 /// `vigil export` options.
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
+    /// The tenant to export from.
+    #[command(flatten)]
+    pub session: SessionArgs,
+
     /// Only incidents updated since then: an age (`30m`, `24h`, `7d`, `2w`), a date
     /// (`2026-11-01`, midnight UTC) or a time (`2026-11-01T08:00:00-08:00`,
     /// `"2026-11-01 08:00"`); a time without an offset is UTC.

@@ -34,6 +34,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         crate::config::ColorMode::TrueColor => "truecolor",
     };
     let depth = color::detect_color_depth(Some(color_flag), &launch::process_env);
+    crate::ui::sgr16::set_enabled(depth == color::ColorDepth::Ansi16);
     let (theme, theme_err) = theme::load_theme(&ui.theme, Some(&paths.themes_dir), depth);
     if let Some(e) = theme_err {
         tracing::warn!(error = %e, "theme fell back to default");

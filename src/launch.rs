@@ -8,6 +8,8 @@ use crate::graph::auth::Credential;
 use crate::graph::client::Client;
 use crate::paths::Paths;
 use crate::sim::{SimConfig, SimHandle};
+use crate::ui::color::ColorDepth;
+use crate::ui::theme::{self, ThemeError};
 use anyhow::Context as _;
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -35,9 +37,30 @@ pub struct Session {
     pub tenant_id: String,
 }
 
-/// Loads the configuration file (a missing file is fine).
-pub fn load_config(paths: &Paths) -> Result<Option<Config>, ConfigError> {
-    config::load(paths, &process_env)
+/// Loads the configuration file. A missing file is fine unless `must_exist` (the analyst named
+/// it with `--config` or `VIGIL_CONFIG`).
+pub fn load_config(paths: &Paths, must_exist: bool) -> Result<Option<Config>, ConfigError> {
+    match config::load(paths, &process_env)? {
+        None if must_exist => Err(ConfigError::Io {
+            path: paths.config_file.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such configuration file (named by --config or VIGIL_CONFIG)",
+            ),
+        }),
+        cfg => Ok(cfg),
+    }
+}
+
+/// Loads the theme the console would use (`--theme`, else `[ui] theme`), so an unknown or
+/// broken theme is an error before the screen takes over.
+pub fn check_theme(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> Result<(), ThemeError> {
+    let mut ui = cfg.map(Config::effective_ui).unwrap_or_default();
+    ui.apply_cli(cli);
+    match theme::load_theme(&ui.theme, Some(&paths.themes_dir), ColorDepth::TrueColor) {
+        (_, Some(e)) => Err(e),
+        (_, None) => Ok(()),
+    }
 }
 
 /// Opens the session the flags ask for: `--demo` or a configured profile.

@@ -404,3 +404,152 @@ fn a_failed_export_leaves_the_previous_file_untouched() {
         "no temporary left"
     );
 }
+
+/// A home with `config/vigil/config.toml` holding `text`.
+fn home_with_config(text: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/vigil");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+    home
+}
+
+#[test]
+fn not_configured_guide_has_real_line_breaks_for_export_and_login() {
+    let home = tempfile::tempdir().unwrap();
+    for cmd in ["export", "login"] {
+        let out = vigil(home.path())
+            .arg(cmd)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let (_, err) = text(&out);
+        assert!(!out.status.success(), "{cmd}: {err}");
+        assert!(err.contains("not configured yet"), "{cmd}: {err}");
+        assert!(!err.contains("\\n"), "{cmd} prints a literal \\n: {err}");
+        assert!(
+            err.lines().any(|l| l.trim() == "[profiles.contoso]"),
+            "{cmd}: the example is on its own lines: {err}"
+        );
+    }
+}
+
+#[test]
+fn keymap_mistakes_stop_the_console_before_it_starts() {
+    let home = home_with_config("[ui.keymap]\nrefresh = \"r\"\nquitt = \"Q\"\n");
+    let out = vigil(home.path())
+        .arg("--demo")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains("config.toml:3"), "file and line: {err}");
+    assert!(err.contains("ui.keymap.quitt"), "key: {err}");
+}
+
+#[test]
+fn unknown_or_broken_themes_stop_the_console_before_it_starts() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path())
+        .args(["--demo", "--theme", "nosuch"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains("unknown theme \"nosuch\""), "{err}");
+
+    let themes = home.path().join("config/vigil/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(
+        themes.join("broken.toml"),
+        "inherits = \"dark\"\n\nsev_high = { fg = \"redd\" }\n",
+    )
+    .unwrap();
+    let out = vigil(home.path())
+        .args(["--demo", "--theme", "broken"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(
+        err.contains("broken.toml:3") && err.contains("sev_high.fg"),
+        "file, line and key: {err}"
+    );
+}
+
+#[test]
+fn a_missing_config_file_named_on_the_command_line_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("nowhere/vigil.toml");
+    let out = vigil(home.path())
+        .arg("--config")
+        .arg(&missing)
+        .arg("--demo")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+}
+
+/// `VAR=value` from the help text's simulator example.
+fn help_env(help: &str, var: &str) -> String {
+    let key = format!("{var}=");
+    help.split_whitespace()
+        .find_map(|w| w.strip_prefix(&key))
+        .unwrap_or_else(|| panic!("--help example lacks {var}:\n{help}"))
+        .to_string()
+}
+
+#[test]
+fn the_help_simulator_example_works_as_printed() {
+    let home = tempfile::tempdir().unwrap();
+    let help = text(&vigil(home.path()).arg("--help").output().unwrap()).0;
+    let printed_url = help_env(&help, "VIGIL_GRAPH_URL");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The simulator as `vigil sim` starts it (its defaults), on a free port instead of 8787.
+    let sim = rt
+        .block_on(vigil::sim::start(
+            vigil::sim::SimConfig {
+                live: false,
+                ..Default::default()
+            },
+            ([127, 0, 0, 1], 0).into(),
+        ))
+        .unwrap();
+    let base = sim.base_url().to_string();
+    let base = base.trim_end_matches('/');
+    assert_eq!(printed_url, "http://127.0.0.1:8787", "{help}");
+    let out = vigil(home.path())
+        .env("VIGIL_GRAPH_URL", base)
+        .env("VIGIL_LOGIN_URL", base)
+        .env("VIGIL_TENANT_ID", help_env(&help, "VIGIL_TENANT_ID"))
+        .env("VIGIL_CLIENT_ID", help_env(&help, "VIGIL_CLIENT_ID"))
+        .env(
+            "VIGIL_CLIENT_SECRET",
+            help_env(&help, "VIGIL_CLIENT_SECRET"),
+        )
+        .args(["export", "--since", "7d", "--severity", "high"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let (o, err) = text(&out);
+    assert!(out.status.success(), "the printed example fails: {err}");
+    assert!(o.lines().count() > 0, "no incidents exported: {err}");
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn sim_help_shows_no_console_flags() {
+    let home = tempfile::tempdir().unwrap();
+    let out = vigil(home.path()).args(["sim", "--help"]).output().unwrap();
+    let (o, _) = text(&out);
+    assert!(out.status.success());
+    for flag in ["--demo", "--theme", "--bell", "--read-only", "--color"] {
+        assert!(!o.contains(flag), "sim --help lists {flag}:\n{o}");
+    }
+}

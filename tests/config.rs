@@ -181,18 +181,84 @@ fn out_of_range_and_bad_list_values_are_located() {
 #[test]
 fn keymap_values_are_strings_or_lists() {
     let cfg = config::parse(
-        "[ui]\nkeymap = { quit = \"q\", up = [\"k\", \"up\"] }\n",
+        "[ui]\nkeymap = { quit = \"q\", move_up = [\"k\", \"up\"] }\n",
         Path::new("c.toml"),
     )
     .unwrap();
     assert_eq!(cfg.ui.keymap["quit"].to_vec(), vec!["q"]);
-    assert_eq!(cfg.ui.keymap["up"].to_vec(), vec!["k", "up"]);
+    assert_eq!(cfg.ui.keymap["move_up"].to_vec(), vec!["k", "up"]);
     let err = parse_err("[ui]\nkeymap = { quit = 3 }\n");
     let s = err.to_string();
     assert!(
         s.contains(":2:") && s.contains("ui.keymap.quit") && s.contains("a string or a list"),
         "{s}"
     );
+}
+
+#[test]
+fn unknown_keymap_actions_and_unparseable_keys_name_file_line_and_key() {
+    for (text, line, key, needle) in [
+        (
+            "[ui.keymap]\nrefresh = \"r\"\nquitt = \"Q\"\n",
+            3,
+            "ui.keymap.quitt",
+            "quitt",
+        ),
+        (
+            "[ui]\nbell = true\nkeymap = { quit = \"ctrl-alt-shift-zz\" }\n",
+            3,
+            "ui.keymap.quit",
+            "ctrl-alt-shift-zz",
+        ),
+        (
+            "[ui.keymap]\n\"nowhere.quit\" = \"Q\"\n",
+            2,
+            "ui.keymap.nowhere.quit",
+            "nowhere",
+        ),
+    ] {
+        let err = parse_err(text);
+        let ConfigError::Parse {
+            location,
+            key: k,
+            message,
+            ..
+        } = &err
+        else {
+            panic!("expected a located error for {text:?}, got {err:?}");
+        };
+        assert_eq!(location.map(|l| l.0), Some(line), "{err}");
+        assert_eq!(k, key, "{err}");
+        assert!(message.contains(needle), "{err}");
+        assert!(err.to_string().contains("config.toml:"), "{err}");
+    }
+}
+
+#[test]
+fn saved_views_with_invalid_or_empty_queries_name_file_line_and_key() {
+    for (text, line) in [
+        (
+            "[views.mine]\nquery = \"owner:me\"\n\n[views.bad]\nquery = \"sev:hig\"\n",
+            5,
+        ),
+        ("[views.late]\n\nquery = \"age:<24x\"\n", 3),
+        ("[views.empty]\nquery = \"  \"\n", 2),
+    ] {
+        let err = parse_err(text);
+        let ConfigError::Parse { location, key, .. } = &err else {
+            panic!("expected a located error for {text:?}, got {err:?}");
+        };
+        assert_eq!(location.map(|l| l.0), Some(line), "{err}");
+        assert!(
+            key.starts_with("views.") && key.ends_with(".query"),
+            "{err}"
+        );
+    }
+    let ok = config::parse(
+        "[views.mine]\nquery = \"sev:high owner:me -tag:noise\"\n",
+        Path::new("c.toml"),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
 }
 
 #[test]
@@ -658,7 +724,7 @@ fn no_subcommand_is_console_with_globals() {
 fn login_and_simple_subcommands() {
     assert!(matches!(
         parse(&["login", "--profile", "x"]).command,
-        Some(Command::Login)
+        Some(Command::Login(_))
     ));
     assert!(matches!(parse(&["themes"]).command, Some(Command::Themes)));
     assert!(matches!(parse(&["man"]).command, Some(Command::Man)));
@@ -742,6 +808,59 @@ fn export_flags() {
     assert!(a.output.is_none() && a.status.is_empty());
     assert!(Cli::try_parse_from(["vigil", "export", "--status", "closed"]).is_err());
     assert!(Cli::try_parse_from(["vigil", "export", "--since", "soon"]).is_err());
+}
+
+#[test]
+fn sim_help_lists_only_simulator_options() {
+    let mut cmd = vigil::cli::command();
+    cmd.build();
+    let sim = cmd
+        .find_subcommand_mut("sim")
+        .expect("sim subcommand")
+        .render_long_help()
+        .to_string();
+    for console_only in [
+        "--demo",
+        "--theme",
+        "--bell",
+        "--read-only",
+        "--color",
+        "--ascii",
+        "--no-cache",
+        "--profile",
+        "--config",
+    ] {
+        assert!(
+            !sim.contains(console_only),
+            "sim --help lists {console_only}:\n{sim}"
+        );
+    }
+    for own in ["--listen", "--seed", "--faults", "--log-level"] {
+        assert!(sim.contains(own), "sim --help lacks {own}:\n{sim}");
+    }
+}
+
+#[test]
+fn session_flags_work_before_and_after_login_and_export() {
+    let resolved = |args: &[&str]| {
+        let mut v = vec!["vigil"];
+        v.extend_from_slice(args);
+        Cli::try_parse_from(v).unwrap().resolved()
+    };
+    let cli = resolved(&["--demo", "export", "--since", "7d"]);
+    assert!(cli.demo && matches!(cli.command, Some(Command::Export(_))));
+    let cli = resolved(&["--profile", "contoso", "export", "--since", "7d"]);
+    assert_eq!(cli.profile.as_deref(), Some("contoso"));
+    let cli = resolved(&["export", "--profile", "contoso", "--config", "/c.toml"]);
+    assert_eq!(cli.profile.as_deref(), Some("contoso"));
+    assert_eq!(cli.config, Some(PathBuf::from("/c.toml")));
+    let cli = resolved(&["login", "--profile", "oncall"]);
+    assert_eq!(cli.profile.as_deref(), Some("oncall"));
+    let cli = resolved(&["export", "--demo"]);
+    assert!(cli.demo);
+    // Console-only flags belong to the console.
+    assert!(Cli::try_parse_from(["vigil", "sim", "--demo"]).is_err());
+    assert!(Cli::try_parse_from(["vigil", "sim", "--theme", "dark"]).is_err());
 }
 
 #[test]

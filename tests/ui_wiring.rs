@@ -812,3 +812,28 @@ fn sending_an_inquiry_confirms_first_naming_channels_and_allowance() {
     );
     assert!(a.modal().is_none(), "sent and closed");
 }
+
+#[test]
+fn bulk_results_name_each_incident_once() {
+    let mut a = app();
+    let ids: Vec<String> = a.view_ids()[1..4].to_vec();
+    select(&mut a, &ids[0]);
+    for _ in 0..3 {
+        key(&mut a, " ");
+    }
+    let mut fx = key(&mut a, "a");
+    if writes(&fx).is_empty() {
+        // Where bulk assign asks first, say yes.
+        fx = key(&mut a, "y");
+    }
+    assert_eq!(writes(&fx).len(), 3, "{fx:?}");
+    let s = screen(&mut a);
+    for id in &ids {
+        let tag = format!("#{id}");
+        let line = s
+            .lines()
+            .find(|l| l.contains(&tag))
+            .unwrap_or_else(|| panic!("no result row for {id}:\n{s}"));
+        assert_eq!(line.matches(&tag).count(), 1, "{line}");
+    }
+}

@@ -12,6 +12,7 @@
 //! # let _ = sync; Ok(()) }
 //! ```
 
+mod checks;
 mod error;
 mod profile;
 mod secret;
@@ -141,29 +142,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         parse_error(path, text, e.inner(), &key)
     })?;
     cfg.source = Some(path.to_path_buf());
-    validate(&cfg, path)?;
+    checks::validate(&cfg, text, path)?;
     Ok(cfg)
-}
-
-/// Cross-field checks that serde cannot express.
-fn validate(cfg: &Config, path: &Path) -> Result<(), ConfigError> {
-    let invalid = |key: String, message: &str| ConfigError::Invalid {
-        origin: path.display().to_string(),
-        key,
-        message: message.to_owned(),
-    };
-    if cfg.experts.channels.contains(&ExpertsChannel::Email) && cfg.experts.email_to.is_none() {
-        return Err(invalid(
-            "experts.email_to".into(),
-            "the \"email\" channel needs email_to (the Defender Experts address)",
-        ));
-    }
-    for (name, view) in &cfg.views {
-        if view.query.trim().is_empty() {
-            return Err(invalid(format!("views.{name}.query"), "must not be empty"));
-        }
-    }
-    Ok(())
 }
 
 /// Dotted key path from serde_path_to_error, `""` at the root.
@@ -199,7 +179,7 @@ fn unknown_field_name(message: &str) -> Option<&str> {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut end = offset.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;

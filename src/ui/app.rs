@@ -24,6 +24,7 @@ use super::views::alert::{self, AlertData, AlertSection};
 use super::views::doc::{self, Doc};
 use super::views::incident::{self, IncidentData, Section};
 use super::views::queue::{self, QueueRows, SORT_CYCLE};
+use super::views::queue_summary::{self, QueueSummary};
 use super::views::status_bar::{self, StatusData};
 use super::views::{Symbols, evidence, help};
 use crate::graph::model::Timestamp;
@@ -1538,6 +1539,7 @@ impl App {
                 m.render(frame, body, &self.theme);
             }
             self.render_overlays(area, frame.buffer_mut());
+            crate::ui::text::mend_covered_wide_chars(frame.buffer_mut());
         }
         if self.sym.ascii {
             crate::ui::text::asciify(frame.buffer_mut());
@@ -1555,6 +1557,7 @@ impl App {
         let (cursor, _) = self.render_base(area, buf);
         if area.width > 0 && area.height > 0 {
             self.render_overlays(area, buf);
+            crate::ui::text::mend_covered_wide_chars(buf);
         }
         if self.sym.ascii {
             crate::ui::text::asciify(buf);
@@ -1756,31 +1759,25 @@ impl App {
         if body.height == 0 {
             return;
         }
-        let summary = queue::summary_line(
-            &self.queue.view_name,
-            self.queue.ids.len(),
-            &self.counts,
-            self.queue.sort,
+        // While the filter is being typed the input line shows it.
+        let filter = if self.input.is_none() {
+            self.queue.filter_text.as_str()
+        } else {
+            ""
+        };
+        let summary = queue_summary::summary_line(
+            &QueueSummary {
+                view: &self.queue.view_name,
+                shown: self.queue.ids.len(),
+                counts: &self.counts,
+                sort: self.queue.sort,
+                filter,
+                selected: self.queue.marked.len(),
+            },
+            body.width,
             &self.theme,
             self.sym,
         );
-        let mut summary = summary;
-        if !self.queue.filter_text.is_empty() && self.input.is_none() {
-            summary
-                .spans
-                .push(Span::styled(" · filter: ", self.theme.muted));
-            summary.spans.extend(sanitize_spans(
-                &self.queue.filter_text,
-                self.theme.key_hint,
-                self.theme.marker,
-            ));
-        }
-        if !self.queue.marked.is_empty() {
-            summary.spans.push(Span::styled(
-                format!(" · {} selected", self.queue.marked.len()),
-                self.theme.title,
-            ));
-        }
         buf.set_line(body.x, body.y, &summary, body.width);
         let table = Rect {
             x: body.x,

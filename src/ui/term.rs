@@ -131,6 +131,9 @@ impl<W: Write> FrameWriter<W> {
             self.buf.clear();
             return Ok(());
         }
+        if super::sgr16::enabled() {
+            super::sgr16::downgrade(&mut self.buf);
+        }
         let r = self.inner.write_all(&self.buf);
         self.buf.clear();
         r

@@ -283,6 +283,21 @@ pub fn tag_list(tags: &[String]) -> String {
         .join(", ")
 }
 
+/// Blanks every wide character whose second column was drawn over (by a pane's or overlay's
+/// border, say). A terminal draws the wide character over both columns and never shows what
+/// lies in the second, so the border would look shifted or cut; a blank keeps it in place.
+pub fn mend_covered_wide_chars(buf: &mut ratatui::buffer::Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right().saturating_sub(1) {
+            let wide = display_width(buf[(x, y)].symbol()) > 1;
+            if wide && buf[(x + 1, y)].symbol() != " " {
+                buf[(x, y)].set_symbol(" ");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

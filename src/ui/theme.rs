@@ -11,14 +11,16 @@
 //! ```
 //!
 //! Colours: a name (`red`, `light-red`, `dark-gray`, `white`…), an xterm index `"0"`–`"255"`
-//! (or a bare integer), `"#rrggbb"`, or `"reset"`. Flags: `bold`, `dim`, `italic`,
-//! `underline`, `reverse`, `crossed_out`. A token in a theme replaces the inherited token
+//! (or a bare integer), `"#rrggbb"`, or `"reset"`. `fg16` / `bg16` name the colour to use in
+//! 16-colour mode instead of the nearest one (`sev_medium = { fg = "166", fg16 = "yellow" }`).
+//! Flags: `bold`, `dim`, `italic`, `underline`, `reverse`, `crossed_out`. A token in a theme replaces the inherited token
 //! entirely. `inherits` naming the theme itself means the built-in theme of that name, so a
 //! user file `dark.toml` with `inherits = "dark"` tweaks the shipped dark theme.
 //!
 //! Built-in themes are embedded in the binary; a user theme directory overrides or extends
 //! them by file name (`NAME.toml`). Colours are reduced to the terminal's [`ColorDepth`] when
-//! the theme is built.
+//! the theme is built; without colour every theme draws with the `mono` theme's attributes,
+//! which tell the tokens apart by bold, underline, reverse and dim alone.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,6 +40,8 @@ macro_rules! tokens {
             /// The theme's name (file stem).
             pub name: String,
             $( $(#[doc = $doc])* pub $name: Style, )*
+            /// `fg16` / `bg16` choices by token, applied when the theme is built for 16 colours.
+            ansi16: BTreeMap<String, Ansi16Choice>,
         }
 
         impl Theme {
@@ -59,13 +63,17 @@ macro_rules! tokens {
                 }
             }
 
-            fn map_styles(&mut self, f: impl Fn(Style) -> Style) {
-                $( self.$name = f(self.$name); )*
+            fn map_styles(&mut self, f: impl Fn(&str, Style) -> Style) {
+                $( self.$name = f(stringify!($name), self.$name); )*
             }
 
             /// A theme with every token unstyled.
             pub fn blank(name: &str) -> Theme {
-                Theme { name: name.to_string(), $( $name: Style::new(), )* }
+                Theme {
+                    name: name.to_string(),
+                    $( $name: Style::new(), )*
+                    ansi16: BTreeMap::new(),
+                }
             }
         }
     };
@@ -260,8 +268,31 @@ pub fn load_theme(
         Ok(theme) => (theme, None),
         Err(e) => (builtin_default(), Some(e)),
     };
-    theme.map_styles(|s| style_for_depth(s, depth));
+    if depth == ColorDepth::None {
+        // Colour themes tell tokens apart by colour; without it, mono's attributes do.
+        let shown_name = std::mem::take(&mut theme.name);
+        theme = resolve("mono", None, false, &mut Vec::new()).unwrap_or(theme);
+        theme.name = shown_name;
+    }
+    let choices = std::mem::take(&mut theme.ansi16);
+    theme.map_styles(|token, s| {
+        let mut s = s;
+        if depth == ColorDepth::Ansi16
+            && let Some(c) = choices.get(token)
+        {
+            s.fg = c.fg.or(s.fg);
+            s.bg = c.bg.or(s.bg);
+        }
+        style_for_depth(s, depth)
+    });
     (theme, err)
+}
+
+/// A token's colours for 16-colour terminals, when the theme chooses them (`fg16`, `bg16`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Ansi16Choice {
+    fg: Option<Color>,
+    bg: Option<Color>,
 }
 
 impl Default for Theme {
@@ -279,7 +310,7 @@ pub fn builtin_default() -> Theme {
 /// A parsed theme file before inheritance.
 struct ThemeFile {
     inherits: Option<String>,
-    tokens: Vec<(String, Style)>,
+    tokens: Vec<(String, Style, Ansi16Choice)>,
 }
 
 fn resolve(
@@ -323,11 +354,13 @@ fn resolve(
         None => match BUILTIN.iter().find(|(n, _)| *n == name) {
             Some((_, text)) => ((*text).to_string(), label_builtin, false),
             None => {
+                let known: Vec<String> =
+                    list_themes(user_dir).into_iter().map(|(n, _)| n).collect();
                 return Err(err(
                     label_builtin,
                     None,
                     None,
-                    format!("unknown theme {name:?}"),
+                    format!("unknown theme {name:?} (themes: {})", known.join(", ")),
                 ));
             }
         },
@@ -342,9 +375,14 @@ fn resolve(
         None if name == "default" => Theme::blank("default"),
         None => resolve("default", user_dir, true, chain)?,
     };
-    for (token, style) in file.tokens {
+    for (token, style, choice) in file.tokens {
         if let Some(slot) = theme.slot(&token) {
             *slot = style;
+            if choice == Ansi16Choice::default() {
+                theme.ansi16.remove(&token);
+            } else {
+                theme.ansi16.insert(token, choice);
+            }
         }
     }
     theme.name = name.to_string();
@@ -398,11 +436,12 @@ fn parse_theme(text: &str, label: &str) -> Result<ThemeFile, ThemeError> {
                 }
             }
             token if Theme::TOKENS.contains(&token) => {
-                let style = parse_style(value.get_ref(), token).map_err(|(key, message)| {
-                    let line = key_line(text, value, &key).or(line);
-                    err(label.to_string(), line, Some(key), message)
-                })?;
-                file.tokens.push((token.to_string(), style));
+                let (style, choice) =
+                    parse_style(value.get_ref(), token).map_err(|(key, message)| {
+                        let line = key_line(text, value, &key).or(line);
+                        err(label.to_string(), line, Some(key), message)
+                    })?;
+                file.tokens.push((token.to_string(), style, choice));
             }
             other => {
                 return Err(fail(
@@ -425,9 +464,14 @@ fn key_line(text: &str, value: &toml::Spanned<DeValue<'_>>, key: &str) -> Option
         .map(|(_, v)| line_of(text, v.span().start))
 }
 
-fn parse_style(value: &DeValue<'_>, token: &str) -> Result<Style, (String, String)> {
+fn parse_style(
+    value: &DeValue<'_>,
+    token: &str,
+) -> Result<(Style, Ansi16Choice), (String, String)> {
+    let mut choice = Ansi16Choice::default();
     if value.is_str() || value.is_integer() {
-        return Ok(Style::new().fg(parse_color(value).map_err(|m| (token.to_string(), m))?));
+        let fg = parse_color(value).map_err(|m| (token.to_string(), m))?;
+        return Ok((Style::new().fg(fg), choice));
     }
     let Some(table) = value.as_table() else {
         return Err((
@@ -443,6 +487,8 @@ fn parse_style(value: &DeValue<'_>, token: &str) -> Result<Style, (String, Strin
         match field {
             "fg" => style = style.fg(parse_color(v).map_err(|m| (key.clone(), m))?),
             "bg" => style = style.bg(parse_color(v).map_err(|m| (key.clone(), m))?),
+            "fg16" => choice.fg = Some(parse_ansi16(v).map_err(|m| (key.clone(), m))?),
+            "bg16" => choice.bg = Some(parse_ansi16(v).map_err(|m| (key.clone(), m))?),
             flag => {
                 let modifier = match flag {
                     "bold" => Modifier::BOLD,
@@ -454,8 +500,8 @@ fn parse_style(value: &DeValue<'_>, token: &str) -> Result<Style, (String, Strin
                     _ => {
                         return Err((
                             key,
-                            "unknown field (expected fg, bg, bold, dim, italic, underline, \
-                             reverse, crossed_out)"
+                            "unknown field (expected fg, bg, fg16, bg16, bold, dim, italic, \
+                             underline, reverse, crossed_out)"
                                 .into(),
                         ));
                     }
@@ -468,7 +514,19 @@ fn parse_style(value: &DeValue<'_>, token: &str) -> Result<Style, (String, Strin
             }
         }
     }
-    Ok(style)
+    Ok((style, choice))
+}
+
+/// One of the 16 ANSI colours (a name or `"0"`–`"15"`), for `fg16` / `bg16`.
+fn parse_ansi16(v: &DeValue<'_>) -> Result<Color, String> {
+    let c = parse_color(v)?;
+    let index = match c {
+        Color::Indexed(i) => Some(i),
+        named => super::color::ansi16_index(named),
+    };
+    index
+        .and_then(super::color::ansi16_color)
+        .ok_or_else(|| "expected one of the 16 ANSI colours (a name or \"0\"-\"15\")".into())
 }
 
 fn parse_color(v: &DeValue<'_>) -> Result<Color, String> {
@@ -518,7 +576,7 @@ mod tests {
         let file = parse_theme(text, "default").unwrap();
         for token in Theme::TOKENS {
             assert!(
-                file.tokens.iter().any(|(t, _)| t == token),
+                file.tokens.iter().any(|(t, _, _)| t == token),
                 "default lacks {token}"
             );
         }

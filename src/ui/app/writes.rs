@@ -8,7 +8,7 @@ use crate::sync::{Command, OpId, Target, Update, WriteOp};
 use crate::ui::modal::{ConfirmPurpose, Modal};
 use crate::ui::triage::{
     AlertManagePane, BulkResults, CommentEditor, ConfirmOutcome, Field, ItemResult, ManagePane,
-    PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, summary_line,
+    PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
 };
 use crossterm::event::KeyEvent;
 
@@ -367,23 +367,19 @@ impl App {
     }
 }
 
-/// One line for a bulk result row.
+/// One line for a bulk result row, after the `#id` the row already shows.
 fn describe(store: &crate::store::Store, w: &WriteOp) -> String {
     match w {
         WriteOp::PatchIncident {
             incident_id, patch, ..
         } => match store.incident(incident_id) {
-            Some(e) => summary_line(&e.incident, patch),
-            None => format!("#{incident_id} changes"),
+            Some(e) => describe_changes(&e.incident, patch).join("; "),
+            None => "changes".into(),
         },
-        WriteOp::PatchAlert { alert_id, .. } => format!("alert {alert_id} changes"),
-        WriteOp::CommentIncident { incident_id, text } => {
-            format!("#{incident_id} comment: {}", first_line(text))
-        }
-        WriteOp::CommentAlert { alert_id, text } => {
-            format!("alert {alert_id} comment: {}", first_line(text))
-        }
-        WriteOp::SendMail { inquiry_id, .. } => format!("inquiry {inquiry_id} mail"),
+        WriteOp::PatchAlert { .. } => "alert changes".into(),
+        WriteOp::CommentIncident { text, .. } => format!("comment: {}", first_line(text)),
+        WriteOp::CommentAlert { text, .. } => format!("alert comment: {}", first_line(text)),
+        WriteOp::SendMail { .. } => "inquiry mail".into(),
     }
 }
 

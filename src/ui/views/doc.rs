@@ -94,32 +94,75 @@ fn label_span(label: &str, theme: &Theme) -> Span<'static> {
     Span::styled(format!("{label}:{}", " ".repeat(pad.max(1))), theme.muted)
 }
 
-/// Splits a line into lines of at most `width` columns (character wrap, wide characters never
-/// split).
+/// Splits a line into lines of at most `width` columns, breaking between words (spaces at a
+/// break are dropped); a word wider than a line is broken between characters, and wide
+/// characters are never split.
 pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
-    let mut out = Vec::new();
-    let mut cur: Vec<Span<'static>> = Vec::new();
+    let cells: Vec<(&str, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|s| s.content.graphemes(true).map(move |g| (g, s.style)))
+        .collect();
+    let mut rows: Vec<Vec<(&str, Style)>> = Vec::new();
+    let mut cur: Vec<(&str, Style)> = Vec::new();
     let mut used = 0usize;
-    for span in line.spans {
-        let mut piece = String::new();
-        for g in span.content.graphemes(true) {
-            let w = g.width();
-            if used + w > width && used > 0 {
-                if !piece.is_empty() {
-                    cur.push(Span::styled(std::mem::take(&mut piece), span.style));
-                }
-                out.push(Line::from(std::mem::take(&mut cur)));
+    let mut i = 0;
+    while i < cells.len() {
+        let space = cells[i].0 == " ";
+        let end = cells[i..]
+            .iter()
+            .position(|(g, _)| (*g == " ") != space)
+            .map_or(cells.len(), |n| i + n);
+        let run = &cells[i..end];
+        let run_width: usize = run.iter().map(|(g, _)| g.width()).sum();
+        if used + run_width <= width {
+            cur.extend_from_slice(run);
+            used += run_width;
+        } else if space {
+            // The break replaces the spaces.
+            end_row(&mut rows, &mut cur);
+            used = 0;
+        } else {
+            if used > 0 && run_width <= width {
+                end_row(&mut rows, &mut cur);
                 used = 0;
             }
-            piece.push_str(g);
-            used += w;
+            for &(g, st) in run {
+                let w = g.width();
+                if used + w > width && used > 0 {
+                    end_row(&mut rows, &mut cur);
+                    used = 0;
+                }
+                cur.push((g, st));
+                used += w;
+            }
         }
-        if !piece.is_empty() {
-            cur.push(Span::styled(piece, span.style));
+        i = end;
+    }
+    rows.push(cur);
+    rows.into_iter()
+        .map(|r| Line::from(merge_spans(&r)))
+        .collect()
+}
+
+/// Closes the current row at a break, without the spaces before the break.
+fn end_row<'a>(rows: &mut Vec<Vec<(&'a str, Style)>>, cur: &mut Vec<(&'a str, Style)>) {
+    while cur.last().is_some_and(|(g, _)| *g == " ") {
+        cur.pop();
+    }
+    rows.push(std::mem::take(cur));
+}
+
+/// Graphemes back into spans, one per run of the same style.
+fn merge_spans(cells: &[(&str, Style)]) -> Vec<Span<'static>> {
+    let mut out: Vec<Span<'static>> = Vec::new();
+    for (g, st) in cells {
+        match out.last_mut() {
+            Some(last) if last.style == *st => last.content.to_mut().push_str(g),
+            _ => out.push(Span::styled(g.to_string(), *st)),
         }
     }
-    out.push(Line::from(cur));
     out
 }
 
@@ -182,6 +225,29 @@ mod tests {
         let t: Vec<String> = lines.iter().map(text).collect();
         assert_eq!(t, vec!["ab한", "국어"]);
         assert_eq!(wrap_line(Line::from("abc"), 10).len(), 1);
+    }
+
+    #[test]
+    fn wraps_between_words_not_inside_them() {
+        let t: Vec<String> = wrap_line(Line::from("Microsoft Defender for Servers"), 12)
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(t, vec!["Microsoft", "Defender for", "Servers"]);
+        let t: Vec<String> = wrap_line(
+            Line::from(vec![Span::raw("a server "), Span::raw("rebooted")]),
+            10,
+        )
+        .iter()
+        .map(text)
+        .collect();
+        assert_eq!(t, vec!["a server", "rebooted"]);
+        // A word longer than the line still breaks, and leading indentation stays.
+        let t: Vec<String> = wrap_line(Line::from("  abcdefghij"), 6)
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(t, vec!["  abcd", "efghij"]);
     }
 
     #[test]

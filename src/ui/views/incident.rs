@@ -4,7 +4,6 @@
 use super::doc::Doc;
 use super::queue::classification_text;
 use super::{Symbols, absolute, sev_style, status_style, when};
-use crate::graph::model::evidence::EntityKind;
 use crate::graph::model::{Alert, Evidence, IncidentStatus, Timestamp};
 use crate::store::IncidentEntry;
 use crate::sync::WriteOp;
@@ -340,13 +339,9 @@ fn overview(d: &IncidentData, theme: &Theme, width: usize) -> Doc {
             theme.text,
             theme,
         );
-        let scope = scope_counts(d.alerts);
         doc.field(
             "Scope",
-            &format!(
-                "{} devices · {} users · {} mailboxes · {} IPs · {} files",
-                scope[0], scope[1], scope[2], scope[3], scope[4]
-            ),
+            &scope_text(scope_counts(d.alerts)),
             theme.text,
             theme,
         );
@@ -361,38 +356,30 @@ fn overview(d: &IncidentData, theme: &Theme, width: usize) -> Doc {
     doc
 }
 
-/// Distinct devices, users, mailboxes, IPs and files across the alerts' evidence.
+/// Devices, users, mailboxes, IPs and files among the alerts' evidence, counted exactly as
+/// the Evidence section groups them (one per distinct evidence item of that type).
 pub fn scope_counts(alerts: &[&Alert]) -> [usize; 5] {
-    let mut sets: [BTreeSet<String>; 5] = Default::default();
-    for a in alerts {
-        for ev in &a.evidence {
-            // One entity per kind per evidence item (a device's DNS and host names are one
-            // device), except IPs: a device may carry several.
-            let mut took = [false; 5];
-            for (k, v) in ev.entities() {
-                let slot = match k {
-                    EntityKind::Device => 0,
-                    EntityKind::User => 1,
-                    EntityKind::Mailbox => 2,
-                    EntityKind::Ip => 3,
-                    EntityKind::File => 4,
-                    _ => continue,
-                };
-                if slot != 3 && took[slot] {
-                    continue;
-                }
-                took[slot] = true;
-                sets[slot].insert(v.to_lowercase());
-            }
-        }
-    }
-    [
-        sets[0].len(),
-        sets[1].len(),
-        sets[2].len(),
-        sets[3].len(),
-        sets[4].len(),
-    ]
+    let items = evidence_items(alerts);
+    SCOPE_KINDS.map(|(kind, _, _)| items.iter().filter(|r| r.type_label == kind).count())
+}
+
+/// Evidence types counted in the overview's scope line: (type, singular, plural).
+const SCOPE_KINDS: [(&str, &str, &str); 5] = [
+    ("device", "device", "devices"),
+    ("user", "user", "users"),
+    ("mailbox", "mailbox", "mailboxes"),
+    ("ip", "IP", "IPs"),
+    ("file", "file", "files"),
+];
+
+/// "1 device · 2 users · 0 mailboxes · 1 IP · 3 files".
+fn scope_text(counts: [usize; 5]) -> String {
+    SCOPE_KINDS
+        .iter()
+        .zip(counts)
+        .map(|((_, one, many), n)| super::count_noun(n, one, many))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn pending_label(w: &WriteOp) -> String {

@@ -9,6 +9,7 @@ pub mod help;
 pub mod incident;
 pub mod process_tree;
 pub mod queue;
+pub mod queue_summary;
 pub mod status_bar;
 
 use crate::graph::model::{IncidentStatus, Severity, Timestamp};
@@ -69,6 +70,15 @@ impl Symbols {
             ("●", "◆", "✓")
         }
     }
+}
+
+/// "1 device", "2 devices", "0 devices".
+pub fn count_noun<N>(n: N, singular: &str, plural: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let word = if n == N::from(1) { singular } else { plural };
+    format!("{n} {word}")
 }
 
 /// Display width of one grapheme as ratatui counts it.

@@ -5,7 +5,7 @@ use super::{
     Symbols, fit_plain, fit_spans, fit_text, relative, right_plain, sev_style, status_style,
 };
 use crate::graph::model::{Classification, IncidentStatus, Timestamp};
-use crate::store::{Counts, IncidentEntry, RowMark, Sort, SortKey};
+use crate::store::{IncidentEntry, RowMark, Sort, SortKey};
 use crate::ui::sanitize::sanitize_spans;
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -64,6 +64,16 @@ const KEEP_ORDER: &[Column] = &[
 
 /// The title column never gets narrower than this while optional columns are shown.
 pub const MIN_TITLE: usize = 20;
+
+/// The title's share of the width (in fifths) that optional columns may not take: the title
+/// is what an analyst reads, so it wins over owners, tags and sources.
+const TITLE_FIFTHS: usize = 2;
+
+/// The narrowest the title may get in a table `width` columns wide before optional columns
+/// are dropped.
+pub fn min_title(width: usize) -> usize {
+    MIN_TITLE.max(width * TITLE_FIFTHS / 5)
+}
 
 impl Column {
     /// Header text.
@@ -125,7 +135,7 @@ impl Column {
 
 /// Which columns fit in `width` terminal columns, with their widths (one space between columns).
 /// ID, severity and title always show; optional columns are added in priority order while the
-/// title keeps at least [`MIN_TITLE`] columns.
+/// title keeps at least [`min_title`] columns, and the title takes whatever is left.
 pub fn layout_columns(width: u16) -> Vec<(Column, usize)> {
     let width = width as usize;
     let mut chosen: Vec<Column> = vec![Column::Mark, Column::Id, Column::Severity, Column::Title];
@@ -138,7 +148,7 @@ pub fn layout_columns(width: u16) -> Vec<(Column, usize)> {
     for c in KEEP_ORDER {
         let mut trial = chosen.clone();
         trial.push(*c);
-        if used(&trial) + MIN_TITLE <= width {
+        if used(&trial) + min_title(width) <= width {
             chosen = trial;
         } else {
             break;
@@ -448,55 +458,6 @@ fn row_spans(
     out
 }
 
-/// Header summary: view name, shown/total, open, per-severity and Defender Experts counts, sort.
-pub fn summary_line(
-    view: &str,
-    shown: usize,
-    counts: &Counts,
-    sort: Sort,
-    theme: &Theme,
-    sym: Symbols,
-) -> Line<'static> {
-    let mut s = vec![
-        Span::styled("vigil ", theme.title),
-        Span::styled(format!("[{view}] "), theme.key_hint),
-        Span::styled(
-            format!("{shown} shown · {} open · ", counts.open),
-            theme.text,
-        ),
-        Span::styled(format!("High {}", counts.high), theme.sev_high),
-        Span::raw(" "),
-        Span::styled(format!("Med {}", counts.medium), theme.sev_medium),
-        Span::raw(" "),
-        Span::styled(format!("Low {}", counts.low), theme.sev_low),
-    ];
-    if counts.experts > 0 || counts.awaiting_customer > 0 {
-        s.push(Span::raw(" · "));
-        s.push(Span::styled(
-            format!(
-                "DEX {} (awaiting action {})",
-                counts.experts, counts.awaiting_customer
-            ),
-            theme.experts,
-        ));
-    }
-    if counts.unseen > 0 {
-        s.push(Span::styled(
-            format!(" · {} new/changed", counts.unseen),
-            theme.row_new,
-        ));
-    }
-    s.push(Span::styled(
-        format!(
-            " · sort {}{}",
-            sort_name(sort.key),
-            sym.sort(sort.descending)
-        ),
-        theme.muted,
-    ));
-    Line::from(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,7 +480,6 @@ mod tests {
                 Column::Severity,
                 Column::Status,
                 Column::Title,
-                Column::AssignedTo,
                 Column::Updated
             ]
         );
@@ -529,7 +489,7 @@ mod tests {
 
     #[test]
     fn wide_terminals_show_everything_and_tiny_ones_keep_the_essentials() {
-        let n = names(220);
+        let n = names(240);
         assert!(
             n.contains(&Column::UpdatedAbs)
                 && n.contains(&Column::Sources)
@@ -544,6 +504,35 @@ mod tests {
             let total: usize = layout_columns(w).iter().map(|(_, cw)| cw + 1).sum();
             assert!(total <= w as usize + 1 || w < 40, "width {w}: {total}");
         }
+    }
+
+    #[test]
+    fn the_title_gets_the_width_before_owners_tags_and_sources() {
+        let title = |w: u16| {
+            layout_columns(w)
+                .into_iter()
+                .find(|(c, _)| *c == Column::Title)
+                .map_or(0, |(_, tw)| tw)
+        };
+        // At 80 columns the owner column would leave the title 23 columns: it goes first.
+        assert!(!names(80).contains(&Column::AssignedTo));
+        assert!(!names(80).contains(&Column::Tags));
+        assert!(title(80) >= 32, "title {} at 80", title(80));
+        for w in [80u16, 100, 120, 160, 200, 240] {
+            assert!(
+                title(w) >= usize::from(w) * 2 / 5,
+                "at {w} columns the title is only {} wide",
+                title(w)
+            );
+        }
+        // Wide terminals give the spare width to the title, not to a 20-column cell.
+        assert!(
+            title(160) >= 64 && title(200) >= 80,
+            "{} {}",
+            title(160),
+            title(200)
+        );
+        assert!(names(160).contains(&Column::AssignedTo));
     }
 
     #[test]

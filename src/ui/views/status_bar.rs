@@ -18,6 +18,21 @@ pub struct StatusData<'a> {
     pub pending_writes: usize,
 }
 
+/// Tokens the status line draws over the status bar's background (see
+/// [`crate::ui::readable`]); [`status_line`] uses no others except `marker`, which brings its
+/// own background.
+pub const ON_BAR: &[&str] = &[
+    "status_bar",
+    "title",
+    "text",
+    "muted",
+    "key_hint",
+    "ok",
+    "warning",
+    "error",
+    "pending",
+];
+
 /// The phase as a word.
 pub fn phase_label(p: Phase) -> &'static str {
     match p {
@@ -55,7 +70,11 @@ pub fn status_line(d: &StatusData, theme: &Theme, sym: Symbols) -> Line<'static>
     out.push(Span::styled(phase_label(s.phase).to_string(), phase_style));
     if s.phase == Phase::InitialLoad {
         out.push(Span::styled(
-            format!(" {} pages, {} items", s.pages, s.items),
+            format!(
+                " {}, {}",
+                super::count_noun(s.pages, "page", "pages"),
+                super::count_noun(s.items, "item", "items")
+            ),
             theme.muted,
         ));
     }
