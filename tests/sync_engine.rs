@@ -949,6 +949,7 @@ async fn patch_sends_exactly_the_changed_properties_after_persisting() {
         patch,
         base_last_update: None,
         force: false,
+        base: None,
     };
     tx.send(Command::Write {
         op: 7,
@@ -1052,6 +1053,7 @@ async fn conflict_is_reported_and_nothing_is_patched() {
         patch,
         base_last_update: Some(seen),
         force: false,
+        base: None,
     };
     tx.send(Command::Write { op: 3, write }).unwrap();
     let Update::Conflict {
@@ -1087,6 +1089,7 @@ async fn conflict_is_reported_and_nothing_is_patched() {
         patch,
         base_last_update: Some(seen),
         force: true,
+        base: None,
     };
     tx.send(Command::Write { op: 4, write }).unwrap();
     rx.until(|u| matches!(u, Update::IncidentWritten { op: 4, .. }))
@@ -1113,6 +1116,7 @@ async fn rejected_write_fails_with_the_service_message() {
             patch,
             base_last_update: None,
             force: false,
+            base: None,
         },
     })
     .unwrap();

@@ -709,6 +709,7 @@ fn patch_op(id: &str) -> WriteOp {
         },
         base_last_update: None,
         force: false,
+        base: None,
     }
 }
 

@@ -161,6 +161,7 @@ fn patch_write(id: &str, patch: IncidentPatch, base: Option<Timestamp>, force: b
         patch,
         base_last_update: base,
         force,
+        base: None,
     }
 }
 

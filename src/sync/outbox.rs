@@ -3,7 +3,7 @@
 //! never loses an analyst's change and a restart replays it.
 
 use super::messages::{OpId, WriteOp};
-use crate::graph::model::Timestamp;
+use crate::graph::model::{Incident, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,20 @@ pub struct OutboxEntry {
     /// restart): check the target before posting again.
     #[serde(default)]
     pub uncertain: bool,
+    /// Someone else changed what this write sets: it is not sent until the analyst
+    /// overwrites or discards it.
+    #[serde(default)]
+    pub conflict: Option<ConflictState>,
+}
+
+/// A write's conflict as detected, kept with the entry so a restart shows it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictState {
+    /// The server's version when the conflict was found (alerts left out).
+    pub server: Incident,
+    /// Graph names of the properties someone else changed.
+    pub changed_fields: Vec<String>,
+    pub detected_at: Timestamp,
 }
 
 impl OutboxEntry {
@@ -39,6 +53,7 @@ impl OutboxEntry {
             attempts: 0,
             last_error: None,
             uncertain: false,
+            conflict: None,
         }
     }
 
@@ -62,6 +77,9 @@ pub struct Outbox {
     path: Option<PathBuf>,
     entries: Vec<OutboxEntry>,
     in_flight: Option<OpId>,
+    /// Why the configured file cannot be used: every persist fails with this, so no write is
+    /// sent without being durable.
+    unusable: Option<String>,
 }
 
 impl Outbox {
@@ -88,10 +106,10 @@ impl Outbox {
             }
             Err(e) => {
                 let msg = format!(
-                    "cannot read the outbox {}: {e}; queued writes are kept in memory only",
+                    "cannot read the outbox {}: {e}; changes are refused until it is readable",
                     path.display()
                 );
-                return (Outbox::in_memory(), Some(msg));
+                return (Outbox::unusable(msg.clone()), Some(msg));
             }
         };
         match serde_json::from_slice::<OutboxFile>(&text) {
@@ -110,6 +128,7 @@ impl Outbox {
                         path: Some(path),
                         entries,
                         in_flight: None,
+                        unusable: None,
                     },
                     None,
                 )
@@ -134,13 +153,21 @@ impl Outbox {
                     Err(e) => {
                         let msg = format!(
                             "the outbox {} is unreadable ({parse}) and could not be moved aside ({e}); \
-                             it is left untouched and new writes are kept in memory only",
+                             it is left untouched and changes are refused until it is fixed",
                             path.display()
                         );
-                        (Outbox::in_memory(), Some(msg))
+                        (Outbox::unusable(msg.clone()), Some(msg))
                     }
                 }
             }
+        }
+    }
+
+    /// An outbox whose file cannot be used: it refuses to persist (see [`persist`]).
+    fn unusable(reason: String) -> Self {
+        Outbox {
+            unusable: Some(reason),
+            ..Default::default()
         }
     }
 
@@ -163,18 +190,58 @@ impl Outbox {
         if self.in_flight.is_some() {
             return None;
         }
-        let e = self.entries.iter_mut().find(|e| !e.failed)?;
+        let e = self
+            .entries
+            .iter_mut()
+            .find(|e| !e.failed && e.conflict.is_none())?;
         e.attempts += 1;
         self.in_flight = Some(e.op);
         Some(e.clone())
     }
 
-    /// Removes `op` (done, rejected or conflicting).
-    pub fn remove(&mut self, op: OpId) {
-        self.entries.retain(|e| e.op != op);
+    /// Removes `op` (confirmed, refused for good, or discarded by the analyst) and returns it.
+    pub fn remove(&mut self, op: OpId) -> Option<OutboxEntry> {
         if self.in_flight == Some(op) {
             self.in_flight = None;
         }
+        let at = self.entries.iter().position(|e| e.op == op)?;
+        Some(self.entries.remove(at))
+    }
+
+    /// Puts `op` in conflict: kept, not sent again until [`Outbox::overwrite`] or a discard.
+    pub fn mark_conflict(&mut self, op: OpId, mut server: Incident, changed_fields: Vec<String>) {
+        server.alerts = None;
+        if let Some(e) = self.entries.iter_mut().find(|e| e.op == op) {
+            e.conflict = Some(ConflictState {
+                server,
+                changed_fields,
+                detected_at: Timestamp::now(),
+            });
+            e.failed = false;
+        }
+        if self.in_flight == Some(op) {
+            self.in_flight = None;
+        }
+    }
+
+    /// The analyst chose to overwrite: the entry in conflict is made pending again with
+    /// `force`, in place. Returns the updated entry; `None` when `op` is not in conflict.
+    pub fn overwrite(&mut self, op: OpId) -> Option<OutboxEntry> {
+        let e = self
+            .entries
+            .iter_mut()
+            .find(|e| e.op == op && e.conflict.is_some())?;
+        e.conflict = None;
+        e.failed = false;
+        if let WriteOp::PatchIncident { force, .. } = &mut e.write {
+            *force = true;
+        }
+        Some(e.clone())
+    }
+
+    /// Entries waiting for the analyst's decision on a conflict.
+    pub fn conflicts(&self) -> impl Iterator<Item = &OutboxEntry> {
+        self.entries.iter().filter(|e| e.conflict.is_some())
     }
 
     /// Keeps `op` as failed (retryable).
@@ -201,7 +268,7 @@ impl Outbox {
         for e in self
             .entries
             .iter_mut()
-            .filter(|e| e.failed && e.attempts < max_attempts)
+            .filter(|e| e.failed && e.conflict.is_none() && e.attempts < max_attempts)
         {
             e.failed = false;
             out.push(e.clone());
@@ -209,9 +276,13 @@ impl Outbox {
         out
     }
 
-    /// (pending including in flight, failed).
+    /// (pending including in flight, failed or in conflict).
     pub fn counts(&self) -> (usize, usize) {
-        let failed = self.entries.iter().filter(|e| e.failed).count();
+        let failed = self
+            .entries
+            .iter()
+            .filter(|e| e.failed || e.conflict.is_some())
+            .count();
         (self.entries.len() - failed, failed)
     }
 
@@ -234,6 +305,11 @@ impl Outbox {
 /// Writes the outbox durably (off the async threads). Call it while holding the outbox lock
 /// so that snapshots reach the disk in order.
 pub async fn persist(outbox: &Outbox) -> std::io::Result<()> {
+    if let Some(reason) = &outbox.unusable
+        && !outbox.entries.is_empty()
+    {
+        return Err(std::io::Error::other(reason.clone()));
+    }
     let Some((path, bytes)) = outbox.snapshot() else {
         return Ok(());
     };

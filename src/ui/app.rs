@@ -527,10 +527,14 @@ impl App {
             Update::LoadComplete { total, elapsed, .. } => {
                 self.queue.stale = true;
                 self.counts_stale = true;
-                self.notify(
-                    Level::Info,
-                    format!("Loaded {total} incidents in {:.1}s", elapsed.as_secs_f64()),
-                );
+                // Routine news never hides a warning still on screen (a corrupt outbox at
+                // start, an expired sign-in…).
+                if self.notification.as_ref().is_none_or(|n| n.level == Level::Info) {
+                    self.notify(
+                        Level::Info,
+                        format!("Loaded {total} incidents in {:.1}s", elapsed.as_secs_f64()),
+                    );
+                }
             }
             other => {
                 let conflict = self.conflict_write(&other);
@@ -594,7 +598,7 @@ impl App {
             } => (
                 Level::Error,
                 format!(
-                    "Conflict: incident {incident_id} changed on the server ({}); nothing was sent — review and retry",
+                    "Conflict: incident {incident_id} changed on the server ({}); your change waits — y overwrite, n discard, :retry later",
                     fields.join(", ")
                 ),
                 true,
@@ -942,7 +946,7 @@ impl App {
             "refresh" => vec![Effect::SendCommand(Command::Refresh {
                 full: args.first() == Some(&"full"),
             })],
-            "retry" => vec![Effect::SendCommand(Command::RetryFailed)],
+            "retry" => self.retry_and_review_conflicts(),
             other => {
                 self.notify(
                     Level::Error,

@@ -159,7 +159,8 @@ fn field_name(field: &str) -> &str {
 }
 
 /// "Changed on the server" dialog: what the server now says for each changed field, what the
-/// analyst wanted, and "Overwrite?". On yes the host re-sends the write with `force: true`.
+/// analyst wanted, and "Overwrite?". On yes the host re-sends the write with `force: true`,
+/// on no it discards it; Esc leaves it in conflict (`:retry` shows the dialog again).
 pub fn conflict_dialog(
     local: &IncidentPatch,
     server: &Incident,
@@ -199,7 +200,7 @@ pub fn conflict_dialog(
         lines.push(format!("  {d}"));
     }
     ConfirmDialog::new("Conflict: incident changed on the server", lines)
-        .with_prompt("Overwrite the server's values with yours? y/n")
+        .with_prompt("Overwrite the server's values with yours? y yes · n discard yours · Esc later (:retry)")
 }
 
 #[cfg(test)]
