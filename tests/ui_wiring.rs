@@ -226,6 +226,34 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
 }
 
 #[test]
+fn bulk_retry_never_copies_a_write_in_conflict() {
+    let mut a = app();
+    let ids: Vec<String> = a.view_ids()[1..3].to_vec();
+    select(&mut a, &ids[0]);
+    key(&mut a, " ");
+    key(&mut a, " ");
+    let w = writes(&key(&mut a, "a"));
+    assert_eq!(w.len(), 2);
+    let (op0, w0) = &w[0];
+    let Target::Incident(id0) = w0.target() else {
+        unreachable!()
+    };
+    let server = a.store().incident(&id0).unwrap().server().clone();
+    a.apply_update(Update::Conflict {
+        op: *op0,
+        server,
+        changed_fields: vec!["assignedTo".into()],
+    });
+    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    key(&mut a, "esc");
+    assert!(matches!(a.modal(), Some(Modal::Bulk(_))));
+    assert!(
+        writes(&key(&mut a, "R")).is_empty(),
+        "the write in conflict waits for its dialog"
+    );
+}
+
+#[test]
 fn a_conflict_opens_the_dialog_and_yes_overwrites_the_same_write() {
     let mut a = app();
     select(&mut a, "102");

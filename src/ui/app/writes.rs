@@ -207,9 +207,13 @@ impl App {
                 PaneOutcome::Continue => self.keep(Modal::Bulk(b)),
                 PaneOutcome::Close => Vec::new(),
                 PaneOutcome::Submit(_) => {
+                    // Writes in conflict are still in the outbox: they wait for the
+                    // analyst's decision in their dialog, never for a second copy.
+                    let in_conflict: Vec<OpId> =
+                        self.store.conflicts().iter().map(|c| c.op).collect();
                     let failed = b.failed_writes();
                     let mut effects = Vec::new();
-                    for (old, w) in failed {
+                    for (old, w) in failed.into_iter().filter(|(o, _)| !in_conflict.contains(o)) {
                         let op = self.alloc_op();
                         b.rebind(old, op);
                         effects.push(self.send_write(op, w));
