@@ -446,4 +446,82 @@ mod tests {
         assert!(retried[0].uncertain);
         assert_eq!(ob.counts(), (1, 0));
     }
+
+    fn assign(op: OpId) -> OutboxEntry {
+        OutboxEntry::new(
+            op,
+            WriteOp::PatchIncident {
+                incident_id: "7".into(),
+                patch: crate::graph::model::IncidentPatch {
+                    assigned_to: Some(Some("me@x".into())),
+                    ..Default::default()
+                },
+                base_last_update: None,
+                force: false,
+                base: None,
+            },
+        )
+    }
+
+    #[test]
+    fn a_conflict_is_kept_on_disk_not_sent_and_overwritten_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.json");
+        let (mut ob, _) = Outbox::load(path.clone());
+        ob.push(assign(1));
+        ob.push(comment(2));
+        assert_eq!(ob.begin_next().unwrap().op, 1);
+        let server = Incident {
+            id: "7".into(),
+            assigned_to: Some("bob@x".into()),
+            ..Default::default()
+        };
+        ob.mark_conflict(1, server, vec!["assignedTo".into()]);
+        assert_eq!(ob.begin_next().unwrap().op, 2, "the conflict is skipped");
+        ob.mark_failed(2, "x".into(), true);
+        assert_eq!(ob.retry_failed().len(), 1, "only the failed comment is retried");
+        let (p, bytes) = ob.snapshot().unwrap();
+        write_atomic(&p, &bytes).unwrap();
+
+        let (mut back, _) = Outbox::load(path);
+        assert_eq!(back.conflicts().count(), 1);
+        assert_eq!(back.counts(), (1, 1));
+        let e = back.overwrite(1).unwrap();
+        assert!(matches!(e.write, WriteOp::PatchIncident { force: true, .. }));
+        assert!(e.conflict.is_none());
+        assert!(back.overwrite(1).is_none(), "no longer in conflict");
+        assert_eq!(back.entries().len(), 2, "updated in place, not re-queued");
+        assert_eq!(back.begin_next().unwrap().op, 1);
+    }
+
+    #[test]
+    fn entries_from_before_bases_and_conflicts_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.json");
+        let old = r#"{"version": 1, "entries": [{"op": 4, "write": {"PatchIncident": {
+            "incident_id": "9", "patch": {"status": "resolved"},
+            "base_last_update": "2026-01-01T00:00:00Z", "force": false}},
+            "queued_at": "2026-01-01T00:00:01Z"}]}"#;
+        std::fs::write(&path, old).unwrap();
+        let (ob, warn) = Outbox::load(path);
+        assert!(warn.is_none(), "{warn:?}");
+        let e = &ob.entries()[0];
+        assert!(e.conflict.is_none());
+        assert!(matches!(
+            &e.write,
+            WriteOp::PatchIncident { base: None, base_last_update: Some(_), .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_outbox_refuses_to_hold_writes_in_memory_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("state");
+        std::fs::write(&file, b"a file where the state directory should be").unwrap();
+        let (mut ob, warn) = Outbox::load(file.join("outbox.json"));
+        assert!(warn.unwrap().contains("refused"));
+        assert!(persist(&ob).await.is_ok(), "nothing to lose yet");
+        ob.push(comment(1));
+        assert!(persist(&ob).await.is_err());
+    }
 }
