@@ -62,9 +62,8 @@ pub fn review(
     let mut conflicts = Vec::new();
     let mut body = Map::new();
     for (name, target) in patch_properties(patch) {
-        let target = normalized(&name, target);
         let now = normalized(&name, current.get(&name).cloned().unwrap_or(Value::Null));
-        if now == target {
+        if now == normalized(&name, target.clone()) {
             continue;
         }
         let someone_else = match base.and_then(|b| b.get(&name)) {
@@ -74,6 +73,7 @@ pub fn review(
         if someone_else {
             conflicts.push(name.clone());
         }
+        // Sent as the analyst wrote it (tag order included).
         body.insert(name, target);
     }
     if !conflicts.is_empty() {
@@ -191,6 +191,20 @@ mod tests {
         assert_eq!(
             review(&patch, Some(&base), None, &seen),
             Review::AlreadyApplied
+        );
+    }
+
+    #[test]
+    fn tags_are_sent_in_the_analysts_order() {
+        let seen = incident(IncidentStatus::Active, None, "2026-01-01T00:00:00Z");
+        let patch = IncidentPatch {
+            custom_tags: Some(vec!["z".into(), "a".into()]),
+            ..Default::default()
+        };
+        let base = IncidentBase::capture(&patch, &seen);
+        assert_eq!(
+            review(&patch, Some(&base), None, &seen),
+            Review::Send(serde_json::json!({"customTags": ["z", "a"]}))
         );
     }
 
