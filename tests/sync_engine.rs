@@ -17,8 +17,8 @@ use vigil::graph::model::{
     Classification, Determination, Incident, IncidentPatch, IncidentStatus, Timestamp,
 };
 use vigil::sync::{
-    AlertsMode, Command, EngineConfig, EngineHandle, GraphApi, IncidentBase, Phase, Target,
-    Update, UpsertSource, WriteOp, spawn,
+    AlertsMode, Command, EngineConfig, EngineHandle, GraphApi, IncidentBase, Phase, Target, Update,
+    UpsertSource, WriteOp, spawn,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1035,7 +1035,7 @@ fn seen_write(fake: &Fake, id: &str, patch: IncidentPatch) -> WriteOp {
     let seen: Incident = serde_json::from_value(fake.incident(id)).unwrap();
     WriteOp::PatchIncident {
         incident_id: id.into(),
-        base: Some(IncidentBase::capture(&patch, &seen)),
+        base: Some(Box::new(IncidentBase::capture(&patch, &seen))),
         patch,
         base_last_update: seen.last_update_date_time,
         force: false,
@@ -1164,8 +1164,17 @@ async fn a_queued_assignment_survives_a_restart_and_a_colleagues_severity_change
     let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
     fake.with(|s| s.offline = true);
     tx.send(Command::Write { op: 5, write }).unwrap();
-    rx.until(|u| matches!(u, Update::WriteFailed { op: 5, retryable: true, .. }))
-        .await;
+    rx.until(|u| {
+        matches!(
+            u,
+            Update::WriteFailed {
+                op: 5,
+                retryable: true,
+                ..
+            }
+        )
+    })
+    .await;
     // kill -9, a colleague raises the severity, restart.
     task.abort();
     assert!(task.await.unwrap_err().is_cancelled());
@@ -1235,19 +1244,34 @@ async fn a_colleague_taking_the_incident_is_a_conflict_shown_again_after_a_resta
         server,
         changed_fields,
         ..
-    } = rx.until(|u| matches!(u, Update::Conflict { op: 8, .. })).await
+    } = rx
+        .until(|u| matches!(u, Update::Conflict { op: 8, .. }))
+        .await
     else {
         unreachable!()
     };
     assert_eq!(server.assigned_to.as_deref(), Some("bob@contoso.com"));
     assert_eq!(changed_fields[0], "assignedTo");
     rx.until(is_load_complete).await;
-    assert_eq!(fake.count("PATCH", ""), 0, "a write in conflict is not resent");
+    assert_eq!(
+        fake.count("PATCH", ""),
+        0,
+        "a write in conflict is not resent"
+    );
 
     // The analyst keeps the colleague's version.
     tx.send(Command::Discard { op: 8 }).unwrap();
-    rx.until(|u| matches!(u, Update::WriteFailed { op: 8, retryable: false, .. }))
-        .await;
+    rx.until(|u| {
+        matches!(
+            u,
+            Update::WriteFailed {
+                op: 8,
+                retryable: false,
+                ..
+            }
+        )
+    })
+    .await;
     assert!(outbox_entries(&ob).is_empty());
     assert_eq!(fake.count("PATCH", ""), 0);
     assert_eq!(fake.incident("1")["assignedTo"], "bob@contoso.com");
@@ -1271,7 +1295,12 @@ async fn a_write_that_cannot_be_saved_is_refused_and_not_sent() {
     })
     .unwrap();
     let Update::WriteFailed { message, .. } = rx
-        .until(|u| matches!(u, Update::WriteFailed { op: 4, .. } | Update::WriteQueued { op: 4, .. }))
+        .until(|u| {
+            matches!(
+                u,
+                Update::WriteFailed { op: 4, .. } | Update::WriteQueued { op: 4, .. }
+            )
+        })
         .await
     else {
         panic!("the write was queued without being saved")

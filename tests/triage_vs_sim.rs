@@ -13,9 +13,7 @@ use vigil::graph::model::{
 };
 use vigil::sim::{self, FaultSpec, SimConfig, SimHandle};
 use vigil::store::{Identity, Store};
-use vigil::sync::{
-    self, Command, EngineConfig, EngineHandle, IncidentBase, OpId, Update, WriteOp,
-};
+use vigil::sync::{self, Command, EngineConfig, EngineHandle, IncidentBase, OpId, Update, WriteOp};
 
 // ----- helpers -----
 
@@ -538,7 +536,7 @@ async fn based_write(c: &Client, id: &str, patch: IncidentPatch) -> WriteOp {
     let seen: Incident = serde_json::from_value(Value::Object(get_incident(c, id).await)).unwrap();
     WriteOp::PatchIncident {
         incident_id: id.to_string(),
-        base: Some(IncidentBase::capture(&patch, &seen)),
+        base: Some(Box::new(IncidentBase::capture(&patch, &seen))),
         patch,
         base_last_update: seen.last_update_date_time,
         force: false,

@@ -369,7 +369,11 @@ fn a_conflict_replayed_after_a_restart_shows_the_dialog() {
         _ => panic!("conflict dialog expected"),
     }
     let row = a.store().incident("102").unwrap();
-    assert_eq!(row.conflicts.len(), 1, "the row shows the write in conflict");
+    assert_eq!(
+        row.conflicts.len(),
+        1,
+        "the row shows the write in conflict"
+    );
 }
 
 #[test]

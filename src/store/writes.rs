@@ -215,9 +215,9 @@ impl Store {
         let incident_id = server.id.clone();
         // A conflict replayed after a restart carries the server's version of back then:
         // never let it replace a newer one.
-        let older = self.incident(&incident_id).is_some_and(|e| {
-            e.server().last_update_date_time > server.last_update_date_time
-        });
+        let older = self
+            .incident(&incident_id)
+            .is_some_and(|e| e.server().last_update_date_time > server.last_update_date_time);
         let changed = !older && self.put_server(server);
         let write = self.pending_write(op);
         let news = self.settle(op, Outcome::Conflict);

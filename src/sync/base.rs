@@ -173,7 +173,11 @@ mod tests {
         let seen = incident(IncidentStatus::Active, None, "2026-01-01T00:00:00Z");
         let patch = assign("me@x");
         let base = IncidentBase::capture(&patch, &seen);
-        let server = incident(IncidentStatus::Active, Some("bob@x"), "2026-01-02T00:00:00Z");
+        let server = incident(
+            IncidentStatus::Active,
+            Some("bob@x"),
+            "2026-01-02T00:00:00Z",
+        );
         assert_eq!(
             review(&patch, Some(&base), seen.last_update_date_time, &server),
             Review::Conflict(vec!["assignedTo".into()])

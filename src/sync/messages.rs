@@ -1,9 +1,9 @@
 //! The contract between the UI and the sync engine: [`Command`] goes down, [`Update`] comes up.
 
+use super::base::IncidentBase;
 use crate::graph::model::{
     Alert, AlertPatch, BadRecord, Comment, Incident, IncidentPatch, Timestamp,
 };
-use super::base::IncidentBase;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -39,7 +39,7 @@ pub enum WriteOp {
         /// The values the analyst saw for the fields `patch` sets; `None` in outbox entries
         /// written before bases existed (they fall back to `base_last_update`).
         #[serde(default)]
-        base: Option<IncidentBase>,
+        base: Option<Box<IncidentBase>>,
     },
     PatchAlert {
         alert_id: String,

@@ -479,7 +479,11 @@ mod tests {
         ob.mark_conflict(1, server, vec!["assignedTo".into()]);
         assert_eq!(ob.begin_next().unwrap().op, 2, "the conflict is skipped");
         ob.mark_failed(2, "x".into(), true);
-        assert_eq!(ob.retry_failed().len(), 1, "only the failed comment is retried");
+        assert_eq!(
+            ob.retry_failed().len(),
+            1,
+            "only the failed comment is retried"
+        );
         let (p, bytes) = ob.snapshot().unwrap();
         write_atomic(&p, &bytes).unwrap();
 
@@ -487,7 +491,10 @@ mod tests {
         assert_eq!(back.conflicts().count(), 1);
         assert_eq!(back.counts(), (1, 1));
         let e = back.overwrite(1).unwrap();
-        assert!(matches!(e.write, WriteOp::PatchIncident { force: true, .. }));
+        assert!(matches!(
+            e.write,
+            WriteOp::PatchIncident { force: true, .. }
+        ));
         assert!(e.conflict.is_none());
         assert!(back.overwrite(1).is_none(), "no longer in conflict");
         assert_eq!(back.entries().len(), 2, "updated in place, not re-queued");
@@ -509,7 +516,11 @@ mod tests {
         assert!(e.conflict.is_none());
         assert!(matches!(
             &e.write,
-            WriteOp::PatchIncident { base: None, base_last_update: Some(_), .. }
+            WriteOp::PatchIncident {
+                base: None,
+                base_last_update: Some(_),
+                ..
+            }
         ));
     }
 

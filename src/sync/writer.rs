@@ -26,7 +26,7 @@ enum Outcome {
     Rejected(String),
     /// Someone else changed what the write sets: keep it in conflict for the analyst.
     Conflict {
-        server: Incident,
+        server: Box<Incident>,
         changed_fields: Vec<String>,
     },
     /// Keep as failed; `net` makes the engine go offline.
@@ -87,7 +87,7 @@ impl<A: GraphApi> Writer<A> {
             Outcome::Conflict {
                 server,
                 changed_fields,
-            } => ob.mark_conflict(entry.op, server.clone(), changed_fields.clone()),
+            } => ob.mark_conflict(entry.op, (**server).clone(), changed_fields.clone()),
             Outcome::Retry {
                 message, uncertain, ..
             } => ob.mark_failed(entry.op, message.clone(), *uncertain),
@@ -117,7 +117,7 @@ impl<A: GraphApi> Writer<A> {
             } => {
                 let _ = self.ui.send(Update::Conflict {
                     op: entry.op,
-                    server,
+                    server: *server,
                     changed_fields,
                 });
                 Internal::RequestOk
@@ -170,7 +170,7 @@ impl<A: GraphApi> Writer<A> {
                         Ok(i) => i,
                         Err(e) => return failure(e),
                     };
-                    match review(patch, base.as_ref(), *base_last_update, &server) {
+                    match review(patch, base.as_deref(), *base_last_update, &server) {
                         Review::Send(changed) => body = changed,
                         Review::AlreadyApplied => {
                             // Our own earlier attempt, or a colleague made the same change.
@@ -198,7 +198,7 @@ impl<A: GraphApi> Writer<A> {
                     Err(e) if e.status == Some(412) => {
                         match self.get::<Incident>(&path, "incident").await {
                             Ok(server) => {
-                                match review(patch, base.as_ref(), *base_last_update, &server) {
+                                match review(patch, base.as_deref(), *base_last_update, &server) {
                                     Review::AlreadyApplied => {
                                         Outcome::Done(Box::new(Update::IncidentWritten {
                                             op,
@@ -345,7 +345,7 @@ fn conflict(mut changed_fields: Vec<String>, server: Incident) -> Outcome {
         changed_fields.push("lastModifiedBy".to_string());
     }
     Outcome::Conflict {
-        server,
+        server: Box::new(server),
         changed_fields,
     }
 }

@@ -529,7 +529,11 @@ impl App {
                 self.counts_stale = true;
                 // Routine news never hides a warning still on screen (a corrupt outbox at
                 // start, an expired sign-in…).
-                if self.notification.as_ref().is_none_or(|n| n.level == Level::Info) {
+                if self
+                    .notification
+                    .as_ref()
+                    .is_none_or(|n| n.level == Level::Info)
+                {
                     self.notify(
                         Level::Info,
                         format!("Loaded {total} incidents in {:.1}s", elapsed.as_secs_f64()),

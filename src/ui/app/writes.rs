@@ -7,8 +7,8 @@ use crate::graph::model::Incident;
 use crate::sync::{Command, OpId, Target, Update, WriteOp};
 use crate::ui::modal::{ConfirmPurpose, Modal};
 use crate::ui::triage::{
-    AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ConfirmOutcome, Field,
-    ItemResult, ManagePane, PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, summary_line,
+    AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ConfirmOutcome, Field, ItemResult,
+    ManagePane, PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, summary_line,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
@@ -283,7 +283,10 @@ impl App {
                 vec![Effect::SendCommand(Command::Overwrite { op })]
             }
             ConfirmOutcome::No => {
-                self.notify(Level::Info, format!("Kept the server's version of {target}"));
+                self.notify(
+                    Level::Info,
+                    format!("Kept the server's version of {target}"),
+                );
                 vec![Effect::SendCommand(Command::Discard { op })]
             }
         }

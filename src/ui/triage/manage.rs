@@ -192,7 +192,7 @@ impl ManagePane {
                 let patch = patch_for(t, &e);
                 (!patch.is_empty()).then(|| WriteOp::PatchIncident {
                     incident_id: t.id.clone(),
-                    base: Some(IncidentBase::capture(&patch, t)),
+                    base: Some(Box::new(IncidentBase::capture(&patch, t))),
                     patch,
                     base_last_update: t.last_update_date_time,
                     force: false,

@@ -26,7 +26,7 @@ pub fn assign_to_me(targets: &[Incident], me: &str) -> Vec<WriteOp> {
             };
             WriteOp::PatchIncident {
                 incident_id: t.id.clone(),
-                base: Some(IncidentBase::capture(&patch, t)),
+                base: Some(Box::new(IncidentBase::capture(&patch, t))),
                 patch,
                 base_last_update: t.last_update_date_time,
                 force: false,
