@@ -27,6 +27,11 @@ impl IncidentBase {
         IncidentBase(values)
     }
 
+    /// The Graph names of the captured properties, sorted.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// The value the analyst saw for one property, if captured.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
