@@ -62,6 +62,8 @@ struct State {
     /// (outbox path, text that must be in it when a write arrives) and what was found.
     outbox_probe: Option<(PathBuf, String)>,
     probe_results: Vec<bool>,
+    /// Runs once when the next write (PATCH or comment POST) arrives.
+    on_write: Option<Box<dyn FnOnce() + Send>>,
 }
 
 struct Fake {
@@ -178,6 +180,9 @@ impl Fake {
     }
 
     fn probe(&self) {
+        if let Some(f) = self.with(|s| s.on_write.take()) {
+            f();
+        }
         self.with(|s| {
             if let Some((path, needle)) = &s.outbox_probe {
                 let found = std::fs::read_to_string(path)
@@ -1320,6 +1325,54 @@ async fn a_write_that_cannot_be_saved_is_refused_and_not_sent() {
     rx.until(|u| matches!(u, Update::IncidentWritten { op: 6, .. }))
         .await;
     assert_eq!(fake.count("PATCH", ""), 1);
+}
+
+#[tokio::test]
+async fn an_outbox_that_cannot_be_saved_after_the_answer_is_said_after_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let ob = state.join("outbox.json");
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    // An earlier comment failed offline and waits in the outbox.
+    fake.with(|s| s.offline = true);
+    tx.send(Command::Write {
+        op: 4,
+        write: WriteOp::CommentIncident {
+            incident_id: "1".into(),
+            text: "later".into(),
+        },
+    })
+    .unwrap();
+    rx.until(|u| matches!(u, Update::WriteFailed { op: 4, .. }))
+        .await;
+    fake.with(|s| s.offline = false);
+    // The disk goes away while the PATCH is on the wire.
+    let gone = state.clone();
+    fake.with(|s| {
+        s.on_write = Some(Box::new(move || {
+            std::fs::remove_dir_all(&gone).unwrap();
+            std::fs::write(&gone, b"not a directory").unwrap();
+        }))
+    });
+    let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
+    tx.send(Command::Write { op: 3, write }).unwrap();
+    rx.until(
+        |u| matches!(u, Update::Error { message } if message.contains("could not save the outbox")),
+    )
+    .await;
+    let written = rx
+        .seen
+        .iter()
+        .position(|u| matches!(u, Update::IncidentWritten { op: 3, .. }));
+    let error = rx.seen.iter().position(
+        |u| matches!(u, Update::Error { message } if message.contains("could not save the outbox")),
+    );
+    assert!(
+        written.is_some() && written < error,
+        "the outcome first, so its notice does not hide the error"
+    );
 }
 
 #[tokio::test]

@@ -95,17 +95,8 @@ impl<A: GraphApi> Writer<A> {
         let saved = persist(&ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
-        if let Err(e) = saved {
-            // The file still holds the entry as it was: after a restart it is checked against
-            // the server again (patches compare fields, comments look before posting).
-            let message = format!(
-                "could not save the outbox ({e}); after a restart vigil checks {} again before sending anything",
-                entry.write.target()
-            );
-            tracing::error!(%message, "outbox not saved after a write outcome");
-            let _ = self.ui.send(Update::Error { message });
-        }
         let target = entry.write.target();
+        let target_name = target.to_string();
         let health = match outcome {
             Outcome::Done(update) => {
                 let _ = self.ui.send(*update);
@@ -144,6 +135,16 @@ impl<A: GraphApi> Writer<A> {
                 }
             }
         };
+        // Said after the outcome, so the outcome's notice does not hide it.
+        if let Err(e) = saved {
+            // The file still holds the entry as it was: after a restart it is checked or sent
+            // again (a patch sets the same values; a comment is looked for before posting).
+            let message = format!(
+                "could not save the outbox ({e}); after a restart vigil may check or send the change to {target_name} again (a comment is never posted twice)"
+            );
+            tracing::error!(%message, "outbox not saved after a write outcome");
+            let _ = self.ui.send(Update::Error { message });
+        }
         let _ = self.internal.send(health);
         let _ = self
             .internal
