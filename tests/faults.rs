@@ -226,6 +226,7 @@ impl Rig {
                 },
                 base_last_update: None,
                 force: false,
+                base: None,
             },
         });
         // The engine saves the write before sending it; a write the service answers at once

@@ -59,6 +59,7 @@ fn patch_status(op: u64, id: &str, status: IncidentStatus) -> (u64, WriteOp) {
             },
             base_last_update: None,
             force: false,
+            base: None,
         },
     )
 }
@@ -214,6 +215,7 @@ fn no_assigned_to_me_notice_for_my_own_write() {
             },
             base_last_update: None,
             force: false,
+            base: None,
         },
     );
     // The poll sees the assignment before the write's confirmation arrives.

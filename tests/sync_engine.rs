@@ -14,11 +14,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use vigil::export::{ExportOptions, ExportProgress, run_export};
 use vigil::graph::error::{ErrorKind, GraphError};
 use vigil::graph::model::{
-    Classification, Determination, IncidentPatch, IncidentStatus, Timestamp,
+    Classification, Determination, Incident, IncidentPatch, IncidentStatus, Timestamp,
 };
 use vigil::sync::{
-    AlertsMode, Command, EngineConfig, EngineHandle, GraphApi, Phase, Target, Update, UpsertSource,
-    WriteOp, spawn,
+    AlertsMode, Command, EngineConfig, EngineHandle, GraphApi, IncidentBase, Phase, Target, Update,
+    UpsertSource, WriteOp, spawn,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -62,6 +62,8 @@ struct State {
     /// (outbox path, text that must be in it when a write arrives) and what was found.
     outbox_probe: Option<(PathBuf, String)>,
     probe_results: Vec<bool>,
+    /// Runs once when the next write (PATCH or comment POST) arrives.
+    on_write: Option<Box<dyn FnOnce() + Send>>,
 }
 
 struct Fake {
@@ -178,6 +180,9 @@ impl Fake {
     }
 
     fn probe(&self) {
+        if let Some(f) = self.with(|s| s.on_write.take()) {
+            f();
+        }
         self.with(|s| {
             if let Some((path, needle)) = &s.outbox_probe {
                 let found = std::fs::read_to_string(path)
@@ -949,6 +954,7 @@ async fn patch_sends_exactly_the_changed_properties_after_persisting() {
         patch,
         base_last_update: None,
         force: false,
+        base: None,
     };
     tx.send(Command::Write {
         op: 7,
@@ -1029,30 +1035,48 @@ async fn alert_patch_goes_to_alerts_v2() {
     assert_eq!(p.body.unwrap(), json!({"status": "inProgress"}));
 }
 
+/// A patch of incident `id` based on the version the fake holds now (what the analyst sees).
+fn seen_write(fake: &Fake, id: &str, patch: IncidentPatch) -> WriteOp {
+    let seen: Incident = serde_json::from_value(fake.incident(id)).unwrap();
+    WriteOp::PatchIncident {
+        incident_id: id.into(),
+        base: Some(Box::new(IncidentBase::capture(&patch, &seen))),
+        patch,
+        base_last_update: seen.last_update_date_time,
+        force: false,
+    }
+}
+
+/// A colleague changes incident `id` in the portal.
+fn colleague(fake: &Fake, id: &str, field: &str, value: Value) {
+    fake.set_incident(id, |i| {
+        i[field] = value;
+        i["lastModifiedBy"] = json!("bob@contoso.com");
+        i["lastUpdateDateTime"] = json!(Timestamp::now().to_graph());
+    });
+}
+
+fn assign_to(who: &str) -> IncidentPatch {
+    IncidentPatch {
+        assigned_to: Some(Some(who.into())),
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
-async fn conflict_is_reported_and_nothing_is_patched() {
+async fn conflict_is_kept_in_the_outbox_and_overwrite_sends_the_same_entry() {
     let dir = tempfile::tempdir().unwrap();
     let ob = dir.path().join("outbox.json");
     let fake = Fake::new(3, 0);
     let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
     rx.until(is_load_complete).await;
-    let seen = ts(&fake.incident("2")["lastUpdateDateTime"]).unwrap();
-    fake.set_incident("2", |i| {
-        i["assignedTo"] = json!("bob@contoso.com");
-        i["lastModifiedBy"] = json!("bob@contoso.com");
-        i["lastUpdateDateTime"] = json!(Timestamp::now().to_graph());
-    });
     let patch = IncidentPatch {
         status: Some(IncidentStatus::Resolved),
         assigned_to: Some(Some("alice@contoso.com".into())),
         ..Default::default()
     };
-    let write = WriteOp::PatchIncident {
-        incident_id: "2".into(),
-        patch,
-        base_last_update: Some(seen),
-        force: false,
-    };
+    let write = seen_write(&fake, "2", patch);
+    colleague(&fake, "2", "assignedTo", json!("bob@contoso.com"));
     tx.send(Command::Write { op: 3, write }).unwrap();
     let Update::Conflict {
         op,
@@ -1066,32 +1090,289 @@ async fn conflict_is_reported_and_nothing_is_patched() {
     assert_eq!(server.assigned_to.as_deref(), Some("bob@contoso.com"));
     assert_eq!(
         changed_fields,
-        vec![
-            "status".to_string(),
-            "assignedTo".into(),
-            "lastModifiedBy".into()
-        ]
+        vec!["assignedTo".to_string(), "lastModifiedBy".into()],
+        "status was not touched by anyone else"
     );
     assert_eq!(fake.count("PATCH", ""), 0);
-    rx.until(|u| matches!(u, Update::Status(s) if s.outbox_pending == 0))
+    let entries = outbox_entries(&ob);
+    assert_eq!(entries.len(), 1, "a conflict never removes the entry");
+    assert_eq!(entries[0]["op"], 3);
+    assert_eq!(
+        entries[0]["conflict"]["server"]["assignedTo"],
+        "bob@contoso.com"
+    );
+
+    // The analyst overwrites: the same op is sent, with force, and then leaves the outbox.
+    tx.send(Command::Overwrite { op: 3 }).unwrap();
+    let Update::IncidentWritten { incident, .. } = rx
+        .until(|u| matches!(u, Update::IncidentWritten { op: 3, .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(incident.assigned_to.as_deref(), Some("alice@contoso.com"));
+    assert_eq!(fake.count("PATCH", ""), 1);
+    rx.until(|u| matches!(u, Update::Status(s) if s.outbox_pending == 0 && s.outbox_failed == 0))
         .await;
     assert!(outbox_entries(&ob).is_empty());
+}
 
-    // Forcing sends it.
-    let patch = IncidentPatch {
-        status: Some(IncidentStatus::Resolved),
-        ..Default::default()
+#[tokio::test]
+async fn comment_then_status_change_is_no_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = dir.path().join("outbox.json");
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    let write = seen_write(
+        &fake,
+        "2",
+        IncidentPatch {
+            status: Some(IncidentStatus::Resolved),
+            ..Default::default()
+        },
+    );
+    // The analyst's comment moves lastUpdateDateTime, as Defender does.
+    tx.send(Command::Write {
+        op: 1,
+        write: WriteOp::CommentIncident {
+            incident_id: "2".into(),
+            text: "looked at it".into(),
+        },
+    })
+    .unwrap();
+    rx.until(|u| matches!(u, Update::CommentsWritten { op: 1, .. }))
+        .await;
+    fake.set_incident("2", |i| {
+        i["lastUpdateDateTime"] = json!(Timestamp::now().to_graph())
+    });
+    tx.send(Command::Write { op: 2, write }).unwrap();
+    let u = rx
+        .until(|u| {
+            matches!(
+                u,
+                Update::IncidentWritten { op: 2, .. } | Update::Conflict { op: 2, .. }
+            )
+        })
+        .await;
+    assert!(matches!(u, Update::IncidentWritten { .. }), "{u:?}");
+    assert_eq!(fake.incident("2")["status"], "resolved");
+}
+
+#[tokio::test]
+async fn a_queued_assignment_survives_a_restart_and_a_colleagues_severity_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = dir.path().join("outbox.json");
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
+    fake.with(|s| s.offline = true);
+    tx.send(Command::Write { op: 5, write }).unwrap();
+    rx.until(|u| {
+        matches!(
+            u,
+            Update::WriteFailed {
+                op: 5,
+                retryable: true,
+                ..
+            }
+        )
+    })
+    .await;
+    // kill -9, a colleague raises the severity, restart.
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+    drop((tx, rx));
+    assert_eq!(outbox_entries(&ob).len(), 1);
+    colleague(&fake, "2", "severity", json!("low"));
+    fake.with(|s| s.offline = false);
+
+    let (_tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    rx.until(|u| matches!(u, Update::WriteQueued { op: 5, .. }))
+        .await;
+    let u = rx
+        .until(|u| {
+            matches!(
+                u,
+                Update::IncidentWritten { op: 5, .. } | Update::Conflict { op: 5, .. }
+            )
+        })
+        .await;
+    assert!(matches!(u, Update::IncidentWritten { .. }), "{u:?}");
+    let now = fake.incident("2");
+    assert_eq!(now["assignedTo"], "alice@contoso.com");
+    assert_eq!(now["severity"], "low", "the colleague's change is kept");
+    let patches: Vec<Req> = fake
+        .log()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1);
+    assert_eq!(
+        patches[0].body.as_ref().unwrap(),
+        &json!({"assignedTo": "alice@contoso.com"})
+    );
+    rx.until(|u| matches!(u, Update::Status(s) if s.outbox_pending == 0 && s.outbox_failed == 0))
+        .await;
+    assert!(outbox_entries(&ob).is_empty());
+}
+
+#[tokio::test]
+async fn a_colleague_taking_the_incident_is_a_conflict_shown_again_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = dir.path().join("outbox.json");
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    let write = seen_write(&fake, "1", assign_to("alice@contoso.com"));
+    colleague(&fake, "1", "assignedTo", json!("bob@contoso.com"));
+    tx.send(Command::Write {
+        op: 8,
+        write: write.clone(),
+    })
+    .unwrap();
+    rx.until(|u| matches!(u, Update::Conflict { op: 8, .. }))
+        .await;
+    // kill -9 while the dialog is on screen.
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+    drop((tx, rx));
+    assert_eq!(outbox_entries(&ob).len(), 1, "still in the outbox");
+
+    let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    let queued = rx
+        .until(|u| matches!(u, Update::WriteQueued { op: 8, .. }))
+        .await;
+    assert_eq!(queued, Update::WriteQueued { op: 8, write });
+    let Update::Conflict {
+        server,
+        changed_fields,
+        ..
+    } = rx
+        .until(|u| matches!(u, Update::Conflict { op: 8, .. }))
+        .await
+    else {
+        unreachable!()
     };
-    let write = WriteOp::PatchIncident {
-        incident_id: "2".into(),
-        patch,
-        base_last_update: Some(seen),
-        force: true,
+    assert_eq!(server.assigned_to.as_deref(), Some("bob@contoso.com"));
+    assert_eq!(changed_fields[0], "assignedTo");
+    rx.until(is_load_complete).await;
+    assert_eq!(
+        fake.count("PATCH", ""),
+        0,
+        "a write in conflict is not resent"
+    );
+
+    // The analyst keeps the colleague's version.
+    tx.send(Command::Discard { op: 8 }).unwrap();
+    rx.until(|u| {
+        matches!(
+            u,
+            Update::WriteFailed {
+                op: 8,
+                retryable: false,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(outbox_entries(&ob).is_empty());
+    assert_eq!(fake.count("PATCH", ""), 0);
+    assert_eq!(fake.incident("1")["assignedTo"], "bob@contoso.com");
+}
+
+#[tokio::test]
+async fn a_write_that_cannot_be_saved_is_refused_and_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let ob = state.join("outbox.json");
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    // The state directory cannot be created any more (a file is in the way; root ignores
+    // permission bits, not this).
+    std::fs::write(&state, b"not a directory").unwrap();
+    let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
+    tx.send(Command::Write {
+        op: 4,
+        write: write.clone(),
+    })
+    .unwrap();
+    let Update::WriteFailed { message, .. } = rx
+        .until(|u| {
+            matches!(
+                u,
+                Update::WriteFailed { op: 4, .. } | Update::WriteQueued { op: 4, .. }
+            )
+        })
+        .await
+    else {
+        panic!("the write was queued without being saved")
     };
-    tx.send(Command::Write { op: 4, write }).unwrap();
-    rx.until(|u| matches!(u, Update::IncidentWritten { op: 4, .. }))
+    assert!(
+        message.contains("could not save the outbox") && message.contains("not sent"),
+        "{message}"
+    );
+    // Nothing goes out while the disk refuses; once it is fine, re-doing it works.
+    tx.send(Command::Refresh { full: false }).unwrap();
+    rx.until(|u| matches!(u, Update::Status(s) if !s.in_flight))
+        .await;
+    assert_eq!(fake.count("PATCH", ""), 0);
+    assert_eq!(fake.count("GET", "/incidents/2"), 0);
+    std::fs::remove_file(&state).unwrap();
+    tx.send(Command::Write { op: 6, write }).unwrap();
+    rx.until(|u| matches!(u, Update::IncidentWritten { op: 6, .. }))
         .await;
     assert_eq!(fake.count("PATCH", ""), 1);
+}
+
+#[tokio::test]
+async fn an_outbox_that_cannot_be_saved_after_the_answer_is_said_after_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let ob = state.join("outbox.json");
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    // An earlier comment failed offline and waits in the outbox.
+    fake.with(|s| s.offline = true);
+    tx.send(Command::Write {
+        op: 4,
+        write: WriteOp::CommentIncident {
+            incident_id: "1".into(),
+            text: "later".into(),
+        },
+    })
+    .unwrap();
+    rx.until(|u| matches!(u, Update::WriteFailed { op: 4, .. }))
+        .await;
+    fake.with(|s| s.offline = false);
+    // The disk goes away while the PATCH is on the wire.
+    let gone = state.clone();
+    fake.with(|s| {
+        s.on_write = Some(Box::new(move || {
+            std::fs::remove_dir_all(&gone).unwrap();
+            std::fs::write(&gone, b"not a directory").unwrap();
+        }))
+    });
+    let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
+    tx.send(Command::Write { op: 3, write }).unwrap();
+    rx.until(
+        |u| matches!(u, Update::Error { message } if message.contains("could not save the outbox")),
+    )
+    .await;
+    let written = rx
+        .seen
+        .iter()
+        .position(|u| matches!(u, Update::IncidentWritten { op: 3, .. }));
+    let error = rx.seen.iter().position(
+        |u| matches!(u, Update::Error { message } if message.contains("could not save the outbox")),
+    );
+    assert!(
+        written.is_some() && written < error,
+        "the outcome first, so its notice does not hide the error"
+    );
 }
 
 #[tokio::test]
@@ -1113,6 +1394,7 @@ async fn rejected_write_fails_with_the_service_message() {
             patch,
             base_last_update: None,
             force: false,
+            base: None,
         },
     })
     .unwrap();

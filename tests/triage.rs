@@ -71,10 +71,24 @@ fn bodies(out: &PaneOutcome) -> Vec<(String, serde_json::Value)> {
                 patch,
                 force,
                 base_last_update,
+                base,
             } => {
                 assert!(!force);
                 assert!(base_last_update.is_some());
-                (incident_id.clone(), patch.to_body())
+                let body = patch.to_body();
+                let mut sets: Vec<&str> = body
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                sets.sort_unstable();
+                let seen: Vec<&str> = base.as_ref().expect("a base").fields().collect();
+                assert_eq!(
+                    seen, sets,
+                    "the base holds exactly the fields the patch sets"
+                );
+                (incident_id.clone(), body)
             }
             other => panic!("unexpected {other:?}"),
         })
@@ -709,6 +723,7 @@ fn patch_op(id: &str) -> WriteOp {
         },
         base_last_update: None,
         force: false,
+        base: None,
     }
 }
 

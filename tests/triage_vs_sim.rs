@@ -9,11 +9,11 @@ use url::Url;
 use vigil::graph::auth::{AuthConfig, Authenticator, Credential};
 use vigil::graph::client::{Client, ClientConfig, ClientEvent};
 use vigil::graph::model::{
-    Classification, Determination, IncidentPatch, IncidentStatus, Severity, Timestamp,
+    Classification, Determination, Incident, IncidentPatch, IncidentStatus, Severity, Timestamp,
 };
 use vigil::sim::{self, FaultSpec, SimConfig, SimHandle};
 use vigil::store::{Identity, Store};
-use vigil::sync::{self, Command, EngineConfig, EngineHandle, OpId, Update, WriteOp};
+use vigil::sync::{self, Command, EngineConfig, EngineHandle, IncidentBase, OpId, Update, WriteOp};
 
 // ----- helpers -----
 
@@ -161,6 +161,7 @@ fn patch_write(id: &str, patch: IncidentPatch, base: Option<Timestamp>, force: b
         patch,
         base_last_update: base,
         force,
+        base: None,
     }
 }
 
@@ -524,6 +525,88 @@ async fn a_pending_change_survives_a_kill_and_is_applied_exactly_once() {
         get_incident(&c2, id).await["customTags"],
         json!(["survived-kill"])
     );
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&outbox).unwrap()).unwrap();
+    assert_eq!(file["entries"], json!([]), "the outbox is empty again");
+    h2.task.abort();
+    sim.shutdown().await;
+}
+
+/// A patch of incident `id` based on what `c` reads now (what the analyst sees).
+async fn based_write(c: &Client, id: &str, patch: IncidentPatch) -> WriteOp {
+    let seen: Incident = serde_json::from_value(Value::Object(get_incident(c, id).await)).unwrap();
+    WriteOp::PatchIncident {
+        incident_id: id.to_string(),
+        base: Some(Box::new(IncidentBase::capture(&patch, &seen))),
+        patch,
+        base_last_update: seen.last_update_date_time,
+        force: false,
+    }
+}
+
+/// Issue 11 item 1: an assignment queued while the service hangs, then `kill -9`, then a
+/// colleague changes the severity in the portal: the restarted engine applies the assignment
+/// (an unrelated field is no conflict) and keeps the colleague's change.
+#[tokio::test]
+async fn a_queued_assignment_survives_a_kill_and_a_colleagues_severity_change() {
+    let sim = start_sim(30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.json");
+    let cfg = EngineConfig {
+        outbox_path: Some(outbox.clone()),
+        ..EngineConfig::default()
+    };
+    let id = "1007";
+    let path = incident_path(id);
+    let c1 = fast_client(&sim);
+    let mut h1 = engine(&c1, cfg.clone());
+    pump(&mut h1, Duration::from_secs(10), load_done).await;
+    let patch = IncidentPatch {
+        assigned_to: Some(Some("me@contoso.com".into())),
+        ..Default::default()
+    };
+    let write = based_write(&c1, id, patch).await;
+    sim.set_faults(FaultSpec {
+        stall: 1.0,
+        ..FaultSpec::default()
+    });
+    let op = 77;
+    h1.commands.send(Command::Write { op, write }).unwrap();
+    pump(&mut h1, Duration::from_secs(5), |s| {
+        s.iter()
+            .any(|u| matches!(u, Update::WriteQueued { op: o, .. } if *o == op))
+    })
+    .await;
+    h1.task.abort();
+    let _ = h1.task.await;
+    sim.set_faults(FaultSpec::default());
+
+    let portal = fast_client(&sim);
+    portal
+        .patch_json(&path, &json!({"severity": "low"}))
+        .await
+        .unwrap();
+
+    let c2 = fast_client(&sim);
+    let mut h2 = engine(&c2, cfg);
+    let seen = pump(&mut h2, Duration::from_secs(10), |s| {
+        outcome(s, op).is_some() && load_done(s)
+    })
+    .await;
+    assert!(
+        matches!(outcome(&seen, op), Some(Update::IncidentWritten { .. })),
+        "{:?}",
+        briefs(&seen)
+    );
+    assert_eq!(
+        patches_to(&sim, &path),
+        vec![
+            json!({"severity": "low"}),
+            json!({"assignedTo": "me@contoso.com"})
+        ]
+    );
+    let now = get_incident(&portal, id).await;
+    assert_eq!(now["assignedTo"], json!("me@contoso.com"));
+    assert_eq!(now["severity"], json!("low"));
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&outbox).unwrap()).unwrap();
     assert_eq!(file["entries"], json!([]), "the outbox is empty again");
     h2.task.abort();

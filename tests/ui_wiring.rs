@@ -228,15 +228,44 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
 }
 
 #[test]
-fn a_conflict_opens_the_dialog_and_yes_resends_with_force() {
+fn bulk_retry_never_copies_a_write_in_conflict() {
+    let mut a = app();
+    let ids: Vec<String> = a.view_ids()[1..3].to_vec();
+    select(&mut a, &ids[0]);
+    key(&mut a, " ");
+    key(&mut a, " ");
+    let w = writes(&key(&mut a, "a"));
+    assert_eq!(w.len(), 2);
+    let (op0, w0) = &w[0];
+    let Target::Incident(id0) = w0.target() else {
+        unreachable!()
+    };
+    let server = a.store().incident(&id0).unwrap().server().clone();
+    a.apply_update(Update::Conflict {
+        op: *op0,
+        server,
+        changed_fields: vec!["assignedTo".into()],
+    });
+    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    key(&mut a, "esc");
+    assert!(matches!(a.modal(), Some(Modal::Bulk(_))));
+    assert!(
+        writes(&key(&mut a, "R")).is_empty(),
+        "the write in conflict waits for its dialog"
+    );
+}
+
+#[test]
+fn a_conflict_opens_the_dialog_and_yes_overwrites_the_same_write() {
     let mut a = app();
     select(&mut a, "102");
     key(&mut a, "a"); // take over from bob?
     let fx = key(&mut a, "y");
     let (op, write) = writes(&fx).remove(0);
-    let WriteOp::PatchIncident { patch, .. } = &write else {
+    let WriteOp::PatchIncident { base, .. } = &write else {
         panic!("{write:?}")
     };
+    assert!(base.is_some(), "the write remembers what the analyst saw");
     let mut server = a.store().incident("102").unwrap().server().clone();
     server.status = IncidentStatus::Resolved;
     server.last_modified_by = Some("jordan@contoso.com".into());
@@ -258,30 +287,19 @@ fn a_conflict_opens_the_dialog_and_yes_resends_with_force() {
         }
         _ => panic!("conflict dialog expected"),
     }
+    assert_eq!(a.store().conflicts().len(), 1, "kept as a conflict");
     let fx = key(&mut a, "y");
-    let w = writes(&fx);
-    assert_eq!(w.len(), 1);
-    assert_ne!(w[0].0, op);
-    match &w[0].1 {
-        WriteOp::PatchIncident {
-            incident_id,
-            patch: p,
-            force,
-            base_last_update,
-        } => {
-            assert_eq!(incident_id, "102");
-            assert_eq!(p, patch);
-            assert!(*force);
-            assert_eq!(*base_last_update, server.last_update_date_time);
-        }
-        other => panic!("{other:?}"),
-    }
+    assert!(writes(&fx).is_empty(), "no second write: {fx:?}");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SendCommand(Command::Overwrite { op: o }) if *o == op)),
+        "{fx:?}"
+    );
     assert!(a.modal().is_none());
-    assert_eq!(a.store().incident("102").unwrap().pending.len(), 1);
 }
 
 #[test]
-fn a_declined_conflict_sends_nothing() {
+fn a_declined_conflict_discards_and_esc_keeps_it_for_retry() {
     let mut a = app();
     select(&mut a, "102");
     key(&mut a, "a"); // take over from bob?
@@ -293,9 +311,73 @@ fn a_declined_conflict_sends_nothing() {
         changed_fields: vec!["assignedTo".into()],
     });
     assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
-    assert!(writes(&key(&mut a, "n")).is_empty());
+    // Esc: decide later; nothing is sent and the write stays in conflict.
+    assert!(key(&mut a, "esc").is_empty());
     assert!(a.modal().is_none());
+    assert!(screen(&mut a).contains(":retry"));
+    assert_eq!(a.store().conflicts().len(), 1);
+    // `:retry` shows the dialog again.
+    key(&mut a, ":");
+    typed(&mut a, "retry");
+    let fx = key(&mut a, "enter");
+    assert!(fx.contains(&Effect::SendCommand(Command::RetryFailed)));
+    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    let fx = key(&mut a, "n");
+    assert!(writes(&fx).is_empty());
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SendCommand(Command::Discard { op: o }) if *o == op)),
+        "{fx:?}"
+    );
+    assert!(a.modal().is_none());
+    // The engine confirms the discard.
+    a.apply_update(Update::WriteFailed {
+        op,
+        target: Target::Incident("102".into()),
+        message: "discarded: the server's version was kept".into(),
+        retryable: false,
+    });
+    assert!(a.store().conflicts().is_empty());
     assert!(a.store().incident("102").unwrap().pending.is_empty());
+}
+
+#[test]
+fn a_conflict_replayed_after_a_restart_shows_the_dialog() {
+    let mut a = app();
+    let server = a.store().incident("102").unwrap().server().clone();
+    let write = WriteOp::PatchIncident {
+        incident_id: "102".into(),
+        patch: vigil::graph::model::IncidentPatch {
+            assigned_to: Some(Some("me@contoso.com".into())),
+            ..Default::default()
+        },
+        base_last_update: server.last_update_date_time,
+        force: false,
+        base: None,
+    };
+    // What the engine sends at start for an outbox entry in conflict.
+    a.apply_update(Update::WriteQueued {
+        op: 900,
+        write: write.clone(),
+    });
+    a.apply_update(Update::Conflict {
+        op: 900,
+        server,
+        changed_fields: vec!["assignedTo".into()],
+    });
+    match a.modal() {
+        Some(Modal::Confirm(_, vigil::ui::modal::ConfirmPurpose::Conflict { op, write: w })) => {
+            assert_eq!(*op, 900);
+            assert_eq!(w, &write);
+        }
+        _ => panic!("conflict dialog expected"),
+    }
+    let row = a.store().incident("102").unwrap();
+    assert_eq!(
+        row.conflicts.len(),
+        1,
+        "the row shows the write in conflict"
+    );
 }
 
 #[test]

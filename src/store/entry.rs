@@ -188,6 +188,7 @@ impl IncidentEntry {
             server: None,
             mark: RowMark::Seen,
             pending: Vec::new(),
+            conflicts: Vec::new(),
             rollback: None,
             alerts_loaded: false,
             alert_count: 0,

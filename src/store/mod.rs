@@ -64,6 +64,15 @@ pub struct PendingWrite {
     pub write: WriteOp,
 }
 
+/// A write waiting for the analyst's decision on a conflict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictWrite {
+    pub op: OpId,
+    pub write: WriteOp,
+    /// Graph names of the properties someone else changed.
+    pub fields: Vec<String>,
+}
+
 /// One incident as the UI sees it. Build one outside a [`Store`] with [`IncidentEntry::new`].
 #[derive(Clone, Debug)]
 pub struct IncidentEntry {
@@ -75,6 +84,9 @@ pub struct IncidentEntry {
     server: Option<Box<Incident>>,
     pub mark: RowMark,
     pub pending: Vec<PendingWrite>,
+    /// Writes someone else's change put in conflict: kept (not displayed) until the analyst
+    /// overwrites or discards them.
+    pub conflicts: Vec<ConflictWrite>,
     /// The last rollback message for this incident, until it is seen.
     pub rollback: Option<String>,
     /// Whether the alert list is known (expanded or lazily loaded).
@@ -209,6 +221,8 @@ pub struct Store {
     pending_ops: HashMap<OpId, Target>,
     /// The last outcome reported per op, so a repeated outcome notifies once.
     settled: HashMap<OpId, writes::Outcome>,
+    /// Ops in conflict → their incident id.
+    conflict_ops: HashMap<OpId, String>,
 }
 
 impl Store {

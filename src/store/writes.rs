@@ -1,7 +1,7 @@
 //! Optimistic writes: pending overlays and the outcomes the engine reports (confirmed,
 //! comments recorded, failed → rolled back, conflict).
 
-use super::{Changes, Notice, PendingWrite, Store};
+use super::{Changes, ConflictWrite, Notice, PendingWrite, Store};
 use crate::graph::model::{Alert, Comment, Incident};
 use crate::sync::{OpId, Target, WriteOp};
 
@@ -19,6 +19,8 @@ impl Store {
         if self.pending_ops.contains_key(&op) {
             return false;
         }
+        // The analyst chose to overwrite: the write in conflict is pending again.
+        self.take_conflict(op);
         self.settled.remove(&op);
         let target = write.target();
         self.pending_ops.insert(op, target.clone());
@@ -68,7 +70,7 @@ impl Store {
     /// Ends an op with `outcome`. True when this is news (the op was pending, or this outcome
     /// was not the last one reported for it), i.e. when the analyst should be told.
     fn settle(&mut self, op: OpId, outcome: Outcome) -> bool {
-        let was_pending = self.take_pending(op).is_some();
+        let was_pending = self.take_pending(op).is_some() | self.take_conflict(op).is_some();
         let repeated = self.settled.insert(op, outcome) == Some(outcome);
         was_pending || !repeated
     }
@@ -190,6 +192,19 @@ impl Store {
         ch.dirty = true;
     }
 
+    /// Removes `op` from the writes in conflict (no refresh); returns it.
+    fn take_conflict(&mut self, op: OpId) -> Option<ConflictWrite> {
+        let id = self.conflict_ops.remove(&op)?;
+        let &i = self.index.get(&id)?;
+        let list = &mut self.entries[i].conflicts;
+        let at = list.iter().position(|c| c.op == op)?;
+        let taken = list.remove(at);
+        self.refresh(i);
+        Some(taken)
+    }
+
+    /// Someone else changed what `op` sets: the server's version is shown and the write is
+    /// kept apart, in conflict, until the analyst decides.
     pub(super) fn conflict(
         &mut self,
         op: OpId,
@@ -198,8 +213,23 @@ impl Store {
         ch: &mut Changes,
     ) {
         let incident_id = server.id.clone();
+        // A conflict replayed after a restart carries the server's version of back then:
+        // never let it replace a newer one.
+        let older = self
+            .incident(&incident_id)
+            .is_some_and(|e| e.server().last_update_date_time > server.last_update_date_time);
+        let changed = !older && self.put_server(server);
+        let write = self.pending_write(op);
         let news = self.settle(op, Outcome::Conflict);
-        let changed = self.put_server(server);
+        if let (Some(write), Some(&i)) = (write, self.index.get(&incident_id)) {
+            self.entries[i].conflicts.push(ConflictWrite {
+                op,
+                write,
+                fields: fields.clone(),
+            });
+            self.conflict_ops.insert(op, incident_id.clone());
+            self.refresh(i);
+        }
         if news {
             ch.notices.push(Notice::Conflict {
                 op,
@@ -208,6 +238,32 @@ impl Store {
             });
         }
         ch.dirty |= news || changed;
+    }
+
+    /// The write `op` while it is pending or in conflict.
+    pub fn pending_write(&self, op: OpId) -> Option<WriteOp> {
+        let list: &[PendingWrite] = match self.pending_ops.get(&op)? {
+            Target::Incident(id) => match self.index.get(id) {
+                Some(&i) => &self.entries[i].pending,
+                None => self.waiting.get(id).map(Vec::as_slice).unwrap_or(&[]),
+            },
+            Target::Alert(id) => self.alert_pending_writes(id),
+        };
+        list.iter().find(|p| p.op == op).map(|p| p.write.clone())
+    }
+
+    /// Every write waiting for the analyst's decision on a conflict, oldest op first.
+    pub fn conflicts(&self) -> Vec<&ConflictWrite> {
+        let mut out: Vec<&ConflictWrite> = self
+            .conflict_ops
+            .iter()
+            .filter_map(|(op, id)| {
+                let e = self.incident(id)?;
+                e.conflicts.iter().find(|c| c.op == *op)
+            })
+            .collect();
+        out.sort_by_key(|c| c.op);
+        out
     }
 
     /// The texts of comments still being sent to a target, oldest first.

@@ -11,7 +11,7 @@
 use super::api::{GraphApi, is_network};
 use super::lazy::{self, LazyItem};
 use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
-use super::messages::{AlertsMode, Command, Phase, SyncStatus, Update, WriteOp};
+use super::messages::{AlertsMode, Command, OpId, Phase, SyncStatus, Update, WriteOp};
 use super::outbox::{Outbox, OutboxEntry, persist};
 use super::reads::{load_incident, report_load_error, run_listing};
 use super::unknown_enums::UnknownEnums;
@@ -252,6 +252,7 @@ async fn run<A: GraphApi>(
         unknown_enums: UnknownEnums::default(),
     };
     if let Some(message) = warning {
+        tracing::warn!(%message, "outbox");
         engine.send(Update::Error { message });
     }
     engine.replay_outbox().await;
@@ -350,7 +351,16 @@ impl<A: GraphApi> Engine<A> {
         drop(ob);
         let ops = entries.iter().map(|e| e.op).collect();
         for e in entries {
+            let conflict = e.conflict;
             self.announce_queued(e.op, e.write);
+            // A conflict found before the restart still waits for the analyst.
+            if let Some(c) = conflict {
+                self.send(Update::Conflict {
+                    op: e.op,
+                    server: c.server,
+                    changed_fields: c.changed_fields,
+                });
+            }
         }
         self.send(Update::OutboxLoaded { ops });
         self.status.outbox_pending = pending;
@@ -389,7 +399,7 @@ impl<A: GraphApi> Engine<A> {
 
     /// Tells the UI a write is queued. Mail changes no record, so it is not announced to the
     /// store; its outcome arrives as `MailSent` / `MailPending`.
-    fn announce_queued(&self, op: super::messages::OpId, write: WriteOp) {
+    fn announce_queued(&self, op: OpId, write: WriteOp) {
         if write.mail_inquiry().is_none() {
             self.send(Update::WriteQueued { op, write });
         }
@@ -399,7 +409,7 @@ impl<A: GraphApi> Engine<A> {
     /// analyst's original queue time) marks a write an earlier run may have applied.
     async fn queue_write(
         &mut self,
-        op: super::messages::OpId,
+        op: OpId,
         write: WriteOp,
         recovered: Option<Timestamp>,
     ) {
@@ -436,16 +446,92 @@ impl<A: GraphApi> Engine<A> {
             refuse(self, format!("operation {op} is already queued"));
             return;
         }
+        if let Err(e) = persist(&ob).await {
+            // Not durable, so not sent: a crash would lose it without a word.
+            ob.remove(op);
+            let (pending, failed) = ob.counts();
+            drop(ob);
+            let message = format!(
+                "could not save the outbox ({e}): the change was not sent; free space and retry"
+            );
+            tracing::error!(%message, op, "write refused");
+            match write.mail_inquiry() {
+                Some(inquiry_id) => self.send(Update::MailSent {
+                    op,
+                    inquiry_id: inquiry_id.to_string(),
+                    result: Err(message),
+                }),
+                None => self.send(Update::WriteFailed {
+                    op,
+                    target,
+                    message,
+                    retryable: true,
+                }),
+            }
+            self.status.outbox_pending = pending;
+            self.status.outbox_failed = failed;
+            self.emit_status();
+            return;
+        }
+        let (pending, failed) = ob.counts();
+        drop(ob);
+        self.announce_queued(op, write);
+        self.notify.notify_one();
+        self.status.outbox_pending = pending;
+        self.status.outbox_failed = failed;
+        self.emit_status();
+    }
+
+    /// The analyst overwrites the server's values: the entry in conflict is sent with `force`.
+    async fn overwrite(&mut self, op: OpId) {
+        let mut ob = self.outbox.lock().await;
+        let Some(entry) = ob.overwrite(op) else {
+            drop(ob);
+            self.send(Update::Error {
+                message: format!("operation {op} is not waiting for a decision"),
+            });
+            return;
+        };
+        // Not saving the decision loses nothing: after a crash the conflict is shown again.
         let saved = persist(&ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
         if let Err(e) = saved {
-            self.send(Update::Error {
-                message: format!("could not save the outbox ({e}); the write is sent but would not survive a crash"),
-            });
+            tracing::warn!(error = %e, op, "outbox not saved after an overwrite decision");
         }
-        self.announce_queued(op, write);
+        self.send(Update::WriteQueued {
+            op,
+            write: entry.write,
+        });
+        self.status.outbox_pending = pending;
+        self.status.outbox_failed = failed;
         self.notify.notify_one();
+        self.emit_status();
+    }
+
+    /// The analyst keeps the server's values: the entry leaves the outbox unsent.
+    async fn discard(&mut self, op: OpId) {
+        let mut ob = self.outbox.lock().await;
+        let Some(entry) = ob.remove(op) else {
+            drop(ob);
+            return;
+        };
+        let saved = persist(&ob).await;
+        let (pending, failed) = ob.counts();
+        drop(ob);
+        let mut message = "discarded: the server's version was kept".to_string();
+        if let Err(e) = saved {
+            message = format!(
+                "{message}, but the outbox could not be saved ({e}): the change may be offered again after a restart"
+            );
+            tracing::error!(%message, op, "outbox not saved after a discard");
+        }
+        self.send(Update::WriteFailed {
+            op,
+            target: entry.write.target(),
+            message,
+            retryable: false,
+        });
         self.status.outbox_pending = pending;
         self.status.outbox_failed = failed;
         self.emit_status();
@@ -630,6 +716,8 @@ impl<A: GraphApi> Engine<A> {
                 write,
                 queued_at,
             } => self.queue_write(op, write, Some(queued_at)).await,
+            Command::Overwrite { op } => self.overwrite(op).await,
+            Command::Discard { op } => self.discard(op).await,
             Command::RetryFailed => self.retry_failed().await,
             Command::Shutdown => {}
         }

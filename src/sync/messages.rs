@@ -1,5 +1,6 @@
 //! The contract between the UI and the sync engine: [`Command`] goes down, [`Update`] comes up.
 
+use super::base::IncidentBase;
 use crate::graph::model::{
     Alert, AlertPatch, BadRecord, Comment, Incident, IncidentPatch, Timestamp,
 };
@@ -35,6 +36,10 @@ pub enum WriteOp {
         base_last_update: Option<Timestamp>,
         /// Apply even if the server changed since (the analyst confirmed the conflict).
         force: bool,
+        /// The values the analyst saw for the fields `patch` sets; `None` in outbox entries
+        /// written before bases existed (they fall back to `base_last_update`).
+        #[serde(default)]
+        base: Option<Box<IncidentBase>>,
     },
     PatchAlert {
         alert_id: String,
@@ -105,6 +110,11 @@ pub enum Command {
     },
     /// Retry every failed write still in the outbox.
     RetryFailed,
+    /// The analyst chose to overwrite the server's values: the write in conflict is sent
+    /// again with `force` (the same outbox entry, updated in place).
+    Overwrite { op: OpId },
+    /// The analyst kept the server's values: the write leaves the outbox unsent.
+    Discard { op: OpId },
     /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel):
     /// `path` is `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`.
     SendMail {
@@ -233,7 +243,8 @@ pub enum Update {
         message: String,
         retryable: bool,
     },
-    /// The incident changed on the server since the analyst saw it: nothing was sent.
+    /// Someone else changed fields this write sets since the analyst saw them: nothing was
+    /// sent, and the write stays in the outbox until the analyst overwrites or discards it.
     Conflict {
         op: OpId,
         server: Incident,

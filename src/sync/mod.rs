@@ -3,6 +3,7 @@
 //! [`Update`]s with the UI over channels.
 
 pub mod api;
+pub mod base;
 pub mod engine;
 pub mod lazy;
 pub mod lister;
@@ -13,5 +14,6 @@ mod unknown_enums;
 pub mod writer;
 
 pub use api::GraphApi;
+pub use base::IncidentBase;
 pub use engine::{EngineConfig, EngineHandle, spawn};
 pub use messages::*;

@@ -3,7 +3,7 @@
 //! never loses an analyst's change and a restart replays it.
 
 use super::messages::{OpId, WriteOp};
-use crate::graph::model::Timestamp;
+use crate::graph::model::{Incident, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,20 @@ pub struct OutboxEntry {
     /// restart): check the target before posting again.
     #[serde(default)]
     pub uncertain: bool,
+    /// Someone else changed what this write sets: it is not sent until the analyst
+    /// overwrites or discards it.
+    #[serde(default)]
+    pub conflict: Option<ConflictState>,
+}
+
+/// A write's conflict as detected, kept with the entry so a restart shows it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictState {
+    /// The server's version when the conflict was found (alerts left out).
+    pub server: Incident,
+    /// Graph names of the properties someone else changed.
+    pub changed_fields: Vec<String>,
+    pub detected_at: Timestamp,
 }
 
 impl OutboxEntry {
@@ -39,6 +53,7 @@ impl OutboxEntry {
             attempts: 0,
             last_error: None,
             uncertain: false,
+            conflict: None,
         }
     }
 
@@ -75,6 +90,9 @@ pub struct Outbox {
     path: Option<PathBuf>,
     entries: Vec<OutboxEntry>,
     in_flight: Option<OpId>,
+    /// Why the configured file cannot be used: every persist fails with this, so no write is
+    /// sent without being durable.
+    unusable: Option<String>,
 }
 
 impl Outbox {
@@ -101,10 +119,10 @@ impl Outbox {
             }
             Err(e) => {
                 let msg = format!(
-                    "cannot read the outbox {}: {e}; queued writes are kept in memory only",
+                    "cannot read the outbox {}: {e}; changes are refused until it is readable",
                     path.display()
                 );
-                return (Outbox::in_memory(), Some(msg));
+                return (Outbox::unusable(msg.clone()), Some(msg));
             }
         };
         match serde_json::from_slice::<OutboxFile>(&text) {
@@ -123,6 +141,7 @@ impl Outbox {
                         path: Some(path),
                         entries,
                         in_flight: None,
+                        unusable: None,
                     },
                     None,
                 )
@@ -147,13 +166,21 @@ impl Outbox {
                     Err(e) => {
                         let msg = format!(
                             "the outbox {} is unreadable ({parse}) and could not be moved aside ({e}); \
-                             it is left untouched and new writes are kept in memory only",
+                             it is left untouched and changes are refused until it is fixed",
                             path.display()
                         );
-                        (Outbox::in_memory(), Some(msg))
+                        (Outbox::unusable(msg.clone()), Some(msg))
                     }
                 }
             }
+        }
+    }
+
+    /// An outbox whose file cannot be used: it refuses to persist (see [`persist`]).
+    fn unusable(reason: String) -> Self {
+        Outbox {
+            unusable: Some(reason),
+            ..Default::default()
         }
     }
 
@@ -176,18 +203,58 @@ impl Outbox {
         if self.in_flight.is_some() {
             return None;
         }
-        let e = self.entries.iter_mut().find(|e| !e.failed)?;
+        let e = self
+            .entries
+            .iter_mut()
+            .find(|e| !e.failed && e.conflict.is_none())?;
         e.attempts += 1;
         self.in_flight = Some(e.op);
         Some(e.clone())
     }
 
-    /// Removes `op` (done, rejected or conflicting).
-    pub fn remove(&mut self, op: OpId) {
-        self.entries.retain(|e| e.op != op);
+    /// Removes `op` (confirmed, refused for good, or discarded by the analyst) and returns it.
+    pub fn remove(&mut self, op: OpId) -> Option<OutboxEntry> {
         if self.in_flight == Some(op) {
             self.in_flight = None;
         }
+        let at = self.entries.iter().position(|e| e.op == op)?;
+        Some(self.entries.remove(at))
+    }
+
+    /// Puts `op` in conflict: kept, not sent again until [`Outbox::overwrite`] or a discard.
+    pub fn mark_conflict(&mut self, op: OpId, mut server: Incident, changed_fields: Vec<String>) {
+        server.alerts = None;
+        if let Some(e) = self.entries.iter_mut().find(|e| e.op == op) {
+            e.conflict = Some(ConflictState {
+                server,
+                changed_fields,
+                detected_at: Timestamp::now(),
+            });
+            e.failed = false;
+        }
+        if self.in_flight == Some(op) {
+            self.in_flight = None;
+        }
+    }
+
+    /// The analyst chose to overwrite: the entry in conflict is made pending again with
+    /// `force`, in place. Returns the updated entry; `None` when `op` is not in conflict.
+    pub fn overwrite(&mut self, op: OpId) -> Option<OutboxEntry> {
+        let e = self
+            .entries
+            .iter_mut()
+            .find(|e| e.op == op && e.conflict.is_some())?;
+        e.conflict = None;
+        e.failed = false;
+        if let WriteOp::PatchIncident { force, .. } = &mut e.write {
+            *force = true;
+        }
+        Some(e.clone())
+    }
+
+    /// Entries waiting for the analyst's decision on a conflict.
+    pub fn conflicts(&self) -> impl Iterator<Item = &OutboxEntry> {
+        self.entries.iter().filter(|e| e.conflict.is_some())
     }
 
     /// Keeps `op` as failed (retryable).
@@ -214,7 +281,7 @@ impl Outbox {
         for e in self
             .entries
             .iter_mut()
-            .filter(|e| e.failed && e.attempts < max_attempts)
+            .filter(|e| e.failed && e.conflict.is_none() && e.attempts < max_attempts)
         {
             e.failed = false;
             out.push(e.clone());
@@ -222,9 +289,13 @@ impl Outbox {
         out
     }
 
-    /// (pending including in flight, failed).
+    /// (pending including in flight, failed or in conflict).
     pub fn counts(&self) -> (usize, usize) {
-        let failed = self.entries.iter().filter(|e| e.failed).count();
+        let failed = self
+            .entries
+            .iter()
+            .filter(|e| e.failed || e.conflict.is_some())
+            .count();
         (self.entries.len() - failed, failed)
     }
 
@@ -247,6 +318,11 @@ impl Outbox {
 /// Writes the outbox durably (off the async threads). Call it while holding the outbox lock
 /// so that snapshots reach the disk in order.
 pub async fn persist(outbox: &Outbox) -> std::io::Result<()> {
+    if let Some(reason) = &outbox.unusable
+        && !outbox.entries.is_empty()
+    {
+        return Err(std::io::Error::other(reason.clone()));
+    }
     let Some((path, bytes)) = outbox.snapshot() else {
         return Ok(());
     };
@@ -403,5 +479,94 @@ mod tests {
         assert_eq!(retried.len(), 1);
         assert!(retried[0].uncertain);
         assert_eq!(ob.counts(), (1, 0));
+    }
+
+    fn assign(op: OpId) -> OutboxEntry {
+        OutboxEntry::new(
+            op,
+            WriteOp::PatchIncident {
+                incident_id: "7".into(),
+                patch: crate::graph::model::IncidentPatch {
+                    assigned_to: Some(Some("me@x".into())),
+                    ..Default::default()
+                },
+                base_last_update: None,
+                force: false,
+                base: None,
+            },
+        )
+    }
+
+    #[test]
+    fn a_conflict_is_kept_on_disk_not_sent_and_overwritten_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.json");
+        let (mut ob, _) = Outbox::load(path.clone());
+        ob.push(assign(1));
+        ob.push(comment(2));
+        assert_eq!(ob.begin_next().unwrap().op, 1);
+        let server = Incident {
+            id: "7".into(),
+            assigned_to: Some("bob@x".into()),
+            ..Default::default()
+        };
+        ob.mark_conflict(1, server, vec!["assignedTo".into()]);
+        assert_eq!(ob.begin_next().unwrap().op, 2, "the conflict is skipped");
+        ob.mark_failed(2, "x".into(), true);
+        assert_eq!(
+            ob.retry_failed().len(),
+            1,
+            "only the failed comment is retried"
+        );
+        let (p, bytes) = ob.snapshot().unwrap();
+        write_atomic(&p, &bytes).unwrap();
+
+        let (mut back, _) = Outbox::load(path);
+        assert_eq!(back.conflicts().count(), 1);
+        assert_eq!(back.counts(), (1, 1));
+        let e = back.overwrite(1).unwrap();
+        assert!(matches!(
+            e.write,
+            WriteOp::PatchIncident { force: true, .. }
+        ));
+        assert!(e.conflict.is_none());
+        assert!(back.overwrite(1).is_none(), "no longer in conflict");
+        assert_eq!(back.entries().len(), 2, "updated in place, not re-queued");
+        assert_eq!(back.begin_next().unwrap().op, 1);
+    }
+
+    #[test]
+    fn entries_from_before_bases_and_conflicts_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.json");
+        let old = r#"{"version": 1, "entries": [{"op": 4, "write": {"PatchIncident": {
+            "incident_id": "9", "patch": {"status": "resolved"},
+            "base_last_update": "2026-01-01T00:00:00Z", "force": false}},
+            "queued_at": "2026-01-01T00:00:01Z"}]}"#;
+        std::fs::write(&path, old).unwrap();
+        let (ob, warn) = Outbox::load(path);
+        assert!(warn.is_none(), "{warn:?}");
+        let e = &ob.entries()[0];
+        assert!(e.conflict.is_none());
+        assert!(matches!(
+            &e.write,
+            WriteOp::PatchIncident {
+                base: None,
+                base_last_update: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_outbox_refuses_to_hold_writes_in_memory_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("state");
+        std::fs::write(&file, b"a file where the state directory should be").unwrap();
+        let (mut ob, warn) = Outbox::load(file.join("outbox.json"));
+        assert!(warn.unwrap().contains("refused"));
+        assert!(persist(&ob).await.is_ok(), "nothing to lose yet");
+        ob.push(comment(1));
+        assert!(persist(&ob).await.is_err());
     }
 }

@@ -5,6 +5,7 @@ use super::api::{
     GraphApi, alert_path, incident_path, is_network, is_retryable_write, is_server_error,
     local_error,
 };
+use super::base::{Review, review};
 use super::engine::Internal;
 use super::messages::{Target, Update, WriteOp};
 use super::outbox::{Outbox, OutboxEntry, persist};
@@ -23,6 +24,11 @@ enum Outcome {
     Done(Box<Update>),
     /// Refused for good: drop and report `WriteFailed{retryable: false}`.
     Rejected(String),
+    /// Someone else changed what the write sets: keep it in conflict for the analyst.
+    Conflict {
+        server: Box<Incident>,
+        changed_fields: Vec<String>,
+    },
     /// Keep as failed; `net` makes the engine go offline.
     Retry {
         message: String,
@@ -47,58 +53,6 @@ fn failure(e: GraphError) -> Outcome {
 fn decode<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, GraphError> {
     serde_json::from_value(v)
         .map_err(|e| local_error(ErrorKind::Decode, "BadResponse", format!("{what}: {e}")))
-}
-
-/// Properties of `patch` whose target value differs from the server's current value, plus
-/// `lastModifiedBy` when the server names who changed it. Empty: the server already matches.
-pub fn conflicting_fields(patch: &IncidentPatch, server: &Incident) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut check = |name: &str, differs: bool| {
-        if differs {
-            out.push(name.to_string());
-        }
-    };
-    if let Some(v) = &patch.status {
-        check("status", &server.status != v);
-    }
-    if let Some(v) = &patch.assigned_to {
-        check("assignedTo", &server.assigned_to != v);
-    }
-    if let Some(v) = &patch.classification {
-        check("classification", server.classification.as_ref() != Some(v));
-    }
-    if let Some(v) = &patch.determination {
-        check("determination", server.determination.as_ref() != Some(v));
-    }
-    if let Some(v) = &patch.severity {
-        check("severity", &server.severity != v);
-    }
-    if let Some(v) = &patch.custom_tags {
-        let mut a = v.clone();
-        let mut b = server.custom_tags.clone();
-        a.sort();
-        b.sort();
-        check("customTags", a != b);
-    }
-    if let Some(v) = &patch.resolving_comment {
-        check(
-            "resolvingComment",
-            server.resolving_comment.as_ref() != Some(v),
-        );
-    }
-    if let Some(v) = &patch.display_name {
-        check("displayName", server.display_name.as_ref() != Some(v));
-    }
-    if let Some(v) = &patch.description {
-        check("description", server.description.as_ref() != Some(v));
-    }
-    if let Some(v) = &patch.summary {
-        check("summary", server.summary.as_ref() != Some(v));
-    }
-    if !out.is_empty() && server.last_modified_by.is_some() {
-        out.push("lastModifiedBy".to_string());
-    }
-    out
 }
 
 /// The outbox sender task.
@@ -127,7 +81,13 @@ impl<A: GraphApi> Writer<A> {
     async fn finish(&self, entry: &OutboxEntry, outcome: Outcome) {
         let mut ob = self.outbox.lock().await;
         match &outcome {
-            Outcome::Done(_) | Outcome::Rejected(_) => ob.remove(entry.op),
+            Outcome::Done(_) | Outcome::Rejected(_) => {
+                ob.remove(entry.op);
+            }
+            Outcome::Conflict {
+                server,
+                changed_fields,
+            } => ob.mark_conflict(entry.op, (**server).clone(), changed_fields.clone()),
             Outcome::Retry {
                 message, uncertain, ..
             } => ob.mark_failed(entry.op, message.clone(), *uncertain),
@@ -135,12 +95,8 @@ impl<A: GraphApi> Writer<A> {
         let saved = persist(&ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
-        if let Err(e) = saved {
-            let _ = self.ui.send(Update::Error {
-                message: format!("could not save the outbox: {e}"),
-            });
-        }
         let target = entry.write.target();
+        let target_name = target.to_string();
         let mail = entry.write.mail_inquiry().map(str::to_string);
         let health = match (outcome, mail) {
             (Outcome::Done(update), _) => {
@@ -166,8 +122,18 @@ impl<A: GraphApi> Writer<A> {
                     None => Internal::RequestOk,
                 }
             }
-            (outcome, None) => self.report_record_outcome(entry, target, outcome),
+            (outcome, _) => self.report_record_outcome(entry, target, outcome),
         };
+        // Said after the outcome, so the outcome's notice does not hide it.
+        if let Err(e) = saved {
+            // The file still holds the entry as it was: after a restart it is checked or sent
+            // again (a patch sets the same values; a comment or a mail is looked for first).
+            let message = format!(
+                "could not save the outbox ({e}); after a restart vigil may check or send the change to {target_name} again (a comment is never posted twice)"
+            );
+            tracing::error!(%message, "outbox not saved after a write outcome");
+            let _ = self.ui.send(Update::Error { message });
+        }
         let _ = self.internal.send(health);
         let _ = self
             .internal
@@ -185,6 +151,17 @@ impl<A: GraphApi> Writer<A> {
         match outcome {
             Outcome::Done(update) => {
                 let _ = self.ui.send(*update);
+                Internal::RequestOk
+            }
+            Outcome::Conflict {
+                server,
+                changed_fields,
+            } => {
+                let _ = self.ui.send(Update::Conflict {
+                    op: entry.op,
+                    server: *server,
+                    changed_fields,
+                });
                 Internal::RequestOk
             }
             Outcome::Rejected(message) => {
@@ -219,24 +196,31 @@ impl<A: GraphApi> Writer<A> {
                 patch,
                 base_last_update,
                 force,
+                base,
             } => {
                 if patch.is_empty() {
                     return Outcome::Rejected("nothing to change".into());
                 }
-                if !force && let Some(base) = base_last_update {
-                    let server: Incident = match self
-                        .get(&incident_path(incident_id, false), "incident")
-                        .await
-                    {
+                let path = incident_path(incident_id, false);
+                let mut body = patch.to_body();
+                if !force && (base.is_some() || base_last_update.is_some()) {
+                    let server: Incident = match self.get(&path, "incident").await {
                         Ok(i) => i,
                         Err(e) => return failure(e),
                     };
-                    if server.last_update_date_time.is_some_and(|t| t > *base) {
-                        return self.conflict_or_done(op, patch, server);
+                    match review(patch, base.as_deref(), *base_last_update, &server) {
+                        Review::Send(changed) => body = changed,
+                        Review::AlreadyApplied => {
+                            // Our own earlier attempt, or a colleague made the same change.
+                            return Outcome::Done(Box::new(Update::IncidentWritten {
+                                op,
+                                incident: server,
+                            }));
+                        }
+                        Review::Conflict(fields) => return conflict(fields, server),
                     }
                 }
-                let path = incident_path(incident_id, false);
-                match self.api.patch_json(&path, &patch.to_body()).await {
+                match self.api.patch_json(&path, &body).await {
                     Ok(v) => match decode::<Incident>(v, "incident") {
                         Ok(incident) => {
                             Outcome::Done(Box::new(Update::IncidentWritten { op, incident }))
@@ -251,7 +235,23 @@ impl<A: GraphApi> Writer<A> {
                     },
                     Err(e) if e.status == Some(412) => {
                         match self.get::<Incident>(&path, "incident").await {
-                            Ok(server) => self.conflict_or_done(op, patch, server),
+                            Ok(server) => {
+                                match review(patch, base.as_deref(), *base_last_update, &server) {
+                                    Review::AlreadyApplied => {
+                                        Outcome::Done(Box::new(Update::IncidentWritten {
+                                            op,
+                                            incident: server,
+                                        }))
+                                    }
+                                    Review::Conflict(fields) => conflict(fields, server),
+                                    // The service refused on a precondition we cannot see:
+                                    // let the analyst decide rather than loop.
+                                    Review::Send(_) => {
+                                        let fields = patch_names(patch);
+                                        conflict(fields, server)
+                                    }
+                                }
+                            }
                             Err(e) => failure(e),
                         }
                     }
@@ -365,24 +365,6 @@ impl<A: GraphApi> Writer<A> {
             }))
     }
 
-    fn conflict_or_done(&self, op: u64, patch: &IncidentPatch, server: Incident) -> Outcome {
-        let changed_fields = conflicting_fields(patch, &server);
-        if changed_fields.is_empty() {
-            // The server already holds every target value (our own earlier attempt, or a
-            // colleague made the same change): nothing to send.
-            Outcome::Done(Box::new(Update::IncidentWritten {
-                op,
-                incident: server,
-            }))
-        } else {
-            Outcome::Done(Box::new(Update::Conflict {
-                op,
-                server,
-                changed_fields,
-            }))
-        }
-    }
-
     async fn get<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -492,6 +474,25 @@ pub fn sent_items_query(send_path: &str, subject: &str) -> Option<String> {
     ))
 }
 
+/// A conflict on `fields`, naming who changed the incident when the server says.
+fn conflict(mut changed_fields: Vec<String>, server: Incident) -> Outcome {
+    if server.last_modified_by.is_some() {
+        changed_fields.push("lastModifiedBy".to_string());
+    }
+    Outcome::Conflict {
+        server: Box::new(server),
+        changed_fields,
+    }
+}
+
+/// The Graph names of the properties a patch sets.
+fn patch_names(patch: &IncidentPatch) -> Vec<String> {
+    match patch.to_body() {
+        Value::Object(m) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// `{"value": [comment, ...]}` → comments (unreadable items skipped); `None` without `value`.
 fn parse_comments(v: &Value) -> Option<Vec<Comment>> {
     let items = v.get("value")?.as_array()?;
@@ -506,39 +507,6 @@ fn parse_comments(v: &Value) -> Option<Vec<Comment>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::model::{IncidentStatus, Timestamp};
-
-    #[test]
-    fn conflicting_fields_compare_targets_with_the_server() {
-        let server = Incident {
-            id: "1".into(),
-            status: IncidentStatus::Active,
-            assigned_to: Some("bob@contoso.com".into()),
-            custom_tags: vec!["b".into(), "a".into()],
-            last_modified_by: Some("bob@contoso.com".into()),
-            last_update_date_time: Timestamp::parse("2026-01-01T00:00:00Z"),
-            ..Default::default()
-        };
-        let p = IncidentPatch {
-            status: Some(IncidentStatus::Resolved),
-            custom_tags: Some(vec!["a".into(), "b".into()]),
-            ..Default::default()
-        };
-        assert_eq!(
-            conflicting_fields(&p, &server),
-            vec!["status".to_string(), "lastModifiedBy".into()]
-        );
-        let same = IncidentPatch {
-            assigned_to: Some(Some("bob@contoso.com".into())),
-            ..Default::default()
-        };
-        assert!(conflicting_fields(&same, &server).is_empty());
-        let clear = IncidentPatch {
-            assigned_to: Some(None),
-            ..Default::default()
-        };
-        assert_eq!(conflicting_fields(&clear, &server)[0], "assignedTo");
-    }
 
     #[test]
     fn sent_items_query_names_the_sending_mailbox_and_the_subject() {

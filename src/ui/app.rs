@@ -580,10 +580,18 @@ impl App {
             Update::LoadComplete { total, elapsed, .. } => {
                 self.queue.stale = true;
                 self.counts_stale = true;
-                self.notify(
-                    Level::Info,
-                    format!("Loaded {total} incidents in {:.1}s", elapsed.as_secs_f64()),
-                );
+                // Routine news never hides a warning still on screen (a corrupt outbox at
+                // start, an expired sign-in…).
+                if self
+                    .notification
+                    .as_ref()
+                    .is_none_or(|n| n.level == Level::Info)
+                {
+                    self.notify(
+                        Level::Info,
+                        format!("Loaded {total} incidents in {:.1}s", elapsed.as_secs_f64()),
+                    );
+                }
             }
             Update::OutboxLoaded { ops } => effects.extend(self.resume_deliveries(&ops)),
             Update::MailPending { op, message, .. } => {
@@ -992,17 +1000,7 @@ impl App {
             "refresh" => vec![Effect::SendCommand(Command::Refresh {
                 full: args.first() == Some(&"full"),
             })],
-            "retry" => match self.sync.outbox_failed {
-                0 => {
-                    self.notify(Level::Info, "Nothing to retry");
-                    Vec::new()
-                }
-                n => {
-                    let writes = if n == 1 { "write" } else { "writes" };
-                    self.notify(Level::Info, format!("Retrying {n} failed {writes}"));
-                    vec![Effect::SendCommand(Command::RetryFailed)]
-                }
-            },
+            "retry" => self.retry_and_review_conflicts(),
             other => {
                 self.notify(
                     Level::Error,

@@ -100,7 +100,7 @@ pub(super) fn describe(n: &Notice) -> (Level, String, bool) {
         } => (
             Level::Error,
             format!(
-                "Conflict: incident {incident_id} changed on the server ({}); nothing was sent — review and retry",
+                "Conflict: incident {incident_id} changed on the server ({}); your change waits — y overwrite, n discard, :retry later",
                 fields.join(", ")
             ),
             true,

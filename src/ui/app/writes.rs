@@ -1,16 +1,16 @@
 //! Writes from the triage panes: opening the panes for the current targets, submitting their
 //! `WriteOp`s (optimistic display + `Command::Write`), bulk result tracking and retry, and the
-//! conflict dialog with its forced re-send.
+//! conflict dialog (overwrite, discard, or decide later with `:retry`).
 
 use super::{App, Effect, Level, Page};
 use crate::graph::model::Incident;
 use crate::sync::{Command, OpId, Target, Update, WriteOp};
 use crate::ui::modal::{ConfirmPurpose, Modal};
 use crate::ui::triage::{
-    AlertManagePane, BulkResults, CommentEditor, ConfirmOutcome, Field, ItemResult, ManagePane,
-    PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
+    AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ConfirmOutcome, Field, ItemResult,
+    ManagePane, PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
 };
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 /// How a write ended, as far as result lists and deliveries care.
 pub(super) struct WriteOutcome {
@@ -227,9 +227,13 @@ impl App {
                 PaneOutcome::Continue => self.keep(Modal::Bulk(b)),
                 PaneOutcome::Close => Vec::new(),
                 PaneOutcome::Submit(_) => {
+                    // Writes in conflict are still in the outbox: they wait for the
+                    // analyst's decision in their dialog, never for a second copy.
+                    let in_conflict: Vec<OpId> =
+                        self.store.conflicts().iter().map(|c| c.op).collect();
                     let failed = b.failed_writes();
                     let mut effects = Vec::new();
-                    for (old, w) in failed {
+                    for (old, w) in failed.into_iter().filter(|(o, _)| !in_conflict.contains(o)) {
                         let op = self.alloc_op();
                         b.rebind(old, op);
                         effects.push(self.send_write(op, w));
@@ -238,18 +242,7 @@ impl App {
                     effects
                 }
             },
-            Modal::Confirm(mut d, purpose) => match d.handle_key(key) {
-                ConfirmOutcome::Pending => self.keep(Modal::Confirm(d, purpose)),
-                ConfirmOutcome::Yes => self.confirmed(purpose),
-                ConfirmOutcome::No => {
-                    let ConfirmPurpose::Conflict { write, .. } = purpose;
-                    self.notify(
-                        Level::Info,
-                        format!("Kept the server's version of {}", write.target()),
-                    );
-                    Vec::new()
-                }
-            },
+            Modal::Confirm(d, purpose) => self.conflict_key(d, purpose, key),
             Modal::ConfirmWrites(d, ops) => self.confirm_writes_key(d, ops, key),
             other => self.keep(other),
         }
@@ -280,55 +273,114 @@ impl App {
             .collect()
     }
 
-    fn confirmed(&mut self, purpose: ConfirmPurpose) -> Vec<Effect> {
-        let ConfirmPurpose::Conflict { op: old, write } = purpose;
-        let forced = match write {
-            WriteOp::PatchIncident {
-                incident_id, patch, ..
-            } => {
-                let base = self
-                    .store
-                    .incident(&incident_id)
-                    .and_then(|e| e.server().last_update_date_time);
-                WriteOp::PatchIncident {
-                    incident_id,
-                    patch,
-                    base_last_update: base,
-                    force: true,
-                }
-            }
-            other => other,
-        };
-        if self.read_only {
-            self.notify(Level::Warn, "Read-only profile: changes are disabled");
+    /// A key for the conflict dialog: `y` overwrite, `n` discard, `Esc` decide later (the
+    /// write stays in conflict in the outbox).
+    fn conflict_key(
+        &mut self,
+        mut d: ConfirmDialog,
+        purpose: ConfirmPurpose,
+        key: KeyEvent,
+    ) -> Vec<Effect> {
+        let ConfirmPurpose::Conflict { op, write } = &purpose;
+        let (op, target) = (*op, write.target());
+        if key.code == KeyCode::Esc && key.kind != KeyEventKind::Release {
+            self.notify(
+                Level::Warn,
+                format!("Your change to {target} waits in conflict: :retry to decide"),
+            );
             return Vec::new();
         }
-        let op = self.alloc_op();
-        for m in &mut self.modals {
-            if let Modal::Bulk(b) = m {
-                b.rebind(old, op);
+        match d.handle_key(key) {
+            ConfirmOutcome::Pending => self.keep(Modal::Confirm(d, purpose)),
+            ConfirmOutcome::Yes if self.read_only => {
+                self.notify(Level::Warn, "Read-only profile: changes are disabled");
+                Vec::new()
+            }
+            ConfirmOutcome::Yes => {
+                self.notify(
+                    Level::Info,
+                    format!("Overwriting the server's values of {target}…"),
+                );
+                vec![Effect::SendCommand(Command::Overwrite { op })]
+            }
+            ConfirmOutcome::No => {
+                self.notify(
+                    Level::Info,
+                    format!("Kept the server's version of {target}"),
+                );
+                vec![Effect::SendCommand(Command::Discard { op })]
             }
         }
-        self.notify(
-            Level::Info,
-            format!("Overwriting the server's values of {}…", forced.target()),
-        );
-        vec![self.send_write(op, forced)]
+    }
+
+    /// `:retry`: retries failed writes and shows again the dialog of each write in conflict.
+    pub(super) fn retry_and_review_conflicts(&mut self) -> Vec<Effect> {
+        let open: Vec<OpId> = self
+            .modals
+            .iter()
+            .filter_map(|m| match m {
+                Modal::Confirm(_, ConfirmPurpose::Conflict { op, .. }) => Some(*op),
+                _ => None,
+            })
+            .collect();
+        let dialogs: Vec<Modal> = self
+            .store
+            .conflicts()
+            .into_iter()
+            .filter(|c| !open.contains(&c.op))
+            .filter_map(|c| {
+                let WriteOp::PatchIncident {
+                    incident_id, patch, ..
+                } = &c.write
+                else {
+                    return None;
+                };
+                let server = self.store.incident(incident_id)?.server();
+                Some(Modal::Confirm(
+                    conflict_dialog(patch, server, &c.fields),
+                    ConfirmPurpose::Conflict {
+                        op: c.op,
+                        write: c.write.clone(),
+                    },
+                ))
+            })
+            .collect();
+        let conflicts = self.store.conflicts().len();
+        // The engine counts writes in conflict among the failed ones.
+        let failed = self.sync.outbox_failed.saturating_sub(conflicts);
+        self.modals.extend(dialogs);
+        let mut said = Vec::new();
+        if failed > 0 {
+            let writes = if failed == 1 { "write" } else { "writes" };
+            said.push(format!("Retrying {failed} failed {writes}"));
+        }
+        if conflicts > 0 {
+            let verb = if conflicts == 1 { "write waits" } else { "writes wait" };
+            said.push(format!("{conflicts} {verb} for your decision on a conflict"));
+        }
+        if said.is_empty() {
+            self.notify(Level::Info, "Nothing to retry");
+            return Vec::new();
+        }
+        self.notify(Level::Info, said.join("; "));
+        if failed > 0 {
+            vec![Effect::SendCommand(Command::RetryFailed)]
+        } else {
+            Vec::new()
+        }
     }
 
     /// Before the store applies `update`: the local write a conflict is about.
     pub(super) fn conflict_write(&self, update: &Update) -> Option<(OpId, WriteOp)> {
-        let Update::Conflict { op, server, .. } = update else {
+        let Update::Conflict { op, .. } = update else {
             return None;
         };
-        let w = self.writes.get(op).cloned().or_else(|| {
-            self.store
-                .incident(&server.id)?
-                .pending
-                .iter()
-                .find(|p| p.op == *op)
-                .map(|p| p.write.clone())
-        })?;
+        // Writes replayed from the outbox after a restart are known only to the store.
+        let w = self
+            .writes
+            .get(op)
+            .cloned()
+            .or_else(|| self.store.pending_write(*op))?;
         Some((*op, w))
     }
 

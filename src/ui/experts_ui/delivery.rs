@@ -9,6 +9,7 @@ use serde_json::Value;
 
 /// One channel's delivery work.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // a handful per inquiry
 pub enum Delivery {
     /// POST `body` to the Graph `path` (`sendMail`).
     Email { path: String, body: Value },

@@ -25,6 +25,8 @@ pub struct ConfirmDialog {
     lines: Vec<String>,
     prompt: String,
     scroll: usize,
+    /// Key hints replacing the generic yes/no ones.
+    hints: Option<Vec<(&'static str, &'static str)>>,
 }
 
 impl ConfirmDialog {
@@ -35,12 +37,19 @@ impl ConfirmDialog {
             lines,
             prompt: "Continue? y/n".into(),
             scroll: 0,
+            hints: None,
         }
     }
 
     /// Replaces the question shown under the lines.
     pub fn with_prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = prompt.into();
+        self
+    }
+
+    /// Replaces the key hints (when the answers mean more than yes and no).
+    pub fn with_hints(mut self, hints: Vec<(&'static str, &'static str)>) -> Self {
+        self.hints = Some(hints);
         self
     }
 
@@ -82,7 +91,10 @@ impl ConfirmDialog {
     }
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("y/Enter", "yes"), ("n/Esc", "no"), ("j/k", "scroll")]
+        match &self.hints {
+            Some(h) => h.clone(),
+            None => vec![("y/Enter", "yes"), ("n/Esc", "no"), ("j/k", "scroll")],
+        }
     }
 
     /// Draws the dialog centred in `area`.
@@ -159,7 +171,8 @@ fn field_name(field: &str) -> &str {
 }
 
 /// "Changed on the server" dialog: what the server now says for each changed field, what the
-/// analyst wanted, and "Overwrite?". On yes the host re-sends the write with `force: true`.
+/// analyst wanted, and "Overwrite?". On yes the host re-sends the write with `force: true`,
+/// on no it discards it; Esc leaves it in conflict (`:retry` shows the dialog again).
 pub fn conflict_dialog(
     local: &IncidentPatch,
     server: &Incident,
@@ -199,7 +212,13 @@ pub fn conflict_dialog(
         lines.push(format!("  {d}"));
     }
     ConfirmDialog::new("Conflict: incident changed on the server", lines)
-        .with_prompt("Overwrite the server's values with yours? y/n")
+        .with_prompt("Overwrite the server's values with yours? y yes · n discard yours · Esc later (:retry)")
+        .with_hints(vec![
+            ("y/Enter", "overwrite"),
+            ("n", "discard mine"),
+            ("Esc", "later (:retry)"),
+            ("j/k", "scroll"),
+        ])
 }
 
 #[cfg(test)]

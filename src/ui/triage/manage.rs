@@ -12,6 +12,7 @@ use super::picker::{
 use super::tags::{TagEditor, TagEvent};
 use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
 use crate::graph::model::{Classification, Determination, Incident, IncidentStatus, Severity};
+use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -191,6 +192,7 @@ impl ManagePane {
                 let patch = patch_for(t, &e);
                 (!patch.is_empty()).then(|| WriteOp::PatchIncident {
                     incident_id: t.id.clone(),
+                    base: Some(Box::new(IncidentBase::capture(&patch, t))),
                     patch,
                     base_last_update: t.last_update_date_time,
                     force: false,

@@ -3,6 +3,7 @@
 
 use super::manage::{Field, ManagePane};
 use crate::graph::model::{Incident, IncidentPatch};
+use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
 
 /// One `PatchIncident` per target not already assigned to `me` (compared ignoring case).
@@ -18,14 +19,18 @@ pub fn assign_to_me(targets: &[Incident], me: &str) -> Vec<WriteOp> {
                 .as_deref()
                 .is_some_and(|a| a.trim().eq_ignore_ascii_case(me))
         })
-        .map(|t| WriteOp::PatchIncident {
-            incident_id: t.id.clone(),
-            patch: IncidentPatch {
+        .map(|t| {
+            let patch = IncidentPatch {
                 assigned_to: Some(Some(me.to_string())),
                 ..Default::default()
-            },
-            base_last_update: t.last_update_date_time,
-            force: false,
+            };
+            WriteOp::PatchIncident {
+                incident_id: t.id.clone(),
+                base: Some(Box::new(IncidentBase::capture(&patch, t))),
+                patch,
+                base_last_update: t.last_update_date_time,
+                force: false,
+            }
         })
         .collect()
 }

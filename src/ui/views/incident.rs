@@ -271,6 +271,20 @@ fn overview(d: &IncidentData, theme: &Theme, width: usize) -> Doc {
             .collect();
         doc.field("Pending", &fields.join(", "), theme.pending, theme);
     }
+    if !d.entry.conflicts.is_empty() {
+        let fields: Vec<String> = d
+            .entry
+            .conflicts
+            .iter()
+            .map(|c| pending_label(&c.write))
+            .collect();
+        doc.field(
+            "In conflict",
+            &format!("{} (:retry to decide)", fields.join(", ")),
+            theme.error,
+            theme,
+        );
+    }
     if let Some(r) = &d.entry.rollback {
         doc.field("Rolled back", r, theme.error, theme);
     }

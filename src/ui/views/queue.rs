@@ -342,6 +342,8 @@ fn row_spans(
                 let (new, changed, sel) = sym.marks();
                 let (m, st) = if data.marked.contains(&inc.id) {
                     (sel, theme.title)
+                } else if !e.conflicts.is_empty() {
+                    ("?", theme.error)
                 } else if !e.pending.is_empty() {
                     (if sym.ascii { "w" } else { "✎" }, theme.pending)
                 } else if e.rollback.is_some() {
