@@ -282,7 +282,7 @@ fn a_resize_is_redrawn_at_the_new_size() {
         let rows = p.rows();
         rows.iter().filter(|r| r.contains(HINTS)).count() == 1
             && rows[0].contains("shown ·")
-            && rows[1].contains("Last update")
+            && rows[1].contains("Updated")
     });
 
     // Smaller: the same at 20x90.

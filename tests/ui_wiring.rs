@@ -234,7 +234,11 @@ fn bulk_retry_never_copies_a_write_in_conflict() {
     select(&mut a, &ids[0]);
     key(&mut a, " ");
     key(&mut a, " ");
-    let w = writes(&key(&mut a, "a"));
+    assert!(
+        writes(&key(&mut a, "a")).is_empty(),
+        "bulk assign asks first"
+    );
+    let w = writes(&key(&mut a, "y"));
     assert_eq!(w.len(), 2);
     let (op0, w0) = &w[0];
     let Target::Incident(id0) = w0.target() else {
@@ -319,9 +323,14 @@ fn a_declined_conflict_discards_and_esc_keeps_it_for_retry() {
     // `:retry` shows the dialog again.
     key(&mut a, ":");
     typed(&mut a, "retry");
-    let fx = key(&mut a, "enter");
-    assert!(fx.contains(&Effect::SendCommand(Command::RetryFailed)));
+    key(&mut a, "enter");
     assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    assert!(
+        a.notification()
+            .is_some_and(|n| n.contains("1 write waits for your decision")),
+        "{:?}",
+        a.notification()
+    );
     let fx = key(&mut a, "n");
     assert!(writes(&fx).is_empty());
     assert!(

@@ -407,12 +407,7 @@ impl<A: GraphApi> Engine<A> {
 
     /// Makes a write durable in the outbox, then lets the writer send it. `recovered` (the
     /// analyst's original queue time) marks a write an earlier run may have applied.
-    async fn queue_write(
-        &mut self,
-        op: OpId,
-        write: WriteOp,
-        recovered: Option<Timestamp>,
-    ) {
+    async fn queue_write(&mut self, op: OpId, write: WriteOp, recovered: Option<Timestamp>) {
         let target = write.target();
         let refuse = |engine: &Self, message: String| match write.mail_inquiry() {
             Some(inquiry_id) => engine.send(Update::MailSent {

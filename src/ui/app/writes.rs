@@ -355,8 +355,14 @@ impl App {
             said.push(format!("Retrying {failed} failed {writes}"));
         }
         if conflicts > 0 {
-            let verb = if conflicts == 1 { "write waits" } else { "writes wait" };
-            said.push(format!("{conflicts} {verb} for your decision on a conflict"));
+            let verb = if conflicts == 1 {
+                "write waits"
+            } else {
+                "writes wait"
+            };
+            said.push(format!(
+                "{conflicts} {verb} for your decision on a conflict"
+            ));
         }
         if said.is_empty() {
             self.notify(Level::Info, "Nothing to retry");
