@@ -229,11 +229,32 @@ impl Console {
         }
     }
 
-    /// Shows the single incident `id` in the queue.
+    /// Whether the queue is on screen with nothing open over it (its own key hints show).
+    fn at_queue(t: &str) -> bool {
+        t.lines().last().is_some_and(|l| l.contains("space select"))
+    }
+
+    /// Closes whatever an interrupted action left open (editors keep their drafts on Esc).
+    fn back_to_queue(&mut self) -> bool {
+        for _ in 0..6 {
+            if Self::at_queue(&self.text()) {
+                return true;
+            }
+            self.send("\x1b");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Self::at_queue(&self.text())
+    }
+
+    /// Shows the single incident `id` in the queue, with the filter line closed.
     fn filter_to(&mut self, id: &str) -> bool {
+        if !self.back_to_queue() {
+            return false;
+        }
         self.send("/\x15");
         self.send(&format!("id:{id}\r"));
-        self.wait_until(|t| t.contains("1 shown") && t.contains(id))
+        let applied = format!("filter: id:{id} ");
+        self.wait_until(|t| t.contains(&applied) && t.contains("1 shown") && Self::at_queue(t))
             .is_some()
     }
 }
@@ -446,9 +467,7 @@ fn perform(c: &mut Console, act: &Act, rng: &mut StdRng) -> bool {
             if rng.random_bool(0.85) {
                 c.send("\x13");
                 // A confirmation before sending, where the console asks for one.
-                if c.wait_until(|t| t.contains("y/n") || !t.contains("ctrl-s send"))
-                    .is_some_and(|t| t.contains("y/n"))
-                {
+                if c.wait_until(|t| t.contains("y send")).is_some() {
                     c.send("y");
                 }
             }
@@ -474,6 +493,49 @@ fn channel_state(record: &Value, channel: &str) -> String {
             other => other.to_string().to_lowercase(),
         })
         .unwrap_or_default()
+}
+
+/// Reads the state directory every few ms while a round runs and keeps every outbox entry
+/// and inquiries file it saw: a write that was on disk at any moment is durable, even when it
+/// was confirmed and removed before the kill.
+struct DiskWatch {
+    seen: Arc<Mutex<BTreeSet<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DiskWatch {
+    fn start(state: PathBuf) -> DiskWatch {
+        let seen = Arc::new(Mutex::new(BTreeSet::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (s2, st2) = (seen.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            loop {
+                let last = st2.load(Ordering::SeqCst);
+                let mut found = outbox_entries(&state);
+                found.push(durable_text(&state));
+                s2.lock().unwrap().extend(found);
+                if last {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        DiskWatch {
+            seen,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops after one last look and returns everything seen.
+    fn finish(mut self) -> BTreeSet<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
 }
 
 fn count_in(haystacks: &[String], token: &str) -> usize {
@@ -509,7 +571,11 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
         ))
         .unwrap();
     let proxy = rt.block_on(async { Proxy::start(sim.addr, seed).await });
-    let home = tempfile::tempdir().unwrap();
+    let mut home = tempfile::tempdir().unwrap();
+    if std::env::var_os("CHAOS_KEEP").is_some() {
+        eprintln!("kill_chaos: state kept in {}", home.path().display());
+        home.disable_cleanup(true);
+    }
     write_config(home.path(), &proxy.addr);
     let state: PathBuf = home.path().join("xdg_state_home");
 
@@ -524,6 +590,7 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
         proxy.set(UP);
         let mut c = Console::spawn(home.path());
         c.wait_for("refreshed");
+        let watch = DiskWatch::start(state.clone());
         let mode = [UP, DOWN, FLAPPING][rng.random_range(0..3)];
         proxy.set(mode);
         for k in 0..rng.random_range(1..=3) {
@@ -534,6 +601,9 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                 _ => Act::Inquiry(take(&mut rng), token),
             };
             let done = perform(&mut c, &act, &mut rng);
+            if std::env::var_os("CHAOS_DEBUG").is_some() {
+                eprintln!("kill_chaos: round {round} {act:?} performed: {done}");
+            }
             acts.push(act);
             if !done {
                 break;
@@ -545,15 +615,22 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
             std::thread::sleep(Duration::from_millis(rng.random_range(0..400)));
         }
         std::thread::sleep(Duration::from_millis(rng.random_range(0..1500)));
+        if std::env::var_os("CHAOS_DEBUG").is_some() {
+            eprintln!(
+                "kill_chaos: round {round} screen before the kill:\n{}",
+                c.text()
+            );
+        }
         c.kill9();
-        let disk = durable_text(&state);
-        let entries = outbox_entries(&state);
+        let seen = watch.finish();
         for (i, a) in acts.iter().enumerate() {
             let on_disk = match a {
-                Act::Assign(id) => entries
+                Act::Assign(id) => seen
                     .iter()
                     .any(|e| e.contains(ALIAS) && e.contains(&format!("\"{id}\""))),
-                Act::Comment(_, t) | Act::Inquiry(_, t) => disk.contains(t.as_str()),
+                Act::Comment(_, t) | Act::Inquiry(_, t) => {
+                    seen.iter().any(|e| e.contains(t.as_str()))
+                }
             };
             if on_disk {
                 durable.insert(i);
@@ -666,6 +743,18 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                     for (channel, n) in [("comment", posted), ("email", mailed)] {
                         let st = channel_state(record, channel);
                         let sent = st == "sent";
+                        if sent != (n == 1) {
+                            let mut found = Vec::new();
+                            for k in 1000..1300u32 {
+                                let v = rt.block_on(server_incident(&sim, &k.to_string()));
+                                if v["comments"].to_string().contains(token.as_str()) {
+                                    found.push(k);
+                                }
+                            }
+                            eprintln!(
+                                "kill_chaos: {token} is in the comments of {found:?}; mail {mailed}"
+                            );
+                        }
                         assert!(
                             sent == (n == 1),
                             "inquiry {token}: the {channel} channel says {st} but the tenant has it {n} times"
