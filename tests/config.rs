@@ -482,15 +482,22 @@ fn secret_from_file() {
 
 #[cfg(unix)]
 #[test]
-fn world_readable_secret_file_still_reads() {
+fn world_readable_secret_file_is_refused_with_the_fix() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret");
     fs::write(&path, "loose\n").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
     let env = FakeEnv::new(&[]);
-    let s = config::read_secret(&SecretSource::File(path), &|k| env.get(k)).unwrap();
-    assert_eq!(s.expose_secret(), "loose");
+    let err = config::read_secret(&SecretSource::File(path.clone()), &|k| env.get(k))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("644"), "{err}");
+    assert!(
+        err.contains(&format!("chmod 600 {}", path.display())),
+        "{err}"
+    );
+    assert!(!err.contains("loose\n") && !err.contains(": loose"), "{err}");
 }
 
 // ---------------------------------------------------------------- paths
