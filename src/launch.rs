@@ -84,6 +84,13 @@ fn open_profile(
     let state_dir = paths.profile_state_dir(&profile.name);
     crate::paths::ensure_private_dir(&state_dir)
         .with_context(|| format!("creating {}", state_dir.display()))?;
+    // The file may name a secret variable that VIGIL_CLIENT_SECRET overrides: withhold it too.
+    if let Some(name) = cfg
+        .and_then(|c| c.profiles.get(&profile.name))
+        .and_then(|p| p.client_secret_env.as_deref())
+    {
+        crate::child_process::withhold_variable(name);
+    }
     let credential = credential_for(profile)?;
     let budget = cfg
         .map(|c| c.effective_sync(Some(&profile.name)).budget_per_minute)
@@ -138,6 +145,9 @@ pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
                     profile.name
                 )
             })?;
+            if let config::SecretSource::Env(name) = src {
+                crate::child_process::withhold_variable(name);
+            }
             Credential::ClientSecret(config::read_secret(src, &process_env)?)
         }
         AuthKind::Certificate => {

@@ -7,6 +7,7 @@
 pub mod app_main;
 pub mod cache;
 pub mod cache_start;
+pub mod child_process;
 pub mod cli;
 pub mod config;
 pub mod connect;
