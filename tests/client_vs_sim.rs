@@ -190,6 +190,65 @@ async fn device_code_sign_in_end_to_end() {
     );
 }
 
+/// A profile whose `graph_url` and `login_url` point at the simulator still asks for a token
+/// for Microsoft Graph (the cloud's scope), and the simulator grants it, app-only and delegated.
+#[tokio::test]
+async fn profile_pointing_at_the_simulator_signs_in_with_the_cloud_scope() {
+    let sim = vigil::sim::start(
+        SimConfig {
+            incidents: 2,
+            live: false,
+            auto_approve_device_code: true,
+            ..SimConfig::default()
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap();
+    let base = sim.base_url();
+    for auth in ["client-secret", "device-code"] {
+        let text = format!(
+            "[profiles.sim]\ntenant_id = \"{}\"\nclient_id = \"{}\"\nauth = \"{auth}\"\n\
+             client_secret_env = \"SIM_SECRET\"\ngraph_url = \"{base}\"\nlogin_url = \"{base}\"\n",
+            vigil::sim::DEMO_TENANT_ID,
+            vigil::sim::DEMO_CLIENT_ID,
+        );
+        let cfg = vigil::config::parse(&text, std::path::Path::new("/c/config.toml")).unwrap();
+        let profile = vigil::config::resolve_profile(Some(&cfg), None, &|_| None).unwrap();
+        assert!(
+            profile
+                .scope
+                .starts_with("https://graph.microsoft.com/.default"),
+            "{auth}: {}",
+            profile.scope
+        );
+        let credential = match auth {
+            "client-secret" => Credential::ClientSecret(vigil::sim::DEMO_CLIENT_SECRET.into()),
+            _ => Credential::DeviceCode,
+        };
+        let client = connect::client(connect::ConnectSpec {
+            graph_url: profile.graph_url.clone(),
+            login_url: profile.login_url.clone(),
+            tenant_id: profile.tenant_id.clone(),
+            client_id: profile.client_id.clone(),
+            scope: profile.scope.clone(),
+            credential,
+            token_cache: None,
+            budget_per_minute: 0,
+        })
+        .unwrap();
+        if auth == "device-code" {
+            client
+                .authenticator()
+                .device_code_login(|_| {})
+                .await
+                .unwrap();
+        }
+        let v = client.get_json("/v1.0/security/incidents").await.unwrap();
+        assert_eq!(v["value"].as_array().map(Vec::len), Some(2), "{auth}");
+    }
+}
+
 #[tokio::test]
 async fn throttling_wait_is_visible_while_it_runs() {
     let demo = connect::demo(cfg(5, "429-burst=1,retry-after=2"))

@@ -347,7 +347,45 @@ fn env_overrides_win_over_file() {
         p.secret_source,
         Some(SecretSource::Env("VIGIL_CLIENT_SECRET".into()))
     );
-    assert_eq!(p.scope, "http://127.0.0.1:9999/.default");
+    assert_eq!(
+        p.scope, "https://graph.microsoft.com/.default",
+        "VIGIL_GRAPH_URL does not change the resource the token is for"
+    );
+}
+
+#[test]
+fn scope_follows_the_cloud_not_graph_url_and_the_scope_key_overrides_it() {
+    let env = FakeEnv::new(&[]);
+    let base = "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"S\"\n";
+    let cases = [
+        ("global", "https://graph.microsoft.com/.default"),
+        ("usgov", "https://graph.microsoft.us/.default"),
+        ("usgov-dod", "https://dod-graph.microsoft.us/.default"),
+    ];
+    for (cloud, scope) in cases {
+        let p = profile_from(
+            &format!("{base}cloud = \"{cloud}\"\ngraph_url = \"https://proxy.example.net/graph\"\n"),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(p.graph_url.as_str(), "https://proxy.example.net/graph/");
+        assert_eq!(p.scope, scope, "{cloud}");
+    }
+    let p = profile_from(
+        &format!("{base}graph_url = \"http://127.0.0.1:8787\"\nscope = \"api://custom/.default\"\n"),
+        &env,
+    )
+    .unwrap();
+    assert_eq!(p.scope, "api://custom/.default");
+    let p = profile_from(
+        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\nauth = \"device-code\"\n\
+         scope = \"https://graph.microsoft.us/.default\"\n",
+        &env,
+    )
+    .unwrap();
+    assert_eq!(p.scope, "https://graph.microsoft.us/.default offline_access");
+    let err = profile_from(&format!("{base}scope = \"  \"\n"), &env).unwrap_err();
+    assert!(err.to_string().contains("profiles.x.scope"), "{err}");
 }
 
 #[test]
