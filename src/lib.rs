@@ -17,6 +17,7 @@ pub mod export;
 pub mod graph;
 pub mod launch;
 pub mod logging;
+pub mod me;
 pub mod paths;
 pub mod sim;
 pub mod store;

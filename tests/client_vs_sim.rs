@@ -249,6 +249,59 @@ async fn profile_pointing_at_the_simulator_signs_in_with_the_cloud_scope() {
     }
 }
 
+/// With device-code sign-in "me" is the signed-in account (from `GET /me`), plus the
+/// configured aliases; app-only sign-in has no account and keeps the aliases alone.
+#[tokio::test]
+async fn device_code_identity_is_the_signed_in_account_plus_aliases() {
+    let sim = vigil::sim::start(
+        SimConfig {
+            incidents: 1,
+            live: false,
+            auto_approve_device_code: true,
+            ..SimConfig::default()
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap();
+    let base = url::Url::parse(&sim.base_url()).unwrap();
+    let spec = |credential| connect::ConnectSpec {
+        graph_url: base.clone(),
+        login_url: base.clone(),
+        tenant_id: vigil::sim::DEMO_TENANT_ID.into(),
+        client_id: vigil::sim::DEMO_CLIENT_ID.into(),
+        scope: "https://graph.microsoft.com/.default offline_access".into(),
+        credential,
+        token_cache: None,
+        budget_per_minute: 0,
+    };
+    let configured = vec!["Sam.Alias@Contoso.com".to_string()];
+
+    let delegated = connect::client(spec(Credential::DeviceCode)).unwrap();
+    delegated
+        .authenticator()
+        .device_code_login(|_| {})
+        .await
+        .unwrap();
+    let aliases = vigil::me::identity_aliases(&delegated, &configured, false).await;
+    assert_eq!(
+        aliases,
+        [vigil::sim::DELEGATED_USER, "Sam.Alias@Contoso.com"],
+        "the signed-in account first (it is the one assignments use), then the aliases"
+    );
+    let store = vigil::store::Store::new(vigil::store::Identity::new(aliases));
+    assert!(store.identity().is_me(&vigil::sim::DELEGATED_USER.to_uppercase()));
+
+    let app_only = connect::client(spec(Credential::ClientSecret(
+        vigil::sim::DEMO_CLIENT_SECRET.into(),
+    )))
+    .unwrap();
+    assert_eq!(
+        vigil::me::identity_aliases(&app_only, &configured, false).await,
+        configured
+    );
+}
+
 #[tokio::test]
 async fn throttling_wait_is_visible_while_it_runs() {
     let demo = connect::demo(cfg(5, "429-burst=1,retry-after=2"))
