@@ -9,8 +9,8 @@ use crate::graph::client::Client;
 use crate::paths::Paths;
 use crate::sim::{SimConfig, SimHandle};
 use anyhow::Context as _;
-use secrecy::SecretString;
-use std::path::PathBuf;
+use crate::graph::certificate::CertificateKey;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The process environment as a lookup function (injectable everywhere else).
@@ -134,6 +134,39 @@ pub async fn preflight(session: &Session) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Largest certificate or key file accepted; anything bigger is certainly the wrong file.
+const MAX_CERTIFICATE_FILE: u64 = 1 << 20;
+
+/// Reads and checks the certificate credential: the key file (which may be the certificate
+/// file) must be private to the user, and the key must belong to the certificate.
+fn read_certificate(cert: &Path, key: &Path) -> anyhow::Result<CertificateKey> {
+    let fail = |message: String| anyhow::anyhow!("certificate sign-in: {message}");
+    let key_bytes = config::read_private_file(key, MAX_CERTIFICATE_FILE)
+        .map_err(|e| fail(format!("private key file {}: {e}", key.display())))?;
+    let cert_bytes = if cert == key {
+        key_bytes.clone()
+    } else {
+        read_limited(cert, MAX_CERTIFICATE_FILE)
+            .map_err(|e| fail(format!("certificate file {}: {e}", cert.display())))?
+    };
+    CertificateKey::from_files(
+        &cert_bytes,
+        &cert.display().to_string(),
+        &key_bytes,
+        &key.display().to_string(),
+    )
+    .map_err(fail)
+}
+
+fn read_limited(path: &Path, max_len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max_len)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The credential a profile signs in with; secrets come from env or files, never argv.
 pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
     Ok(match profile.auth {
@@ -153,18 +186,11 @@ pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
         AuthKind::Certificate => {
             let (cert, key) = profile.cert.as_ref().ok_or_else(|| {
                 anyhow::anyhow!(
-                    "profile {:?} uses certificate but lacks certificate_file/private_key_file",
+                    "profile {:?} uses certificate but lacks certificate_file",
                     profile.name
                 )
             })?;
-            let certificate_pem = std::fs::read_to_string(cert)
-                .with_context(|| format!("reading certificate {}", cert.display()))?;
-            let key_pem = std::fs::read_to_string(key)
-                .with_context(|| format!("reading private key {}", key.display()))?;
-            Credential::Certificate {
-                private_key_pem: SecretString::from(key_pem),
-                certificate_pem,
-            }
+            Credential::Certificate(read_certificate(cert, key)?)
         }
         AuthKind::DeviceCode => Credential::DeviceCode,
     })

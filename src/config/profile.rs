@@ -144,9 +144,9 @@ pub struct ProfileConfig {
     pub client_secret_env: Option<String>,
     /// File that holds the client secret (should be mode 0600).
     pub client_secret_file: Option<PathBuf>,
-    /// PEM certificate for certificate auth.
+    /// Certificate for certificate auth (PEM or DER; may also hold the private key).
     pub certificate_file: Option<PathBuf>,
-    /// PEM private key for certificate auth.
+    /// Private key for certificate auth (PEM, mode 0600); defaults to `certificate_file`.
     pub private_key_file: Option<PathBuf>,
     /// National cloud (default `global`).
     pub cloud: Option<Cloud>,
@@ -180,7 +180,8 @@ pub struct ResolvedProfile {
     pub auth: AuthKind,
     /// Where the client secret comes from (for `client-secret`; `None` otherwise is possible).
     pub secret_source: Option<SecretSource>,
-    /// `(certificate PEM, private key PEM)` for `certificate`.
+    /// `(certificate file, private key file)` for `certificate`; the same path twice when one
+    /// file holds both.
     pub cert: Option<(PathBuf, PathBuf)>,
     /// The cloud (decides default hosts and the portal link base).
     pub cloud: Cloud,
@@ -449,12 +450,15 @@ pub fn resolve_profile(
 
     let cert = match (&fp.certificate_file, &fp.private_key_file) {
         (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        // One PEM file holding both the certificate and its key.
+        (Some(c), None) => Some((c.clone(), c.clone())),
         (None, None) => None,
-        (Some(_), None) | (None, Some(_)) => {
+        (None, Some(_)) => {
             return Err(ConfigError::Invalid {
                 origin,
                 key: key("certificate_file"),
-                message: "certificate auth needs both certificate_file and private_key_file"
+                message: "certificate auth needs certificate_file (private_key_file may be \
+                          left out when the certificate file also holds the key)"
                     .to_owned(),
             });
         }
@@ -482,7 +486,8 @@ pub fn resolve_profile(
             return Err(ConfigError::Invalid {
                 origin,
                 key: key("auth"),
-                message: "auth = \"certificate\" needs certificate_file and private_key_file"
+                message: "auth = \"certificate\" needs certificate_file (and private_key_file \
+                          unless the certificate file also holds the key)"
                     .to_owned(),
             });
         }

@@ -4,6 +4,7 @@ pub mod assertion;
 pub mod auth;
 pub mod backoff;
 pub mod budget;
+pub mod certificate;
 pub mod client;
 pub mod endpoint;
 pub mod error;
