@@ -10,8 +10,9 @@ pub(crate) fn loose_permissions(mode: u32) -> bool {
 }
 
 /// Reads a credential file of at most `max_len` bytes. Refuses anything but a regular file, a
-/// larger file, and (on Unix) a file group or others may access; the message names the file,
-/// its mode and the fix (`chmod 600 FILE`). Messages never contain the content.
+/// larger file, and (on Unix) a file group or others may access; the message (which the caller
+/// prefixes with the file's name) gives its mode and the fix (`chmod 600 FILE`). Messages never
+/// contain the content.
 pub fn read_private_file(path: &Path, max_len: u64) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;
@@ -36,10 +37,10 @@ fn check_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = meta.permissions().mode() & 0o777;
     if loose_permissions(mode) {
-        let shown = path.display();
         return Err(format!(
-            "{shown} has mode {mode:o} and is accessible to other users; refused (as ssh refuses \
-             such a private key). Fix: chmod 600 {shown}"
+            "has mode {mode:o} and is accessible to other users; refused (as ssh refuses such a \
+             private key). Fix: chmod 600 {}",
+            path.display()
         ));
     }
     Ok(())
