@@ -5,11 +5,11 @@ use crate::cli::Cli;
 use crate::config::{self, AuthKind, Config, ConfigError, ResolvedProfile};
 use crate::connect::{self, ConnectSpec};
 use crate::graph::auth::Credential;
+use crate::graph::certificate::CertificateKey;
 use crate::graph::client::Client;
 use crate::paths::Paths;
 use crate::sim::{SimConfig, SimHandle};
 use anyhow::Context as _;
-use crate::graph::certificate::CertificateKey;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -43,7 +43,9 @@ async fn signed_in_account(client: &Client) -> Vec<String> {
             Vec::new()
         }
         Err(_) => {
-            tracing::warn!("reading the signed-in account timed out; \"me\" is the configured aliases only");
+            tracing::warn!(
+                "reading the signed-in account timed out; \"me\" is the configured aliases only"
+            );
             Vec::new()
         }
     }

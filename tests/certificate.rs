@@ -26,7 +26,10 @@ fn profile(files: &str) -> ResolvedProfile {
 fn files(cert: &Path, key: Option<&Path>) -> String {
     let mut s = format!("certificate_file = {:?}\n", cert.display().to_string());
     if let Some(key) = key {
-        s.push_str(&format!("private_key_file = {:?}\n", key.display().to_string()));
+        s.push_str(&format!(
+            "private_key_file = {:?}\n",
+            key.display().to_string()
+        ));
     }
     s
 }
@@ -110,10 +113,7 @@ fn a_certificate_file_without_a_key_names_what_is_missing() {
 #[test]
 fn a_der_certificate_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let b64: String = CERT
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let b64: String = CERT.lines().filter(|l| !l.starts_with("-----")).collect();
     let der = base64::engine::general_purpose::STANDARD
         .decode(b64)
         .unwrap();

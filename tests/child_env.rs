@@ -42,7 +42,10 @@ fn clipboard_child_does_not_inherit_secret_variables() {
     ];
     run_with_stdin(&argv, b"").unwrap();
     let seen = std::fs::read_to_string(&out).unwrap();
-    assert!(seen.contains("CHILD_ENV_CONTROL=still-inherited-3"), "{seen}");
+    assert!(
+        seen.contains("CHILD_ENV_CONTROL=still-inherited-3"),
+        "{seen}"
+    );
     assert!(!seen.contains("vigil-secret-value-1"), "{seen}");
     assert!(!seen.contains("VIGIL_CLIENT_SECRET"), "{seen}");
     assert!(!seen.contains("profile-secret-value-2"), "{seen}");

@@ -290,7 +290,11 @@ async fn device_code_identity_is_the_signed_in_account_plus_aliases() {
         "the signed-in account first (it is the one assignments use), then the aliases"
     );
     let store = vigil::store::Store::new(vigil::store::Identity::new(aliases));
-    assert!(store.identity().is_me(&vigil::sim::DELEGATED_USER.to_uppercase()));
+    assert!(
+        store
+            .identity()
+            .is_me(&vigil::sim::DELEGATED_USER.to_uppercase())
+    );
 
     let app_only = connect::client(spec(Credential::ClientSecret(
         vigil::sim::DEMO_CLIENT_SECRET.into(),

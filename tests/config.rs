@@ -364,7 +364,9 @@ fn scope_follows_the_cloud_not_graph_url_and_the_scope_key_overrides_it() {
     ];
     for (cloud, scope) in cases {
         let p = profile_from(
-            &format!("{base}cloud = \"{cloud}\"\ngraph_url = \"https://proxy.example.net/graph\"\n"),
+            &format!(
+                "{base}cloud = \"{cloud}\"\ngraph_url = \"https://proxy.example.net/graph\"\n"
+            ),
             &env,
         )
         .unwrap();
@@ -372,7 +374,9 @@ fn scope_follows_the_cloud_not_graph_url_and_the_scope_key_overrides_it() {
         assert_eq!(p.scope, scope, "{cloud}");
     }
     let p = profile_from(
-        &format!("{base}graph_url = \"http://127.0.0.1:8787\"\nscope = \"api://custom/.default\"\n"),
+        &format!(
+            "{base}graph_url = \"http://127.0.0.1:8787\"\nscope = \"api://custom/.default\"\n"
+        ),
         &env,
     )
     .unwrap();
@@ -383,7 +387,10 @@ fn scope_follows_the_cloud_not_graph_url_and_the_scope_key_overrides_it() {
         &env,
     )
     .unwrap();
-    assert_eq!(p.scope, "https://graph.microsoft.us/.default offline_access");
+    assert_eq!(
+        p.scope,
+        "https://graph.microsoft.us/.default offline_access"
+    );
     let err = profile_from(&format!("{base}scope = \"  \"\n"), &env).unwrap_err();
     assert!(err.to_string().contains("profiles.x.scope"), "{err}");
 }
@@ -535,7 +542,10 @@ fn world_readable_secret_file_is_refused_with_the_fix() {
         err.contains(&format!("chmod 600 {}", path.display())),
         "{err}"
     );
-    assert!(!err.contains("loose\n") && !err.contains(": loose"), "{err}");
+    assert!(
+        !err.contains("loose\n") && !err.contains(": loose"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------- paths

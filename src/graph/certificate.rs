@@ -178,8 +178,9 @@ fn private_key(bytes: &[u8], name: &str) -> Result<RsaKeyPair, String> {
     for (kind, der) in sections(bytes, name)? {
         match kind {
             SectionKind::PrivateKey => {
-                return RsaKeyPair::from_pkcs8(&der)
-                    .map_err(|_| unusable("is not an RSA key (Entra certificate sign-in here needs RSA)"));
+                return RsaKeyPair::from_pkcs8(&der).map_err(|_| {
+                    unusable("is not an RSA key (Entra certificate sign-in here needs RSA)")
+                });
             }
             SectionKind::RsaPrivateKey => {
                 return RsaKeyPair::from_der(&der)
@@ -215,24 +216,28 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(hex, THUMB_HEX.trim());
-        let a = CertificateKey::from_files(CERT.as_bytes(), "c", KEY_PKCS1.as_bytes(), "k").unwrap();
-        let b = CertificateKey::from_files(CERT.as_bytes(), "c", KEY_PKCS8.as_bytes(), "k").unwrap();
+        let a =
+            CertificateKey::from_files(CERT.as_bytes(), "c", KEY_PKCS1.as_bytes(), "k").unwrap();
+        let b =
+            CertificateKey::from_files(CERT.as_bytes(), "c", KEY_PKCS8.as_bytes(), "k").unwrap();
         assert_eq!(a.thumbprint_s256(), b.thumbprint_s256());
         assert_eq!(a.public_key_der(), b.public_key_der());
     }
 
     #[test]
     fn garbage_is_named_without_echoing_it() {
-        let e = CertificateKey::from_files(CERT.as_bytes(), "c", b"not a key", "k.pem").unwrap_err();
+        let e =
+            CertificateKey::from_files(CERT.as_bytes(), "c", b"not a key", "k.pem").unwrap_err();
         assert!(e.contains("k.pem holds no private key"), "{e}");
-        let e = CertificateKey::from_files(b"no cert", "c.pem", KEY_PKCS8.as_bytes(), "k")
-            .unwrap_err();
+        let e =
+            CertificateKey::from_files(b"no cert", "c.pem", KEY_PKCS8.as_bytes(), "k").unwrap_err();
         assert!(e.contains("c.pem is neither"), "{e}");
         let broken = "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n";
         let e = CertificateKey::from_files(broken.as_bytes(), "c.pem", KEY_PKCS8.as_bytes(), "k")
             .unwrap_err();
         assert!(e.contains("c.pem is not valid PEM"), "{e}");
-        let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let encrypted =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
         let e = CertificateKey::from_files(CERT.as_bytes(), "c", encrypted.as_bytes(), "k.pem")
             .unwrap_err();
         assert!(e.contains("encrypted") && e.contains("openssl pkey"), "{e}");
@@ -241,7 +246,8 @@ mod tests {
 
     #[test]
     fn debug_shows_the_thumbprint_not_the_key() {
-        let k = CertificateKey::from_files(CERT.as_bytes(), "c", KEY_PKCS8.as_bytes(), "k").unwrap();
+        let k =
+            CertificateKey::from_files(CERT.as_bytes(), "c", KEY_PKCS8.as_bytes(), "k").unwrap();
         let shown = format!("{k:?}");
         assert!(shown.contains(&k.thumbprint_s256()), "{shown}");
         assert!(!shown.contains("MII"), "{shown}");
