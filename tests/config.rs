@@ -315,12 +315,19 @@ fn incomplete_profiles_are_explained() {
     );
     let err = profile_from("[profiles.x]\nclient_id = \"c\"\n", &env).unwrap_err();
     assert!(err.to_string().contains("profiles.x.tenant_id"), "{err}");
+    // A key without a certificate is incomplete; a certificate file alone may hold the key too.
     let err = profile_from(
-        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\ncertificate_file = \"/c\"\n",
+        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\nprivate_key_file = \"/k\"\n",
         &env,
     )
     .unwrap_err();
-    assert!(err.to_string().contains("private_key_file"), "{err}");
+    assert!(err.to_string().contains("certificate_file"), "{err}");
+    let p = profile_from(
+        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\ncertificate_file = \"/c\"\n",
+        &env,
+    )
+    .unwrap();
+    assert_eq!(p.cert, Some(("/c".into(), "/c".into())));
 }
 
 #[test]

@@ -158,7 +158,9 @@ fn certificates(bytes: &[u8], name: &str) -> Result<Vec<Vec<u8>>, String> {
 /// The RSA private key in a PEM (PKCS#8 or PKCS#1) or DER file.
 fn private_key(bytes: &[u8], name: &str) -> Result<RsaKeyPair, String> {
     let unusable = |why: &str| format!("{name}: the private key {why}");
-    if bytes.windows(9).any(|w| w == b"ENCRYPTED") {
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    // PKCS#8 `ENCRYPTED PRIVATE KEY` blocks, and OpenSSL's legacy encrypted PKCS#1 headers.
+    if contains(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || contains(b"Proc-Type: 4,ENCRYPTED") {
         return Err(format!(
             "{name}: the private key is encrypted; vigil needs it unencrypted in a file only you \
              can read: openssl pkey -in {name} -out KEY.pem && chmod 600 KEY.pem"
