@@ -53,9 +53,10 @@ Configuration:
 Secrets:
   vigil never takes a secret on the command line (it would leak into shell history and `ps`).
   A client secret is read from VIGIL_CLIENT_SECRET, or from the variable named by the profile's
-  client_secret_env, or from the file named by client_secret_file (mode 0600). Certificate auth
-  uses certificate_file and private_key_file. Device-code tokens are cached with mode 0600 in
-  the state directory.";
+  client_secret_env, or from the file named by client_secret_file (mode 0600; refused when
+  others can read it). Certificate auth uses certificate_file (PEM or DER) and private_key_file
+  (mode 0600; may be left out when the certificate file also holds the key); the pair is
+  checked at start. Device-code tokens are cached with mode 0600 in the state directory.";
 
 /// Top-level command line. Console-only flags (`--demo`, `--theme`, …) are not global, so
 /// `vigil sim --help` lists only what applies to the simulator; `--profile`, `--config` and

@@ -65,7 +65,7 @@ pub async fn demo(cfg: SimConfig) -> anyhow::Result<Demo> {
         login_url: base.clone(),
         tenant_id: tenant_id.clone(),
         client_id,
-        scope: format!("{}.default", base),
+        scope: crate::config::Cloud::Global.graph_scope().to_owned(),
         credential: Credential::ClientSecret(secret.into()),
         token_cache: None,
         budget_per_minute: 0,

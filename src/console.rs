@@ -60,10 +60,8 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
     let ascii = crate::ui::text::ascii_mode(ui.ascii, &launch::process_env);
 
     let user = cfg.map(|c| c.effective_user()).unwrap_or_default();
-    let mut aliases = user.aliases.clone();
-    if session.demo.is_some() && aliases.is_empty() {
-        aliases.push(crate::sim::DELEGATED_USER.to_string());
-    }
+    let aliases =
+        crate::me::identity_aliases(&session.client, &user.aliases, session.demo.is_some()).await;
     let mut store = Store::new(Identity::new(aliases));
 
     // Instant start: paint the head of the last snapshot, marked stale, load the rest in the

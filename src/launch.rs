@@ -5,14 +5,14 @@ use crate::cli::Cli;
 use crate::config::{self, AuthKind, Config, ConfigError, ResolvedProfile};
 use crate::connect::{self, ConnectSpec};
 use crate::graph::auth::Credential;
+use crate::graph::certificate::CertificateKey;
 use crate::graph::client::Client;
 use crate::paths::Paths;
 use crate::sim::{SimConfig, SimHandle};
 use crate::ui::color::ColorDepth;
 use crate::ui::theme::{self, ThemeError};
 use anyhow::Context as _;
-use secrecy::SecretString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The process environment as a lookup function (injectable everywhere else).
@@ -107,6 +107,13 @@ fn open_profile(
     let state_dir = paths.profile_state_dir(&profile.name);
     crate::paths::ensure_private_dir(&state_dir)
         .with_context(|| format!("creating {}", state_dir.display()))?;
+    // The file may name a secret variable that VIGIL_CLIENT_SECRET overrides: withhold it too.
+    if let Some(name) = cfg
+        .and_then(|c| c.profiles.get(&profile.name))
+        .and_then(|p| p.client_secret_env.as_deref())
+    {
+        crate::child_process::withhold_variable(name);
+    }
     let credential = credential_for(profile)?;
     let budget = cfg
         .map(|c| c.effective_sync(Some(&profile.name)).budget_per_minute)
@@ -150,6 +157,39 @@ pub async fn preflight(session: &Session) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Largest certificate or key file accepted; anything bigger is certainly the wrong file.
+const MAX_CERTIFICATE_FILE: u64 = 1 << 20;
+
+/// Reads and checks the certificate credential: the key file (which may be the certificate
+/// file) must be private to the user, and the key must belong to the certificate.
+fn read_certificate(cert: &Path, key: &Path) -> anyhow::Result<CertificateKey> {
+    let fail = |message: String| anyhow::anyhow!("certificate sign-in: {message}");
+    let key_bytes = config::read_private_file(key, MAX_CERTIFICATE_FILE)
+        .map_err(|e| fail(format!("private key file {}: {e}", key.display())))?;
+    let cert_bytes = if cert == key {
+        key_bytes.clone()
+    } else {
+        read_limited(cert, MAX_CERTIFICATE_FILE)
+            .map_err(|e| fail(format!("certificate file {}: {e}", cert.display())))?
+    };
+    CertificateKey::from_files(
+        &cert_bytes,
+        &cert.display().to_string(),
+        &key_bytes,
+        &key.display().to_string(),
+    )
+    .map_err(fail)
+}
+
+fn read_limited(path: &Path, max_len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max_len)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The credential a profile signs in with; secrets come from env or files, never argv.
 pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
     Ok(match profile.auth {
@@ -161,23 +201,19 @@ pub fn credential_for(profile: &ResolvedProfile) -> anyhow::Result<Credential> {
                     profile.name
                 )
             })?;
+            if let config::SecretSource::Env(name) = src {
+                crate::child_process::withhold_variable(name);
+            }
             Credential::ClientSecret(config::read_secret(src, &process_env)?)
         }
         AuthKind::Certificate => {
             let (cert, key) = profile.cert.as_ref().ok_or_else(|| {
                 anyhow::anyhow!(
-                    "profile {:?} uses certificate but lacks certificate_file/private_key_file",
+                    "profile {:?} uses certificate but lacks certificate_file",
                     profile.name
                 )
             })?;
-            let certificate_pem = std::fs::read_to_string(cert)
-                .with_context(|| format!("reading certificate {}", cert.display()))?;
-            let key_pem = std::fs::read_to_string(key)
-                .with_context(|| format!("reading private key {}", key.display()))?;
-            Credential::Certificate {
-                private_key_pem: SecretString::from(key_pem),
-                certificate_pem,
-            }
+            Credential::Certificate(read_certificate(cert, key)?)
         }
         AuthKind::DeviceCode => Credential::DeviceCode,
     })

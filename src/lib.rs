@@ -7,6 +7,7 @@
 pub mod app_main;
 pub mod cache;
 pub mod cache_start;
+pub mod child_process;
 pub mod cli;
 pub mod config;
 pub mod connect;
@@ -16,6 +17,7 @@ pub mod export;
 pub mod graph;
 pub mod launch;
 pub mod logging;
+pub mod me;
 pub mod paths;
 pub mod sim;
 pub mod store;

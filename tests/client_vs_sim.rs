@@ -190,6 +190,122 @@ async fn device_code_sign_in_end_to_end() {
     );
 }
 
+/// A profile whose `graph_url` and `login_url` point at the simulator still asks for a token
+/// for Microsoft Graph (the cloud's scope), and the simulator grants it, app-only and delegated.
+#[tokio::test]
+async fn profile_pointing_at_the_simulator_signs_in_with_the_cloud_scope() {
+    let sim = vigil::sim::start(
+        SimConfig {
+            incidents: 2,
+            live: false,
+            auto_approve_device_code: true,
+            ..SimConfig::default()
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap();
+    let base = sim.base_url();
+    for auth in ["client-secret", "device-code"] {
+        let text = format!(
+            "[profiles.sim]\ntenant_id = \"{}\"\nclient_id = \"{}\"\nauth = \"{auth}\"\n\
+             client_secret_env = \"SIM_SECRET\"\ngraph_url = \"{base}\"\nlogin_url = \"{base}\"\n",
+            vigil::sim::DEMO_TENANT_ID,
+            vigil::sim::DEMO_CLIENT_ID,
+        );
+        let cfg = vigil::config::parse(&text, std::path::Path::new("/c/config.toml")).unwrap();
+        let profile = vigil::config::resolve_profile(Some(&cfg), None, &|_| None).unwrap();
+        assert!(
+            profile
+                .scope
+                .starts_with("https://graph.microsoft.com/.default"),
+            "{auth}: {}",
+            profile.scope
+        );
+        let credential = match auth {
+            "client-secret" => Credential::ClientSecret(vigil::sim::DEMO_CLIENT_SECRET.into()),
+            _ => Credential::DeviceCode,
+        };
+        let client = connect::client(connect::ConnectSpec {
+            graph_url: profile.graph_url.clone(),
+            login_url: profile.login_url.clone(),
+            tenant_id: profile.tenant_id.clone(),
+            client_id: profile.client_id.clone(),
+            scope: profile.scope.clone(),
+            credential,
+            token_cache: None,
+            budget_per_minute: 0,
+        })
+        .unwrap();
+        if auth == "device-code" {
+            client
+                .authenticator()
+                .device_code_login(|_| {})
+                .await
+                .unwrap();
+        }
+        let v = client.get_json("/v1.0/security/incidents").await.unwrap();
+        assert_eq!(v["value"].as_array().map(Vec::len), Some(2), "{auth}");
+    }
+}
+
+/// With device-code sign-in "me" is the signed-in account (from `GET /me`), plus the
+/// configured aliases; app-only sign-in has no account and keeps the aliases alone.
+#[tokio::test]
+async fn device_code_identity_is_the_signed_in_account_plus_aliases() {
+    let sim = vigil::sim::start(
+        SimConfig {
+            incidents: 1,
+            live: false,
+            auto_approve_device_code: true,
+            ..SimConfig::default()
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .unwrap();
+    let base = url::Url::parse(&sim.base_url()).unwrap();
+    let spec = |credential| connect::ConnectSpec {
+        graph_url: base.clone(),
+        login_url: base.clone(),
+        tenant_id: vigil::sim::DEMO_TENANT_ID.into(),
+        client_id: vigil::sim::DEMO_CLIENT_ID.into(),
+        scope: "https://graph.microsoft.com/.default offline_access".into(),
+        credential,
+        token_cache: None,
+        budget_per_minute: 0,
+    };
+    let configured = vec!["Sam.Alias@Contoso.com".to_string()];
+
+    let delegated = connect::client(spec(Credential::DeviceCode)).unwrap();
+    delegated
+        .authenticator()
+        .device_code_login(|_| {})
+        .await
+        .unwrap();
+    let aliases = vigil::me::identity_aliases(&delegated, &configured, false).await;
+    assert_eq!(
+        aliases,
+        [vigil::sim::DELEGATED_USER, "Sam.Alias@Contoso.com"],
+        "the signed-in account first (it is the one assignments use), then the aliases"
+    );
+    let store = vigil::store::Store::new(vigil::store::Identity::new(aliases));
+    assert!(
+        store
+            .identity()
+            .is_me(&vigil::sim::DELEGATED_USER.to_uppercase())
+    );
+
+    let app_only = connect::client(spec(Credential::ClientSecret(
+        vigil::sim::DEMO_CLIENT_SECRET.into(),
+    )))
+    .unwrap();
+    assert_eq!(
+        vigil::me::identity_aliases(&app_only, &configured, false).await,
+        configured
+    );
+}
+
 #[tokio::test]
 async fn throttling_wait_is_visible_while_it_runs() {
     let demo = connect::demo(cfg(5, "429-burst=1,retry-after=2"))

@@ -381,12 +381,19 @@ fn incomplete_profiles_are_explained() {
     );
     let err = profile_from("[profiles.x]\nclient_id = \"c\"\n", &env).unwrap_err();
     assert!(err.to_string().contains("profiles.x.tenant_id"), "{err}");
+    // A key without a certificate is incomplete; a certificate file alone may hold the key too.
     let err = profile_from(
-        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\ncertificate_file = \"/c\"\n",
+        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\nprivate_key_file = \"/k\"\n",
         &env,
     )
     .unwrap_err();
-    assert!(err.to_string().contains("private_key_file"), "{err}");
+    assert!(err.to_string().contains("certificate_file"), "{err}");
+    let p = profile_from(
+        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\ncertificate_file = \"/c\"\n",
+        &env,
+    )
+    .unwrap();
+    assert_eq!(p.cert, Some(("/c".into(), "/c".into())));
 }
 
 #[test]
@@ -413,7 +420,52 @@ fn env_overrides_win_over_file() {
         p.secret_source,
         Some(SecretSource::Env("VIGIL_CLIENT_SECRET".into()))
     );
-    assert_eq!(p.scope, "http://127.0.0.1:9999/.default");
+    assert_eq!(
+        p.scope, "https://graph.microsoft.com/.default",
+        "VIGIL_GRAPH_URL does not change the resource the token is for"
+    );
+}
+
+#[test]
+fn scope_follows_the_cloud_not_graph_url_and_the_scope_key_overrides_it() {
+    let env = FakeEnv::new(&[]);
+    let base = "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"S\"\n";
+    let cases = [
+        ("global", "https://graph.microsoft.com/.default"),
+        ("usgov", "https://graph.microsoft.us/.default"),
+        ("usgov-dod", "https://dod-graph.microsoft.us/.default"),
+    ];
+    for (cloud, scope) in cases {
+        let p = profile_from(
+            &format!(
+                "{base}cloud = \"{cloud}\"\ngraph_url = \"https://proxy.example.net/graph\"\n"
+            ),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(p.graph_url.as_str(), "https://proxy.example.net/graph/");
+        assert_eq!(p.scope, scope, "{cloud}");
+    }
+    let p = profile_from(
+        &format!(
+            "{base}graph_url = \"http://127.0.0.1:8787\"\nscope = \"api://custom/.default\"\n"
+        ),
+        &env,
+    )
+    .unwrap();
+    assert_eq!(p.scope, "api://custom/.default");
+    let p = profile_from(
+        "[profiles.x]\ntenant_id = \"t\"\nclient_id = \"c\"\nauth = \"device-code\"\n\
+         scope = \"https://graph.microsoft.us/.default\"\n",
+        &env,
+    )
+    .unwrap();
+    assert_eq!(
+        p.scope,
+        "https://graph.microsoft.us/.default offline_access"
+    );
+    let err = profile_from(&format!("{base}scope = \"  \"\n"), &env).unwrap_err();
+    assert!(err.to_string().contains("profiles.x.scope"), "{err}");
 }
 
 #[test]
@@ -548,15 +600,25 @@ fn secret_from_file() {
 
 #[cfg(unix)]
 #[test]
-fn world_readable_secret_file_still_reads() {
+fn world_readable_secret_file_is_refused_with_the_fix() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret");
     fs::write(&path, "loose\n").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
     let env = FakeEnv::new(&[]);
-    let s = config::read_secret(&SecretSource::File(path), &|k| env.get(k)).unwrap();
-    assert_eq!(s.expose_secret(), "loose");
+    let err = config::read_secret(&SecretSource::File(path.clone()), &|k| env.get(k))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("644"), "{err}");
+    assert!(
+        err.contains(&format!("chmod 600 {}", path.display())),
+        "{err}"
+    );
+    assert!(
+        !err.contains("loose\n") && !err.contains(": loose"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------- paths

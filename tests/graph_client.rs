@@ -896,18 +896,22 @@ async fn token_cache_is_private_and_reused_across_instances() {
 
 #[tokio::test]
 async fn certificate_assertion_verifies_with_the_public_key() {
-    use rsa::pkcs8::DecodePrivateKey as _;
-    use rsa::signature::Verifier as _;
-    use sha2::Sha256;
+    use aws_lc_rs::signature::{RSA_PSS_2048_8192_SHA256, UnparsedPublicKey};
+    use vigil::graph::certificate::CertificateKey;
 
     let key_pem = include_str!("fixtures/test_key_pkcs8.pem");
     let cert_pem = include_str!("fixtures/test_cert.pem");
     let thumb_hex = include_str!("fixtures/test_cert.sha256").trim();
     let server = start_graph(graph(|_, _| json_response(200, json!({})))).await;
-    let cred = Credential::Certificate {
-        private_key_pem: SecretString::from(key_pem),
-        certificate_pem: cert_pem.to_string(),
-    };
+    let cert = CertificateKey::from_files(
+        cert_pem.as_bytes(),
+        "cert.pem",
+        key_pem.as_bytes(),
+        "key.pem",
+    )
+    .unwrap();
+    let cred = Credential::Certificate(cert.clone());
+    assert!(!format!("{cred:?}").contains("PRIVATE"));
     let auth = Authenticator::new(auth_config(&server, cred), reqwest::Client::new());
     auth.token().await.unwrap();
     let forms = server.token_forms();
@@ -950,13 +954,10 @@ async fn certificate_assertion_verifies_with_the_public_key() {
         .as_secs() as i64;
     assert!((now - nbf).abs() < 60);
 
-    let public = rsa::RsaPrivateKey::from_pkcs8_pem(key_pem)
-        .unwrap()
-        .to_public_key();
-    let verifier = rsa::pss::VerifyingKey::<Sha256>::new(public);
+    // Verified with the public key of the certificate's pair, independently of the signer.
+    let verifier = UnparsedPublicKey::new(&RSA_PSS_2048_8192_SHA256, cert.public_key_der());
     let signed = format!("{}.{}", parts[0], parts[1]);
-    let sig = rsa::pss::Signature::try_from(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().as_slice())
-        .unwrap();
+    let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
     verifier
         .verify(signed.as_bytes(), &sig)
         .expect("signature verifies");

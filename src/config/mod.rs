@@ -14,6 +14,7 @@
 
 mod checks;
 mod error;
+mod private_file;
 mod profile;
 mod secret;
 mod settings;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use error::ConfigError;
+pub use private_file::read_private_file;
 pub use profile::{
     AuthKind, Cloud, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_GRAPH_URL, ENV_LOGIN_URL, ENV_TENANT_ID,
     ProfileConfig, ResolvedProfile, SecretSource, portal_base, resolve_profile, validate_endpoint,

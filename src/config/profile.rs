@@ -79,6 +79,15 @@ impl Cloud {
         }
     }
 
+    /// OAuth scope of a token for this cloud's Microsoft Graph (app-only form).
+    pub fn graph_scope(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://graph.microsoft.com/.default",
+            Cloud::UsGov => "https://graph.microsoft.us/.default",
+            Cloud::UsGovDod => "https://dod-graph.microsoft.us/.default",
+        }
+    }
+
     /// Entra ID sign-in (authority) base URL, with trailing `/`.
     pub fn login_base(self) -> &'static str {
         match self {
@@ -135,9 +144,9 @@ pub struct ProfileConfig {
     pub client_secret_env: Option<String>,
     /// File that holds the client secret (should be mode 0600).
     pub client_secret_file: Option<PathBuf>,
-    /// PEM certificate for certificate auth.
+    /// Certificate for certificate auth (PEM or DER; may also hold the private key).
     pub certificate_file: Option<PathBuf>,
-    /// PEM private key for certificate auth.
+    /// Private key for certificate auth (PEM, mode 0600); defaults to `certificate_file`.
     pub private_key_file: Option<PathBuf>,
     /// National cloud (default `global`).
     pub cloud: Option<Cloud>,
@@ -147,6 +156,9 @@ pub struct ProfileConfig {
     /// Sign-in base URL override.
     #[serde(deserialize_with = "de_opt_endpoint")]
     pub login_url: Option<Url>,
+    /// OAuth scope override (default: the cloud's Graph scope, whatever `graph_url` says).
+    #[serde(deserialize_with = "de_opt_scope")]
+    pub scope: Option<String>,
     /// Never send mutations for this profile.
     pub read_only: bool,
     /// Overrides `[sync] poll_interval_secs` for this profile.
@@ -168,7 +180,8 @@ pub struct ResolvedProfile {
     pub auth: AuthKind,
     /// Where the client secret comes from (for `client-secret`; `None` otherwise is possible).
     pub secret_source: Option<SecretSource>,
-    /// `(certificate PEM, private key PEM)` for `certificate`.
+    /// `(certificate file, private key file)` for `certificate`; the same path twice when one
+    /// file holds both.
     pub cert: Option<(PathBuf, PathBuf)>,
     /// The cloud (decides default hosts and the portal link base).
     pub cloud: Cloud,
@@ -178,7 +191,8 @@ pub struct ResolvedProfile {
     pub login_url: Url,
     /// Mutations disabled by the profile (the `--read-only` flag is OR-ed in by the caller).
     pub read_only: bool,
-    /// OAuth scope: `{graph origin}/.default`, plus ` offline_access` for device code.
+    /// OAuth scope: the `scope` key, else the cloud's (`https://graph.microsoft.com/.default`, …),
+    /// never derived from `graph_url`; plus ` offline_access` for device code.
     pub scope: String,
 }
 
@@ -259,6 +273,23 @@ fn validate_env_name(s: &str) -> Result<String, String> {
                 .to_owned(),
         )
     }
+}
+
+/// A space-separated list of OAuth scopes: printable ASCII, not blank.
+fn validate_scope(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("must not be empty (leave the key out for the cloud's default)".to_owned());
+    }
+    if s.len() > 1024 || !s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return Err("must be space-separated OAuth scopes in printable ASCII".to_owned());
+    }
+    Ok(s.to_owned())
+}
+
+fn de_opt_scope<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    validate_scope(&s).map(Some).map_err(D::Error::custom)
 }
 
 fn de_opt_ident<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -419,12 +450,15 @@ pub fn resolve_profile(
 
     let cert = match (&fp.certificate_file, &fp.private_key_file) {
         (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        // One PEM file holding both the certificate and its key.
+        (Some(c), None) => Some((c.clone(), c.clone())),
         (None, None) => None,
-        (Some(_), None) | (None, Some(_)) => {
+        (None, Some(_)) => {
             return Err(ConfigError::Invalid {
                 origin,
                 key: key("certificate_file"),
-                message: "certificate auth needs both certificate_file and private_key_file"
+                message: "certificate auth needs certificate_file (private_key_file may be \
+                          left out when the certificate file also holds the key)"
                     .to_owned(),
             });
         }
@@ -452,15 +486,21 @@ pub fn resolve_profile(
             return Err(ConfigError::Invalid {
                 origin,
                 key: key("auth"),
-                message: "auth = \"certificate\" needs certificate_file and private_key_file"
+                message: "auth = \"certificate\" needs certificate_file (and private_key_file \
+                          unless the certificate file also holds the key)"
                     .to_owned(),
             });
         }
         _ => {}
     }
 
-    let mut scope = format!("{}/.default", graph_url.origin().ascii_serialization());
-    if auth == AuthKind::DeviceCode {
+    // The resource the token is for comes from the cloud (or the `scope` key), never from
+    // graph_url: a proxy or test server in front of Graph does not change it.
+    let mut scope = fp
+        .scope
+        .clone()
+        .unwrap_or_else(|| cloud.graph_scope().to_owned());
+    if auth == AuthKind::DeviceCode && !scope.split_whitespace().any(|s| s == "offline_access") {
         scope.push_str(" offline_access");
     }
 

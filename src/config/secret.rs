@@ -1,17 +1,16 @@
 //! Reading a client secret from its [`SecretSource`] (environment variable or file).
 
-use std::io::Read;
-
 use secrecy::SecretString;
 
 use super::error::ConfigError;
+use super::private_file::read_private_file;
 use super::profile::SecretSource;
 
 /// Largest secret file accepted; anything bigger is certainly the wrong file.
 const MAX_SECRET_FILE: u64 = 64 * 1024;
 
 /// Reads the secret. Trailing newlines (`\n`, `\r\n`) are removed; an empty secret is an
-/// error. A secret file readable by group or others is accepted but logged as a warning.
+/// error. A secret file group or others may access is refused, naming its mode and the fix.
 /// Error messages describe the source, never the value.
 pub fn read_secret(
     src: &SecretSource,
@@ -24,22 +23,8 @@ pub fn read_secret(
     let mut raw = match src {
         SecretSource::Env(name) => env(name).ok_or_else(|| fail("is not set".to_owned()))?,
         SecretSource::File(path) => {
-            let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-            let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
-            if !meta.is_file() {
-                return Err(fail("is not a regular file".to_owned()));
-            }
-            if meta.len() > MAX_SECRET_FILE {
-                return Err(fail(format!(
-                    "is larger than {MAX_SECRET_FILE} bytes; is this the right file?"
-                )));
-            }
-            warn_if_loose(path, &meta);
-            let mut s = String::new();
-            file.take(MAX_SECRET_FILE)
-                .read_to_string(&mut s)
-                .map_err(|e| fail(e.to_string()))?;
-            s
+            let bytes = read_private_file(path, MAX_SECRET_FILE).map_err(fail)?;
+            String::from_utf8(bytes).map_err(|_| fail("is not UTF-8 text".to_owned()))?
         }
     };
     strip_newline(&mut raw);
@@ -53,27 +38,6 @@ fn strip_newline(s: &mut String) {
     let keep = s.trim_end_matches(['\r', '\n']).len();
     s.truncate(keep);
 }
-
-/// True if a Unix mode lets group or others read (or write) the file.
-pub(crate) fn loose_permissions(mode: u32) -> bool {
-    mode & 0o077 != 0
-}
-
-#[cfg(unix)]
-fn warn_if_loose(path: &std::path::Path, meta: &std::fs::Metadata) {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o777;
-    if loose_permissions(mode) {
-        tracing::warn!(
-            path = %path.display(),
-            mode = format_args!("{mode:o}"),
-            "client secret file is accessible to other users; run chmod 600 on it"
-        );
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_loose(_path: &std::path::Path, _meta: &std::fs::Metadata) {}
 
 #[cfg(test)]
 mod tests {
@@ -91,53 +55,26 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn loose_secret_file_is_read_with_a_warning() {
+    fn loose_secret_file_is_refused_naming_file_mode_and_fix() {
         use std::os::unix::fs::PermissionsExt;
-        use std::sync::{Arc, Mutex};
-
-        #[derive(Clone, Default)]
-        struct Buf(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Buf {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
 
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s");
         std::fs::write(&path, "hunter2\n").unwrap();
         let read = |mode: u32| {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-            let buf = Buf::default();
-            let sink = buf.clone();
-            let sub = tracing_subscriber::fmt()
-                .with_writer(move || sink.clone())
-                .with_ansi(false)
-                .finish();
-            let secret = tracing::subscriber::with_default(sub, || {
-                read_secret(&SecretSource::File(path.clone()), &|_| None).unwrap()
-            });
-            let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-            (secret, log)
+            read_secret(&SecretSource::File(path.clone()), &|_| None)
         };
-        let (secret, log) = read(0o644);
+        for mode in [0o644, 0o640, 0o604] {
+            let err = read(mode).unwrap_err().to_string();
+            let shown = path.display().to_string();
+            assert!(err.contains(&shown), "{err}");
+            assert!(err.contains(&format!("{mode:o}")), "{err}");
+            assert!(err.contains(&format!("chmod 600 {shown}")), "{err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+        let secret = read(0o600).unwrap();
         assert_eq!(secrecy::ExposeSecret::expose_secret(&secret), "hunter2");
-        assert!(log.contains("chmod 600"), "{log}");
-        assert!(!log.contains("hunter2"), "{log}");
-        let (_, log) = read(0o600);
-        assert!(log.is_empty(), "{log}");
-    }
-
-    #[test]
-    fn loose_modes() {
-        assert!(!loose_permissions(0o600));
-        assert!(!loose_permissions(0o400));
-        assert!(loose_permissions(0o644));
-        assert!(loose_permissions(0o604));
-        assert!(loose_permissions(0o640));
+        assert!(read(0o400).is_ok());
     }
 }

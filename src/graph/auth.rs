@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::assertion::build_client_assertion;
+use super::certificate::CertificateKey;
 use super::endpoint::check_base_url;
 use super::error::{ErrorKind, GraphError, excerpt, log_safe, parse_error_body};
 use super::token_cache::{self, CacheFile};
@@ -26,13 +27,9 @@ const MAX_TOKEN_BODY: usize = 1 << 20;
 pub enum Credential {
     /// Confidential client with a shared secret (client credentials grant).
     ClientSecret(SecretString),
-    /// Confidential client with a certificate (signed JWT assertion, PS256).
-    Certificate {
-        /// Unencrypted RSA key, PKCS#8 or PKCS#1 PEM.
-        private_key_pem: SecretString,
-        /// The certificate registered on the app (PEM).
-        certificate_pem: String,
-    },
+    /// Confidential client with a certificate (signed JWT assertion, PS256): the key and the
+    /// certificate registered on the app, checked to be a pair.
+    Certificate(CertificateKey),
     /// Public client, delegated sign-in via [`Authenticator::device_code_login`], then refresh tokens.
     DeviceCode,
     /// A fixed bearer token (tests and the demo).
@@ -210,18 +207,10 @@ impl Authenticator {
                 ];
                 self.post_form("token", &form).await?
             }
-            Credential::Certificate {
-                private_key_pem,
-                certificate_pem,
-            } => {
+            Credential::Certificate(cert) => {
                 let audience = self.endpoint("token")?;
-                let assertion = build_client_assertion(
-                    private_key_pem.expose_secret(),
-                    certificate_pem,
-                    audience.as_str(),
-                    &cfg.client_id,
-                    now_unix(),
-                )?;
+                let assertion =
+                    build_client_assertion(cert, audience.as_str(), &cfg.client_id, now_unix())?;
                 let form = [
                     ("client_id", cfg.client_id.as_str()),
                     ("scope", cfg.scope.as_str()),

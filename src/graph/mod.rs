@@ -5,6 +5,7 @@ pub mod auth;
 pub mod backoff;
 pub mod body;
 pub mod budget;
+pub mod certificate;
 pub mod client;
 pub mod endpoint;
 pub mod error;

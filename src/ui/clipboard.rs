@@ -11,7 +11,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crossterm::QueueableCommand;
@@ -134,11 +134,11 @@ impl Write for DynWriter<'_> {
     }
 }
 
-/// Runs `argv` (no shell) with `input` on stdin, output discarded, killed after
-/// [`COMMAND_TIMEOUT`].
+/// Runs `argv` (no shell, no secret variables in its environment) with `input` on stdin,
+/// output discarded, killed after [`COMMAND_TIMEOUT`].
 pub fn run_with_stdin(argv: &[String], input: &[u8]) -> Result<(), String> {
     let (program, args) = argv.split_first().ok_or("empty command")?;
-    let mut child = Command::new(program)
+    let mut child = crate::child_process::command(program)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
