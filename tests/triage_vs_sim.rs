@@ -738,6 +738,65 @@ async fn a_comment_whose_answer_was_lost_is_found_not_reposted() {
     sim.shutdown().await;
 }
 
+/// The service normalises what it stores (line endings, trailing blanks) and the answer to the
+/// POST is lost: the retry still recognises its comment and does not post a second copy.
+#[tokio::test]
+async fn a_comment_the_service_normalised_is_found_not_reposted() {
+    let sim = start_sim(20).await;
+    let c = fast_client(&sim);
+    let mut h = engine(&c, EngineConfig::default());
+    pump(&mut h, Duration::from_secs(10), load_done).await;
+    let id = "1005";
+    let text = "Checked the host  \r\nNo lateral movement\t\r\n\r\n";
+    let stored = "Checked the host\nNo lateral movement";
+    sim.set_faults(FaultSpec {
+        truncate: 1.0,
+        normalize_comments: true,
+        ..FaultSpec::default()
+    });
+    let op = 79;
+    h.commands
+        .send(Command::Write {
+            op,
+            write: WriteOp::CommentIncident {
+                incident_id: id.into(),
+                text: text.into(),
+            },
+        })
+        .unwrap();
+    let seen = pump(&mut h, Duration::from_secs(10), |s| {
+        outcome(s, op).is_some()
+    })
+    .await;
+    assert!(
+        matches!(
+            outcome(&seen, op),
+            Some(Update::WriteFailed {
+                retryable: true,
+                ..
+            })
+        ),
+        "{:?}",
+        outcome(&seen, op).map(brief)
+    );
+    assert_eq!(sim.stats().comments_posted, 1, "the service recorded it");
+    sim.set_faults(FaultSpec {
+        normalize_comments: true,
+        ..FaultSpec::default()
+    });
+    h.commands.send(Command::RetryFailed).unwrap();
+    pump(&mut h, Duration::from_secs(10), |s| {
+        s.iter()
+            .any(|u| matches!(u, Update::CommentsWritten { op: o, .. } if *o == op))
+    })
+    .await;
+    assert_eq!(sim.stats().comments_posted, 1, "not posted again");
+    let inc = get_incident(&c, id).await;
+    assert_eq!(copies(&inc, stored), 1, "one normalised copy");
+    h.task.abort();
+    sim.shutdown().await;
+}
+
 /// Another analyst changed the incident after we read it: the engine reports a conflict and
 /// sends nothing; confirming (force) applies the change.
 #[tokio::test]

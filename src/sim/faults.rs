@@ -36,6 +36,9 @@ pub struct FaultSpec {
     pub expand_500: Option<usize>,
     /// The next this-many Graph requests get 429.
     pub burst_429: u32,
+    /// Comments are stored normalised, as a service may: `\r\n` and `\r` become `\n`, blanks
+    /// at line ends and at both ends of the text are dropped.
+    pub normalize_comments: bool,
 }
 
 impl Default for FaultSpec {
@@ -55,12 +58,13 @@ impl Default for FaultSpec {
             expire_tokens: None,
             expand_500: None,
             burst_429: 0,
+            normalize_comments: false,
         }
     }
 }
 
 const KEYS: &str = "429, retry-after, 500, 503, latency, stall, malformed, truncate, bad-record, \
-                    unknown-enum, unknown-evidence, expire-tokens, expand-500, 429-burst";
+                    unknown-enum, unknown-evidence, expire-tokens, expand-500, 429-burst, normalize-comments";
 
 impl FaultSpec {
     /// Parses `429=0.2,retry-after=1,latency=200ms,expire-tokens=30s,expand-500=25,...`.
@@ -95,6 +99,7 @@ impl FaultSpec {
                     f.burst_429 = u32::try_from(count(val).map_err(bad)?)
                         .map_err(|_| bad("count too large".into()))?
                 }
+                "normalize-comments" => f.normalize_comments = flag(val).map_err(bad)?,
                 other => return Err(bad(format!("unknown fault '{other}' (known: {KEYS})"))),
             }
         }
@@ -116,6 +121,7 @@ impl FaultSpec {
             && self.expire_tokens.is_none()
             && self.expand_500.is_none()
             && self.burst_429 == 0
+            && !self.normalize_comments
     }
 
     /// The `Retry-After` header value (whole seconds when possible, else decimal).
@@ -163,6 +169,9 @@ impl fmt::Display for FaultSpec {
         if self.burst_429 > 0 {
             parts.push(format!("429-burst={}", self.burst_429));
         }
+        if self.normalize_comments {
+            parts.push("normalize-comments=1".into());
+        }
         f.write_str(&parts.join(","))
     }
 }
@@ -175,6 +184,26 @@ fn prob(v: &str) -> Result<f64, String> {
         return Err(format!("probability {p} is outside 0..1"));
     }
     Ok(p)
+}
+
+fn flag(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!("'{v}' is not on/off (1 or 0)")),
+    }
+}
+
+/// A comment as a normalising service stores it (see [`FaultSpec::normalize_comments`]).
+pub fn normalize_comment(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
 
 fn count(v: &str) -> Result<usize, String> {
@@ -223,6 +252,18 @@ mod tests {
         assert_eq!(f.expand_500, Some(25));
         assert_eq!(f.burst_429, 3);
         assert!(!f.is_none());
+    }
+
+    #[test]
+    fn normalize_comments_is_a_switch_that_round_trips() {
+        let f = FaultSpec::parse("normalize-comments=1").unwrap();
+        assert!(f.normalize_comments && !f.is_none());
+        assert_eq!(FaultSpec::parse(&f.to_string()).unwrap(), f);
+        assert!(FaultSpec::parse("normalize-comments=maybe").is_err());
+        assert_eq!(
+            normalize_comment("a  \r\nb\t\r\rc\n\n"),
+            "a\nb\n\nc".to_string()
+        );
     }
 
     #[test]

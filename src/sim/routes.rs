@@ -667,6 +667,9 @@ pub async fn post_incident_comment(
     body: Bytes,
 ) -> Response {
     let text = match comment_text(&body) {
+        Ok(t) if lock(&g.shared.faults).spec.normalize_comments => {
+            super::faults::normalize_comment(&t)
+        }
         Ok(t) => t,
         Err(r) => return r.response(&ids),
     };
@@ -887,6 +890,9 @@ pub async fn post_alert_comment(
     body: Bytes,
 ) -> Response {
     let text = match comment_text(&body) {
+        Ok(t) if lock(&g.shared.faults).spec.normalize_comments => {
+            super::faults::normalize_comment(&t)
+        }
         Ok(t) => t,
         Err(r) => return r.response(&ids),
     };

@@ -394,7 +394,8 @@ impl<A: GraphApi> Writer<A> {
                 Ok(comments) => {
                     let since = entry.queued_at.plus_seconds(-COMMENT_SKEW_SECS);
                     let landed = comments.iter().any(|c| {
-                        c.comment == text && c.created_date_time.is_none_or(|t| t >= since)
+                        same_comment(&c.comment, text)
+                            && c.created_date_time.is_none_or(|t| t >= since)
                     });
                     if landed {
                         return Outcome::Done(Box::new(Update::CommentsWritten {
@@ -493,6 +494,14 @@ fn patch_names(patch: &IncidentPatch) -> Vec<String> {
     }
 }
 
+/// Whether a comment the service holds is the one vigil posted. The service may normalise what
+/// it stores (line endings, trailing, repeated or edge blanks, even line breaks into spaces), so
+/// both are compared word by word; the same words in the same order within the queue-time window
+/// on the same record are the same comment.
+fn same_comment(stored: &str, posted: &str) -> bool {
+    stored.split_whitespace().eq(posted.split_whitespace())
+}
+
 /// `{"value": [comment, ...]}` → comments (unreadable items skipped); `None` without `value`.
 fn parse_comments(v: &Value) -> Option<Vec<Comment>> {
     let items = v.get("value")?.as_array()?;
@@ -520,6 +529,27 @@ mod tests {
                 .starts_with("/v1.0/users/a%40b.com/mailFolders/sentitems/messages?")
         );
         assert!(sent_items_query("/v1.0/security/incidents", "s").is_none());
+    }
+
+    #[test]
+    fn a_comment_is_recognised_after_the_service_normalised_its_blanks() {
+        let posted = "Checked host  WS-01\r\n\r\nNo lateral movement \t\r\n";
+        for stored in [
+            posted,
+            "Checked host WS-01\n\nNo lateral movement",
+            "Checked host  WS-01\nNo lateral movement\n",
+            "  Checked host WS-01\r\rNo lateral movement  ",
+            "Checked host WS-01 No lateral movement",
+        ] {
+            assert!(same_comment(stored, posted), "{stored:?}");
+        }
+        for other in [
+            "Checked host WS-02\nNo lateral movement",
+            "Checked host WS-01\nNo lateral movement found",
+            "",
+        ] {
+            assert!(!same_comment(other, posted), "{other:?}");
+        }
     }
 
     #[test]
