@@ -26,6 +26,7 @@ use vigil::sim::{self, SimConfig, SimHandle};
 const ROWS: u16 = 40;
 const COLS: u16 = 160;
 const ALIAS: &str = "chaos.analyst@contoso.com";
+const COLLEAGUE: &str = "colleague@contoso.com";
 const SECRET_VAR: &str = "VIGIL_CHAOS_TEST_SECRET";
 /// Every wait on the console is bounded by this.
 const WAIT: Duration = Duration::from_secs(20);
@@ -320,6 +321,11 @@ fn outbox_entries(state: &Path) -> Vec<String> {
     out
 }
 
+/// Whether an outbox entry (as JSON text) waits for the analyst's decision on a conflict.
+fn in_conflict(entry: &str) -> bool {
+    serde_json::from_str::<Value>(entry).is_ok_and(|e| !e["conflict"].is_null())
+}
+
 fn inquiries(state: &Path) -> Vec<Value> {
     let mut out = Vec::new();
     let mut stack = vec![state.to_path_buf()];
@@ -352,12 +358,14 @@ fn inquiries(state: &Path) -> Vec<Value> {
     out
 }
 
-/// The simulator's view of one incident (read straight from its Graph API).
-async fn server_incident(sim: &SimHandle, id: &str) -> Value {
-    let http = reqwest::Client::new();
-    let base = sim.base_url();
+/// A bearer token for the simulator's Graph API (the test's own app, not vigil's session).
+async fn bearer(http: &reqwest::Client, sim: &SimHandle) -> String {
     let token: Value = http
-        .post(format!("{base}/{}/oauth2/v2.0/token", sim::DEMO_TENANT_ID))
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            sim.base_url(),
+            sim::DEMO_TENANT_ID
+        ))
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", sim::DEMO_CLIENT_ID),
@@ -370,8 +378,14 @@ async fn server_incident(sim: &SimHandle, id: &str) -> Value {
         .json()
         .await
         .unwrap();
-    let bearer = token["access_token"].as_str().unwrap().to_string();
-    http.get(format!("{base}/v1.0/security/incidents/{id}"))
+    token["access_token"].as_str().unwrap().to_string()
+}
+
+/// The simulator's view of one incident (read straight from its Graph API).
+async fn server_incident(sim: &SimHandle, id: &str) -> Value {
+    let http = reqwest::Client::new();
+    let bearer = bearer(&http, sim).await;
+    http.get(format!("{}/v1.0/security/incidents/{id}", sim.base_url()))
         .bearer_auth(bearer)
         .send()
         .await
@@ -379,6 +393,21 @@ async fn server_incident(sim: &SimHandle, id: &str) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// A colleague changes incident `id` in the portal (straight to the tenant, not through vigil).
+async fn colleague_patch(sim: &SimHandle, id: &str, body: Value) {
+    let http = reqwest::Client::new();
+    let bearer = bearer(&http, sim).await;
+    let status = http
+        .patch(format!("{}/v1.0/security/incidents/{id}", sim.base_url()))
+        .bearer_auth(bearer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "colleague PATCH {id}: {status}");
 }
 
 fn write_config(home: &Path, proxy: &std::net::SocketAddr) {
@@ -586,6 +615,8 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
 
     let mut acts: Vec<Act> = Vec::new();
     let mut durable: BTreeSet<usize> = BTreeSet::new();
+    // What a colleague did meanwhile to the incident of a queued assignment.
+    let mut colleague: BTreeMap<usize, &str> = BTreeMap::new();
     for round in 0..rounds {
         proxy.set(UP);
         let mut c = Console::spawn(home.path());
@@ -636,6 +667,30 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                 durable.insert(i);
             }
         }
+        // While vigil is down, a colleague works on incidents whose assignment is still queued:
+        // a change to another field must not stop it; taking the incident is a conflict that
+        // waits for the analyst.
+        let queued = outbox_entries(&state);
+        for (i, a) in acts.iter().enumerate() {
+            let Act::Assign(id) = a else { continue };
+            let in_outbox = queued
+                .iter()
+                .any(|e| e.contains(ALIAS) && e.contains(&format!("\"{id}\"")));
+            if !in_outbox || colleague.contains_key(&i) {
+                continue;
+            }
+            let server = rt.block_on(server_incident(&sim, id));
+            if !server["assignedTo"].is_null() {
+                continue;
+            }
+            let (what, body) = if rng.random_bool(0.6) {
+                ("severity", serde_json::json!({"severity": "low"}))
+            } else {
+                ("taken", serde_json::json!({"assignedTo": COLLEAGUE}))
+            };
+            rt.block_on(colleague_patch(&sim, id, body));
+            colleague.insert(i, what);
+        }
     }
 
     // The network is back: one more run drains everything.
@@ -654,7 +709,11 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                 })
             })
             .collect();
-        if left.is_empty() && undelivered.is_empty() {
+        // A write in conflict stays in the outbox until the analyst decides; the console must
+        // be showing it.
+        let waiting: Vec<&String> = left.iter().filter(|e| !in_conflict(e)).collect();
+        let conflicts_shown = left.len() == waiting.len() || c.text().contains("Conflict");
+        if waiting.is_empty() && undelivered.is_empty() && conflicts_shown {
             break;
         }
         assert!(
@@ -689,14 +748,31 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                 report.insert(
                     i,
                     format!(
-                        "assign {id}: durable {is_durable}, assigned {assigned}, PATCHes {sent}"
+                        "assign {id}: durable {is_durable}, assigned {assigned}, PATCHes {sent}, colleague {:?}",
+                        colleague.get(&i)
                     ),
                 );
-                if is_durable {
-                    assert!(
+                let left_in_conflict = outbox_entries(&state).iter().any(|e| {
+                    in_conflict(e) && e.contains(ALIAS) && e.contains(&format!("\"{id}\""))
+                });
+                match colleague.get(&i) {
+                    Some(&"taken") => {
+                        assert_eq!(
+                            server["assignedTo"].as_str(),
+                            Some(COLLEAGUE),
+                            "{id}: the colleague's assignment was overwritten without asking"
+                        );
+                        assert!(
+                            left_in_conflict && screen.contains("Conflict"),
+                            "{id}: the queued assignment must wait, visibly, in conflict; screen:\n{screen}"
+                        );
+                    }
+                    _ if is_durable => assert!(
                         assigned,
-                        "durable assignment of {id} was lost; screen:\n{screen}"
-                    );
+                        "durable assignment of {id} was lost (colleague: {:?}); screen:\n{screen}",
+                        colleague.get(&i)
+                    ),
+                    _ => {}
                 }
                 assert!(sent <= 1, "assignment of {id} sent {sent} times");
             }
