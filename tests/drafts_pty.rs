@@ -3,119 +3,12 @@
 //! autosaved draft is on disk, survives SIGKILL and is restored when the same incident's Ask
 //! pane is reopened in a new process; (b) text typed just before SIGHUP is flushed to disk.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+mod support;
+
 use serde_json::Value;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-const ROWS: u16 = 40;
-const COLS: u16 = 160;
-
-/// One running `vigil` in a pty, with a vt100 screen fed from its output.
-struct Console {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-impl Console {
-    fn spawn(home: &Path) -> Console {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_vigil"));
-        cmd.args(["--demo", "--no-cache"]);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        for v in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(v, home.join(v.to_lowercase()));
-        }
-        cmd.env_remove("TMUX");
-        cmd.env_remove("VIGIL_CONFIG");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(ROWS).unwrap(),
-            std::num::NonZeroU16::new(COLS).unwrap(),
-            0,
-        )));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let p2 = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p2.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Console {
-            child,
-            writer,
-            parser,
-            _master: pair.master,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let t = self.text();
-            if t.contains(needle) {
-                return t;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("timed out waiting for {needle:?}; screen was:\n{t}");
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    fn send(&mut self, s: &str) {
-        self.writer.write_all(s.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn signal(&mut self, sig: &str) {
-        let pid = self.child.process_id().expect("running");
-        let ok = std::process::Command::new("kill")
-            .args([&format!("-{sig}"), &pid.to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -{sig} {pid}");
-    }
-
-    fn wait_exit(&mut self) {
-        let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            if start.elapsed() > Duration::from_secs(5) {
-                let _ = self.child.kill();
-                panic!("vigil did not exit; screen:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
+use support::pty::Pty;
 
 /// Every draft JSON under `root` (recursively, in a `drafts` directory).
 fn drafts(root: &Path) -> Vec<(PathBuf, Value)> {
@@ -158,7 +51,7 @@ fn draft_with(root: &Path, needle: &str, within: Duration) -> Option<(PathBuf, V
 }
 
 /// Opens the Ask pane on the first Defender Experts incident of the queue.
-fn open_ask_on_first_den(c: &mut Console) {
+fn open_ask_on_first_den(c: &mut Pty) {
     c.wait_for("refreshed");
     c.send("/Defender Experts");
     c.wait_for("/Defender Experts");
@@ -175,7 +68,7 @@ fn draft_survives_sigkill_and_sighup() {
     let first = "Is the beacon on this host related to the earlier phishing wave";
 
     // (a) Autosave, then SIGKILL: nothing gets a chance to flush, the disk must already have it.
-    let mut c = Console::spawn(home.path());
+    let mut c = Pty::vigil(home.path(), &["--demo", "--no-cache"]);
     open_ask_on_first_den(&mut c);
     c.send(first);
     c.wait_for(first);
@@ -186,13 +79,13 @@ fn draft_survives_sigkill_and_sighup() {
         .strip_prefix("incident:")
         .unwrap_or_else(|| panic!("an incident draft: {key}"))
         .to_string();
-    c.signal("KILL");
+    c.signal("-KILL");
     c.wait_exit();
     let after_kill: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(after_kill["body"], draft["body"], "intact after SIGKILL");
 
     // A new process restores it on the same incident.
-    let mut c = Console::spawn(home.path());
+    let mut c = Pty::vigil(home.path(), &["--demo", "--no-cache"]);
     c.wait_for("refreshed");
     c.send(&format!("/id:{id}"));
     c.wait_for(&format!("/id:{id}"));
@@ -211,7 +104,7 @@ fn draft_survives_sigkill_and_sighup() {
         !on_disk["body"].as_str().unwrap().contains(more),
         "not autosaved yet, so only the hang-up can write it"
     );
-    c.signal("HUP");
+    c.signal("-HUP");
     c.wait_exit();
     let flushed: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let body = flushed["body"].as_str().unwrap();

@@ -9,22 +9,23 @@
 //!
 //! `CHAOS_SEED` and `CHAOS_ROUNDS` reproduce or lengthen a run (the seed is printed).
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+mod support;
+
+use portable_pty::CommandBuilder;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::pty::Pty;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use vigil::sim::{self, SimConfig, SimHandle};
 
-const ROWS: u16 = 40;
-const COLS: u16 = 160;
 const ALIAS: &str = "chaos.analyst@contoso.com";
 const COLLEAGUE: &str = "colleague@contoso.com";
 const SECRET_VAR: &str = "VIGIL_CHAOS_TEST_SECRET";
@@ -117,39 +118,17 @@ impl Proxy {
 // ---------------------------------------------------------------------------------------------
 // The console.
 
+/// The console under test, on the configured profile.
 struct Console {
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    _master: Box<dyn MasterPty + Send>,
+    pty: Pty,
 }
 
 impl Console {
     fn spawn(home: &Path) -> Console {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_vigil"));
         cmd.args(["--profile", "chaos"]);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        for v in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(v, home.join(v.to_lowercase()));
-        }
         cmd.env(SECRET_VAR, sim::DEMO_CLIENT_SECRET);
         for v in [
-            "TMUX",
-            "VIGIL_CONFIG",
             "VIGIL_CLIENT_SECRET",
             "VIGIL_TENANT_ID",
             "VIGIL_CLIENT_ID",
@@ -158,76 +137,31 @@ impl Console {
         ] {
             cmd.env_remove(v);
         }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(ROWS).unwrap(),
-            std::num::NonZeroU16::new(COLS).unwrap(),
-            0,
-        )));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let p2 = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p2.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
         Console {
-            child,
-            writer,
-            parser,
-            _master: pair.master,
+            pty: Pty::spawn(cmd, home),
         }
     }
 
     fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
+        self.pty.text()
     }
 
     /// Waits until `cond` holds for the screen; `None` after [`WAIT`].
     fn wait_until(&self, cond: impl Fn(&str) -> bool) -> Option<String> {
-        let start = Instant::now();
-        loop {
-            let t = self.text();
-            if cond(&t) {
-                return Some(t);
-            }
-            if start.elapsed() > WAIT {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        self.pty.screen_within(WAIT, cond)
     }
 
     fn wait_for(&self, needle: &str) -> String {
-        self.wait_until(|t| t.contains(needle))
-            .unwrap_or_else(|| panic!("timed out waiting for {needle:?}; screen:\n{}", self.text()))
+        self.pty.wait_for(needle)
     }
 
     fn send(&mut self, s: &str) {
-        // A killed child closes the pty: later writes may fail, which is fine.
-        let _ = self.writer.write_all(s.as_bytes());
-        let _ = self.writer.flush();
+        self.pty.send(s);
     }
 
     fn kill9(&mut self) {
-        let pid = self.child.process_id().expect("running");
-        let ok = std::process::Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -KILL {pid}");
-        let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(start.elapsed() < WAIT, "vigil did not die");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.pty.signal("-KILL");
+        self.pty.wait_exit();
     }
 
     /// Whether the queue is on screen with nothing open over it (its own key hints show).

@@ -3,16 +3,16 @@
 //! URL and credentials it prints), with a short poll interval and `[experts] channels =
 //! ["comment"]` from config.toml. Nothing here runs `--demo`.
 
-use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
+mod support;
+
+use portable_pty::CommandBuilder;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::pty::Pty;
 
-const ROWS: u16 = 40;
-const COLS: u16 = 160;
 /// Every wait is bounded by this.
 const LONG: Duration = Duration::from_secs(40);
 /// The variable the profile names in `client_secret_env`.
@@ -180,88 +180,33 @@ poll_interval_secs = 5
 }
 
 /// `vigil` on the configured profile in a pseudo-terminal.
+/// The console under test, on the configured profile.
 struct Console {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    _master: Box<dyn MasterPty + Send>,
+    pty: Pty,
 }
 
 impl Console {
     fn spawn(home: &Path, sim: &Sim) -> Console {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_vigil"));
         cmd.arg("--no-cache");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        for v in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(v, home.join(v.to_lowercase()));
-        }
-        for v in ["TMUX", "VIGIL_CONFIG", "VIGIL_CLIENT_SECRET"] {
-            cmd.env_remove(v);
-        }
+        cmd.env_remove("VIGIL_CLIENT_SECRET");
         cmd.env(SECRET_ENV, &sim.secret);
-        cmd.cwd(home);
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(ROWS).unwrap(),
-            std::num::NonZeroU16::new(COLS).unwrap(),
-            0,
-        )));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let p2 = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p2.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
         Console {
-            child,
-            parser,
-            writer,
-            _master: pair.master,
+            pty: Pty::spawn(cmd, home),
         }
     }
 
     fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
+        self.pty.text()
     }
 
     fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        self.pty.send(keys);
     }
 
     fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let t = self.text();
-            if done(&t) {
-                return t;
-            }
-            if start.elapsed() > LONG {
-                panic!("timed out waiting for {what}; screen:\n{t}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.pty.wait_until(what, |p| done(&p.text()));
+        self.pty.text()
     }
 
     /// Waits for the queue of the configured profile to be loaded; returns the screen.
@@ -270,13 +215,6 @@ impl Console {
         self.wait_until("the queue loaded from the simulator", |t| {
             t.contains(" shown ·") && t.contains("refreshed") && t.contains(&tenant)
         })
-    }
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -4,138 +4,11 @@
 //! (`stty -a`) are identical before and after a session ended by SIGTERM, SIGINT or SIGQUIT
 //! (sent by `kill`; in raw mode Ctrl-C is a key), which also save the snapshot.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::Read;
+mod support;
+
+use portable_pty::CommandBuilder;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
-
-const ROWS: u16 = 40;
-const COLS: u16 = 160;
-const LONG: Duration = Duration::from_secs(40);
-
-/// A program running in a pty, its screen parsed by vt100.
-struct Pty {
-    child: Box<dyn Child + Send + Sync>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    _master: Box<dyn MasterPty + Send>,
-    reader: Option<JoinHandle<()>>,
-}
-
-impl Pty {
-    fn spawn(mut cmd: CommandBuilder, home: &Path) -> Pty {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        for v in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(v, home.join(v.to_lowercase()));
-        }
-        cmd.env_remove("TMUX");
-        cmd.env_remove("VIGIL_CONFIG");
-        cmd.cwd(home);
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(ROWS).unwrap(),
-            std::num::NonZeroU16::new(COLS).unwrap(),
-            0,
-        )));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let p2 = parser.clone();
-        // Ends with EIO once every slave end is closed (the child and its children are gone).
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p2.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        Pty {
-            child,
-            parser,
-            _master: pair.master,
-            reader: Some(reader),
-        }
-    }
-
-    /// `vigil --demo [extra]` directly in the pty.
-    fn vigil(home: &Path, extra: &[&str]) -> Pty {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_vigil"));
-        cmd.arg("--demo");
-        cmd.args(extra);
-        Pty::spawn(cmd, home)
-    }
-
-    fn text(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn alternate_screen(&self) -> bool {
-        self.parser.lock().unwrap().screen().alternate_screen()
-    }
-
-    fn wait_for(&self, needle: &str) {
-        let start = Instant::now();
-        while !self.text().contains(needle) {
-            if start.elapsed() > LONG {
-                panic!("timed out waiting for {needle:?}; screen:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.process_id().unwrap()
-    }
-
-    /// Waits for the child to exit and the reader to take in its last bytes.
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            if start.elapsed() > LONG {
-                let _ = self.child.kill();
-                panic!("did not exit; screen:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        if let Some(reader) = self.reader.take() {
-            while !reader.is_finished() {
-                assert!(start.elapsed() < LONG, "the pty never closed");
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            reader.join().unwrap();
-        }
-        status
-    }
-}
-
-fn kill(sig: &str, pid: u32) {
-    let ok = Command::new("kill")
-        .args([sig, &pid.to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "kill {sig} {pid}");
-}
+use support::pty::{Pty, children, kill};
 
 /// Snapshot cache files anywhere under `dir`.
 fn snapshots(dir: &Path) -> Vec<PathBuf> {
@@ -161,32 +34,10 @@ fn snapshots(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Direct children of `pid` (from /proc).
-fn children(pid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(child) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid ...; comm may contain spaces, so split after the last ')'.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if ppid == Some(pid) {
-            out.push(child);
-        }
-    }
-    out
-}
-
 #[test]
 fn sigterm_exits_cleanly_and_leaves_the_alternate_screen() {
     let home = tempfile::tempdir().unwrap();
-    let mut p = Pty::vigil(home.path(), &["--no-cache"]);
+    let mut p = Pty::vigil(home.path(), &["--demo", "--no-cache"]);
     p.wait_for("shown ·");
     assert!(p.alternate_screen());
     kill("-TERM", p.pid());
@@ -205,7 +56,7 @@ fn sighup_saves_state_and_a_killed_session_restarts_from_the_cache() {
     let state = home.path().join("xdg_state_home");
 
     // (b) SIGHUP: exits, the snapshot is saved, the terminal is restored.
-    let mut p = Pty::vigil(home.path(), &[]);
+    let mut p = Pty::vigil(home.path(), &["--demo"]);
     p.wait_for("refreshed");
     kill("-HUP", p.pid());
     let status = p.wait_exit();
@@ -223,14 +74,14 @@ fn sighup_saves_state_and_a_killed_session_restarts_from_the_cache() {
     );
 
     // (c) A session started from that cache is SIGKILLed (nothing saved, nothing restored) ...
-    let mut p = Pty::vigil(home.path(), &[]);
+    let mut p = Pty::vigil(home.path(), &["--demo"]);
     p.wait_for("cached incidents");
     kill("-KILL", p.pid());
     let status = p.wait_exit();
     assert!(!status.success(), "SIGKILL is not a clean exit");
 
     // ... and the next start still comes up from the cache and syncs.
-    let mut p = Pty::vigil(home.path(), &[]);
+    let mut p = Pty::vigil(home.path(), &["--demo"]);
     p.wait_for("cached incidents");
     p.wait_for("refreshed");
     kill("-TERM", p.pid());

@@ -1,0 +1,3 @@
+//! Helpers shared by the integration tests that run the real binary.
+
+pub mod pty;
