@@ -1,8 +1,9 @@
 //! vigil: a terminal incident console for Microsoft Defender XDR.
 //!
-//! Layers (see DESIGN.md): `graph` speaks HTTP to Microsoft Graph, `sync` runs the background
-//! engine, `store` is the in-memory model owned by the UI, `ui` draws, `sim` is the embedded
-//! simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the headless export.
+//! Layers (see docs/architecture.md): `graph` speaks HTTP to Microsoft Graph, `sync` runs the
+//! background engine, `store` is the in-memory model owned by the UI, `ui` draws, `sim` is the
+//! embedded simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the
+//! headless export.
 
 pub mod app_main;
 pub mod cache;

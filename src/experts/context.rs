@@ -1,5 +1,5 @@
 //! The Ask Defender Experts inquiry topic and the editable plain-text context block
-//! (portal-parity.md §1.8: the topic is pre-filled with a link to the incident, alert or device).
+//! (as in the portal, the topic is pre-filled with a link to the incident, alert or device).
 
 use super::scrub::clean_value;
 use super::tasks::encode;

@@ -1,4 +1,4 @@
-//! Ask Defender Experts credits (graph-api.md §3.2): 10 inquiries per calendar quarter by
+//! Ask Defender Experts credits: 10 inquiries per calendar quarter by
 //! default; unused credits roll over to at most 20 in a quarter and expire at the end of the
 //! calendar year. Quarters are computed in UTC.
 

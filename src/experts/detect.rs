@@ -1,4 +1,4 @@
-//! Defender Experts markers (graph-api.md §3.1, portal-parity.md §1.7): which incidents are
+//! Defender Experts markers (system tag, title prefix, alert detection source): which incidents are
 //! Defender Experts notifications (DENs), which wait for the customer, who owns them, and the
 //! DEN text fields (with the beta-only ones degrading to "not available").
 

@@ -1,8 +1,8 @@
 //! Microsoft Defender Experts: notification detection (DENs), managed-response tasks, and the
 //! non-UI core of the "Ask Defender Experts" compose pane.
 //!
-//! **There is no public API to submit an Ask Defender Experts inquiry** (graph-api.md §3.2;
-//! portal-parity.md §1.8): the portal form (and email replies) are the only documented
+//! **There is no public API to submit an Ask Defender Experts inquiry** (none in Graph v1.0 or
+//! beta, nor in the Defender APIs): the portal form (and email replies) are the only documented
 //! channel. vigil therefore composes the inquiry locally ([`templates`], [`context`], autosaved
 //! [`drafts`]) and delivers it through channels it *can* use ([`outbox::Channel`]):
 //!

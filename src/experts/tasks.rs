@@ -1,6 +1,6 @@
-//! Defender Experts managed-response tasks: beta `/security/incidentTasks`
-//! (portal-parity.md §1.7). Parsing is lenient: unknown enum values are kept verbatim, odd
-//! timestamps become `None`, and the whole record stays in [`IncidentTask::raw`].
+//! Defender Experts managed-response tasks: beta `/security/incidentTasks`, filtered by
+//! `incidentId` (there is no v1.0 resource). Parsing is lenient: unknown enum values are kept
+//! verbatim, odd timestamps become `None`, and the whole record stays in [`IncidentTask::raw`].
 
 use crate::graph::model::{Page, Timestamp, parse_page};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -86,7 +86,7 @@ task_enum! {
 }
 
 impl ActionType {
-    /// True for the action types `executeResponseAction` supports (portal-parity.md §1.7).
+    /// True for the action types Graph's `executeResponseAction` supports.
     pub fn is_executable(&self) -> bool {
         matches!(
             self,

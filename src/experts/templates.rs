@@ -1,5 +1,5 @@
 //! Starting questions for Ask Defender Experts, grouped under the four headings the docs use
-//! (portal-parity.md §1.8). Templates use `{name}` variables; [`fill`] substitutes scrubbed
+//! for sample questions. Templates use `{name}` variables; [`fill`] substitutes scrubbed
 //! values and renders missing ones as `<name?>` placeholders the analyst must edit before
 //! sending ([`unfilled_placeholders`] finds them).
 

@@ -32,7 +32,7 @@ pub struct FaultSpec {
     pub unknown_evidence: f64,
     /// Access tokens stop working after this long, whatever `expires_in` said.
     pub expire_tokens: Option<Duration>,
-    /// `$expand=alerts` with a page size above this answers 500 (graph-api.md §12 item 7).
+    /// `$expand=alerts` with a page size above this answers 500, as Graph does on big tenants.
     pub expand_500: Option<usize>,
     /// The next this-many Graph requests get 429.
     pub burst_429: u32,

@@ -22,7 +22,7 @@ pub struct ReqIds {
     pub client_request_id: String,
 }
 
-/// `innerError.date` format: no fraction, no zone (graph-api.md §5.5).
+/// `innerError.date` format: no fraction, no zone (as Graph writes it).
 pub fn zoneless_now() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%S")

@@ -49,7 +49,7 @@ const INCIDENT_PROPS: &[&str] = &[
     "recommendedHuntingQueries",
 ];
 
-/// `$filter` schema of incidents (graph-api.md §1.2).
+/// `$filter` schema of incidents: the properties Graph documents as filterable.
 pub const INCIDENT_SCHEMA: Schema = Schema {
     entity: "microsoft.graph.security.incident",
     filterable: &[
@@ -64,7 +64,7 @@ pub const INCIDENT_SCHEMA: Schema = Schema {
     known: INCIDENT_PROPS,
 };
 
-/// `$filter` schema of alerts_v2 (graph-api.md §2.1).
+/// `$filter` schema of alerts_v2: the properties Graph documents as filterable.
 pub const ALERT_SCHEMA: Schema = Schema {
     entity: "microsoft.graph.security.alert",
     filterable: &[
@@ -916,7 +916,8 @@ pub async fn post_alert_comment(
     comments_posted(&g, &headers, "alerts_v2", &id, list)
 }
 
-/// The answer to a comment POST: the full comment list (graph-api.md §1.6), counted.
+/// The answer to a comment POST: the full comment list, not just the new one (as Graph
+/// answers), counted.
 fn comments_posted(
     g: &G,
     headers: &HeaderMap,

@@ -1,6 +1,6 @@
 //! Incident listing shared by the engine and the export: builds the query, follows
-//! `@odata.nextLink` verbatim, and walks the `$expand=alerts` fallback ladder
-//! (graph-api.md §12 item 7): a 5xx on an expanded page retries the same position with a
+//! `@odata.nextLink` verbatim, and walks the `$expand=alerts` fallback ladder (big tenants
+//! answer 500 to `$expand=alerts`): a 5xx on an expanded page retries the same position with a
 //! smaller `$top`, and a second 5xx drops `$expand` (alerts are then loaded per incident).
 
 use super::api::{GraphApi, encode, incident_path, is_server_error, local_error};

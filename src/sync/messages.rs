@@ -136,7 +136,8 @@ pub enum Command {
     Shutdown,
 }
 
-/// How alerts are being fetched (graph-api.md §12 item 7 fallback ladder).
+/// How alerts are being fetched: the fallback ladder for big tenants, where `$expand=alerts`
+/// answers 500 (smaller pages, then alerts loaded per incident).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum AlertsMode {
     /// `$expand=alerts` with the normal page size.

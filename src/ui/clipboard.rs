@@ -1,4 +1,4 @@
-//! Copy to the clipboard over SSH (tui-notes §4.6).
+//! Copy to the clipboard over SSH (OSC 52 reaches the analyst's local terminal).
 //!
 //! The text is sanitised first ([`crate::ui::sanitize::sanitize`], plain single-line form), so
 //! nothing copied can carry control characters into a shell. Then, in order:

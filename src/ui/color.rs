@@ -1,4 +1,4 @@
-//! Colour depth detection and downsampling (tui-notes §4.5).
+//! Colour depth detection (`--color`, `NO_COLOR`, `COLORTERM`, `TERM`) and downsampling.
 //!
 //! ratatui does not downsample `Color::Rgb`, so themes are reduced to the detected depth when
 //! they are built: RGB → nearest xterm-256 → nearest ANSI-16, and with [`ColorDepth::None`]

@@ -1,4 +1,4 @@
-//! Screenshots: a ratatui [`Buffer`] rendered as a standalone SVG (tui-notes §5.3).
+//! Screenshots: a ratatui [`Buffer`] rendered as a standalone SVG (no browser needed).
 //!
 //! Deterministic output for README images produced by tests from synthetic data. Background
 //! colours become one `<rect>` per run, text one `<text>` per run of equally styled cells.

@@ -1,6 +1,6 @@
 //! The terminal guard: raw mode, alternate screen, bracketed paste, and a restore that always
 //! runs (Drop, panic hook, signal paths). Frames go through a 64 KiB buffer and are wrapped in
-//! synchronized output, so each frame leaves in one `write` (tui-notes §4.1, §4.2, §4.9).
+//! synchronized output (DEC mode 2026), so each frame leaves in one `write`.
 //!
 //! Output to the real terminal goes through [`FrameWriter::stdout`], which discards bytes once
 //! [`restore`] has run: a frame half-written when a panic struck can never land on the

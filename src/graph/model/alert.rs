@@ -1,4 +1,4 @@
-//! `microsoft.graph.security.alert` (alerts_v2, graph-api.md §2.2–2.4).
+//! `microsoft.graph.security.alert` (alerts_v2): properties, comments and the writable fields.
 
 use super::enums::{
     AlertStatus, Classification, DetectionSource, Determination, InvestigationState, ServiceSource,
@@ -120,7 +120,7 @@ impl Alert {
         self.title.as_deref().unwrap_or("(untitled alert)")
     }
 
-    /// Defender Experts marker on the alert side (graph-api.md §3.1).
+    /// Defender Experts marker on the alert side: `detectionSource = microsoftThreatExperts`.
     pub fn is_experts(&self) -> bool {
         self.detection_source == DetectionSource::MicrosoftThreatExperts
             || self
@@ -134,7 +134,7 @@ impl Alert {
     }
 }
 
-/// The writable properties of an alert (graph-api.md §2.4). Only `Some` fields are sent.
+/// The writable properties of an alert (PATCH `alerts_v2/{id}`). Only `Some` fields are sent.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertPatch {

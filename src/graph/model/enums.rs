@@ -132,7 +132,8 @@ graph_enum! {
 
 graph_enum! {
     /// `alertDetermination`. The older documented names are accepted on input only
-    /// (graph-api.md §1.4, §12 item 1).
+    /// (`confirmedUserActivity`, `compromisedUser`, `clean`, `insufficientData`: the service
+    /// rejects them, so only the schema names are sent).
     Determination {
         Unknown = "unknown", "Not set";
         Apt = "apt", "APT";
@@ -461,7 +462,7 @@ mod tests {
             .collect();
         assert_eq!(fp, ["notMalicious", "notEnoughDataToValidate", "other"]);
     }
-    /// `detectionSource` in schema (CSDL) order: graph-api.md §2.3, 39 members.
+    /// `detectionSource` in schema (CSDL) order, 39 members.
     const DETECTION_SOURCE_SCHEMA: [&str; 39] = [
         "unknown",
         "microsoftDefenderForEndpoint",

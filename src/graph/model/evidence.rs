@@ -1,4 +1,4 @@
-//! Polymorphic alert evidence (graph-api.md §2.5). Dispatches on `@odata.type`; the common
+//! Polymorphic alert evidence (`alertEvidence`). Dispatches on `@odata.type`; the common
 //! fields are always parsed, the type-specific ones for the types a console reads closely, and
 //! the full original JSON is kept (compact text, see [`Evidence::raw`]) so unknown or new types are shown
 //! generically rather than dropped. Evidence parsing never fails: a malformed item degrades to
@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// Every derived evidence type in the v1.0 CSDL (graph-api.md §2.5), short names.
+/// Every derived evidence type in the v1.0 CSDL, short names.
 pub const KNOWN_TYPES: &[&str] = &[
     "activeDirectoryDomainEvidence",
     "aiAgentEvidence",

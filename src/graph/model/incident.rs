@@ -1,4 +1,4 @@
-//! `microsoft.graph.security.incident` and its comments (graph-api.md §1.3, §1.8).
+//! `microsoft.graph.security.incident` and its comments.
 
 use super::alert::Alert;
 use super::enums::{Classification, Determination, IncidentStatus, Severity};
@@ -96,7 +96,7 @@ impl Incident {
             .unwrap_or("(untitled incident)")
     }
 
-    /// Defender Experts notification markers (graph-api.md §3.1): the system tag or the title
+    /// Defender Experts notification markers: the "Defender Experts" system tag or the title
     /// prefix. (The alert-side marker, `detectionSource = microsoftThreatExperts`, is checked by
     /// the store, which sees alerts.)
     pub fn is_experts_notification(&self) -> bool {

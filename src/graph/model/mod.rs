@@ -1,9 +1,9 @@
 //! Serde models for the Microsoft Graph security API: incidents, alerts, comments and evidence.
 //!
-//! Parsing is deliberately lenient (graph-api.md §11–12): enums keep unknown values as raw
-//! strings, timestamps accept 0–7+ fractional digits and missing zones, evidence of unknown
-//! `@odata.type` keeps its common fields and raw JSON, and one bad record never drops a page
-//! (see [`page::parse_page`]).
+//! Parsing is deliberately lenient, because Graph's payloads drift from its documentation:
+//! enums keep unknown values as raw strings, timestamps accept 0–7+ fractional digits and
+//! missing zones, evidence of unknown `@odata.type` keeps its common fields and raw JSON, and
+//! one bad record never drops a page (see [`page::parse_page`]).
 
 pub mod alert;
 pub mod enums;

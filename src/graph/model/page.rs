@@ -1,5 +1,5 @@
 //! One page of a Graph collection, parsed record by record so that one bad record never drops
-//! the page (graph-api.md §12 item 3).
+//! the page (an unknown enum value in one record once failed whole pages in generated SDKs).
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! Lenient timestamps: Graph mixes 0, 1, 3 and 7 fractional digits, and error bodies carry
-//! zone-less dates (graph-api.md §11, §12 items 13–14).
+//! zone-less dates (`innerError.date`); a date without a zone is UTC.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;

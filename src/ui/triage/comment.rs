@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
 
-/// The portal's limit per comment (portal-parity.md §1.2).
+/// The portal's limit per comment, counted as [`comment_len`] counts.
 pub const COMMENT_LIMIT: usize = 30_000;
 
 /// Length as the portal counts it (JavaScript string length: UTF-16 code units).

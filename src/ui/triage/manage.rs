@@ -1,4 +1,5 @@
-//! The manage-incident pane (portal-parity.md §1.2) for one incident or a multi-selection.
+//! The manage-incident pane (the portal's status, owner, classification, tags and comment pane)
+//! for one incident or a multi-selection.
 
 use super::PaneOutcome;
 use super::changes::{
