@@ -87,7 +87,7 @@ fn draft_survives_sigkill_and_sighup() {
     // A new process restores it on the same incident.
     let mut c = Pty::vigil(home.path(), &["--demo", "--no-cache"]);
     c.wait_for("refreshed");
-    c.send(&format!("/id:{id}"));
+    c.send(format!("/id:{id}"));
     c.wait_for(&format!("/id:{id}"));
     c.send("\r");
     c.wait_for(&format!("filter: id:{id}"));

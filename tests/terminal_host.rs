@@ -83,7 +83,7 @@ fn a_resize_is_redrawn_at_the_new_size() {
     });
 
     // Ctrl-L (redraw) repaints without asking the terminal anything, and keys still work.
-    p.send(&[0x0c]);
+    p.send([0x0c]);
     p.send(b"?");
     p.wait_for("Keys: queue");
 
@@ -112,7 +112,7 @@ fn ctrl_z_gives_the_terminal_back_and_fg_brings_the_console_back_redrawn() {
     assert_eq!(vigil.len(), 1, "the shell runs vigil: {vigil:?}");
     let vigil = vigil[0];
 
-    p.send(&[0x1a]);
+    p.send([0x1a]);
     p.wait_until("vigil stopped", |_| proc_state(vigil) == Some('T'));
     // 128 + SIGTSTP: the shell saw the job stop.
     p.wait_for("stopped-148");
