@@ -1595,6 +1595,30 @@ async fn corrupt_outbox_is_moved_aside_and_writes_continue() {
     assert!(outbox_entries(&ob).is_empty());
 }
 
+/// An outbox that cannot be read says nothing about which writes settled: the engine does not
+/// report the (empty) set of ops it holds, so no delivery is taken for settled and sent again.
+#[tokio::test]
+async fn an_unreadable_outbox_reports_no_loaded_ops() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = dir.path().join("outbox.json");
+    // A directory where the file should be: reading it fails, it cannot be moved aside.
+    std::fs::create_dir(&ob).unwrap();
+    let fake = Fake::new(1, 0);
+    let (_tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    rx.until(is_load_complete).await;
+    assert!(
+        !rx.seen
+            .iter()
+            .any(|u| matches!(u, Update::OutboxLoaded { .. })),
+        "{:?}",
+        rx.seen
+    );
+    // A readable one does report them.
+    let dir = tempfile::tempdir().unwrap();
+    let (_tx, mut rx, _task) = start(&fake, cfg(Some(&dir.path().join("outbox.json"))));
+    rx.until(|u| matches!(u, Update::OutboxLoaded { .. })).await;
+}
+
 #[tokio::test]
 async fn read_only_refuses_writes_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -203,26 +203,39 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
     a.apply_update(Update::WriteFailed {
         op: *op1,
         target: w1.target(),
+        message: "refused".into(),
+        retryable: false,
+    });
+    // The third failed in a way the engine retries: its entry stays in the outbox.
+    let (op2, w2) = &w[2];
+    a.apply_update(Update::WriteFailed {
+        op: *op2,
+        target: w2.target(),
         message: "throttled".into(),
         retryable: true,
     });
-    assert_eq!(bulk_counts(&a), (1, 1, 1));
-    assert!(screen(&mut a).contains("1 done, 1 failed, 1 pending"));
-    // R re-sends the failed one under a new op id.
+    assert_eq!(bulk_counts(&a), (1, 2, 0));
+    assert!(screen(&mut a).contains("1 done, 2 failed"));
+    // R re-sends the refused one under a new op id, and has the engine retry the throttled
+    // one's own entry: never a second copy of a write the outbox still holds.
     let fx = key(&mut a, "R");
     let retried = writes(&fx);
-    assert_eq!(retried.len(), 1);
+    assert_eq!(retried.len(), 1, "{fx:?}");
     assert_eq!(&retried[0].1, w1);
     assert_ne!(retried[0].0, *op1);
-    assert_eq!(bulk_counts(&a), (1, 0, 2));
+    assert!(
+        fx.contains(&Effect::SendCommand(Command::RetryFailed)),
+        "{fx:?}"
+    );
+    assert_eq!(bulk_counts(&a), (1, 1, 1));
     // The retry's outcome lands on the row.
     a.apply_update(Update::WriteFailed {
         op: retried[0].0,
         target: w1.target(),
-        message: "still throttled".into(),
-        retryable: true,
+        message: "still refused".into(),
+        retryable: false,
     });
-    assert_eq!(bulk_counts(&a), (1, 1, 1));
+    assert_eq!(bulk_counts(&a), (1, 2, 0));
     key(&mut a, "esc");
     assert!(a.modal().is_none());
 }
@@ -927,4 +940,70 @@ fn bulk_results_name_each_incident_once() {
             .unwrap_or_else(|| panic!("no result row for {id}:\n{s}"));
         assert_eq!(line.matches(&tag).count(), 1, "{line}");
     }
+}
+
+/// An inquiry that cannot be recorded (the inquiries file cannot be written) is not sent: its
+/// deliveries could be neither followed nor resumed. The draft stays for another try.
+#[test]
+fn an_inquiry_that_cannot_be_stored_is_not_sent_and_its_draft_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = experts_config(dir.path(), vec![Channel::Email, Channel::IncidentComment]);
+    let store = dir.path().join("state");
+    cfg.experts.inquiries_path = Some(store.join("inquiries.json"));
+    let mut a = app_with(cfg);
+    // The inquiries file opened fine; now its directory is gone and a file stands there.
+    let _ = std::fs::remove_dir_all(&store);
+    std::fs::write(&store, b"a file").unwrap();
+    select(&mut a, "101");
+    key(&mut a, "e");
+    typed(&mut a, "Is this lateral movement?");
+    key(&mut a, "ctrl-s");
+    let fx = key(&mut a, "y");
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::SendCommand(Command::Write { .. }))),
+        "nothing is sent: {fx:?}"
+    );
+    assert!(
+        a.notification()
+            .is_some_and(|n| n.contains("not sent") && n.contains("draft is kept")),
+        "{:?}",
+        a.notification()
+    );
+    let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
+    assert!(
+        drafts
+            .list()
+            .iter()
+            .any(|d| d.body.contains("lateral movement")),
+        "the draft is kept"
+    );
+}
+
+/// Op ids of writes an earlier run left in the outbox are never handed out again.
+#[test]
+fn op_ids_continue_after_the_highest_one_in_the_outbox() {
+    let mut a = app();
+    let earlier: OpId = 9_000_000_000_000_000;
+    a.apply_update(Update::OutboxLoaded {
+        ops: vec![5, earlier],
+    });
+    let ids: Vec<String> = a.view_ids().to_vec();
+    let id = ids
+        .into_iter()
+        .find(|id| {
+            a.store()
+                .incident(id)
+                .is_some_and(|e| e.incident.assigned_to.is_none())
+        })
+        .unwrap();
+    select(&mut a, &id);
+    let fx = key(&mut a, "a");
+    let w = writes(&fx);
+    assert_eq!(w.len(), 1, "{fx:?}");
+    assert!(
+        w[0].0 > earlier,
+        "op {} reuses an earlier run's id space",
+        w[0].0
+    );
 }

@@ -348,6 +348,7 @@ impl<A: GraphApi> Engine<A> {
         let ob = self.outbox.lock().await;
         let entries: Vec<OutboxEntry> = ob.entries().to_vec();
         let (pending, failed) = ob.counts();
+        let usable = ob.is_usable();
         drop(ob);
         let ops = entries.iter().map(|e| e.op).collect();
         for e in entries {
@@ -362,7 +363,10 @@ impl<A: GraphApi> Engine<A> {
                 });
             }
         }
-        self.send(Update::OutboxLoaded { ops });
+        // An outbox that could not be read says nothing about which deliveries settled.
+        if usable {
+            self.send(Update::OutboxLoaded { ops });
+        }
         self.status.outbox_pending = pending;
         self.status.outbox_failed = failed;
         self.notify.notify_one();
@@ -447,7 +451,7 @@ impl<A: GraphApi> Engine<A> {
             let (pending, failed) = ob.counts();
             drop(ob);
             let message = format!(
-                "could not save the outbox ({e}): the change was not sent; free space and retry"
+                "could not save the outbox ({e}): the change was not saved, so not sent; make it again once the disk is fine"
             );
             tracing::error!(%message, op, "write refused");
             match write.mail_inquiry() {
@@ -456,11 +460,12 @@ impl<A: GraphApi> Engine<A> {
                     inquiry_id: inquiry_id.to_string(),
                     result: Err(message),
                 }),
+                // Nothing is left to retry: the outbox no longer holds it.
                 None => self.send(Update::WriteFailed {
                     op,
                     target,
                     message,
-                    retryable: true,
+                    retryable: false,
                 }),
             }
             self.status.outbox_pending = pending;

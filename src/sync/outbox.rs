@@ -184,6 +184,11 @@ impl Outbox {
         }
     }
 
+    /// False when the file could not be read: the entries are then not what is on disk.
+    pub fn is_usable(&self) -> bool {
+        self.unusable.is_none()
+    }
+
     /// Every entry, in queue order.
     pub fn entries(&self) -> &[OutboxEntry] {
         &self.entries

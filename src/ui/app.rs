@@ -224,6 +224,9 @@ pub struct App {
     modals: Vec<Modal>,
     /// Writes sent this session and not settled yet (for conflicts).
     writes: HashMap<OpId, WriteOp>,
+    /// Writes whose last attempt failed in a way the engine retries by itself: the outbox still
+    /// holds them, so "retry failed" must not send a second copy.
+    in_outbox: HashSet<OpId>,
     /// Ask Defender Experts storage and deliveries.
     experts: experts::ExpertsHost,
     /// Teammates offered by the owner type-ahead.
@@ -301,6 +304,7 @@ impl App {
             next_op: seed,
             modals: Vec::new(),
             writes: HashMap::new(),
+            in_outbox: HashSet::new(),
             experts,
             teammates,
             comment_dir,
@@ -593,11 +597,18 @@ impl App {
                     );
                 }
             }
-            Update::OutboxLoaded { ops } => effects.extend(self.resume_deliveries(&ops)),
+            Update::OutboxLoaded { ops } => {
+                // Op ids of an earlier run must never be handed out again.
+                if let Some(max) = ops.iter().max() {
+                    self.next_op = self.next_op.max(max.saturating_add(1));
+                }
+                effects.extend(self.resume_deliveries(&ops));
+            }
             Update::MailPending { op, message, .. } => {
                 self.delivery_op_outcome(op, experts::DeliveryOutcome::Retrying(message))
             }
             other => {
+                self.note_outbox_state(&other);
                 let delivery = Self::comment_delivery_of(&other);
                 let conflict = self.conflict_write(&other);
                 let outcome = writes::WriteOutcome::of(&other);
@@ -630,6 +641,27 @@ impl App {
             }
         }
         effects
+    }
+
+    /// Remembers which writes failed but stay in the outbox (see `in_outbox`).
+    fn note_outbox_state(&mut self, update: &Update) {
+        match update {
+            Update::WriteFailed {
+                op,
+                retryable: true,
+                ..
+            } => {
+                self.in_outbox.insert(*op);
+            }
+            Update::WriteFailed { op, .. }
+            | Update::IncidentWritten { op, .. }
+            | Update::AlertWritten { op, .. }
+            | Update::CommentsWritten { op, .. }
+            | Update::Conflict { op, .. } => {
+                self.in_outbox.remove(op);
+            }
+            _ => {}
+        }
     }
 
     /// The selected incident as the store shows it (to tell whether an update changed it).

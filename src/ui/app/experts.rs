@@ -200,7 +200,12 @@ impl ExpertsHost {
         status: DeliveryStatus,
     ) -> std::io::Result<()> {
         match &mut self.inquiries {
-            Inquiries::Disk(s) => s.update_delivery(id, channel, status).map(|_| ()),
+            Inquiries::Disk(s) => match s.update_delivery(id, channel, status)? {
+                true => Ok(()),
+                false => Err(std::io::Error::other(format!(
+                    "inquiry {id} is not in the inquiries file"
+                ))),
+            },
             Inquiries::Memory(v) => {
                 if let Some(inq) = v.iter_mut().find(|i| i.id == id) {
                     match inq.deliveries.iter_mut().find(|(c, _)| *c == channel) {
@@ -516,10 +521,23 @@ impl App {
         }
         self.experts.session_inquiries.insert(inq.id.clone());
         if let Err(e) = self.experts.add_inquiry(inq.clone()) {
+            // Unrecorded, its deliveries could not be followed or resumed: send nothing and
+            // keep the text as the topic's draft.
+            let draft = Draft::new(
+                inq.topic.clone(),
+                inq.body.clone(),
+                inq.reply_to.clone(),
+                self.now,
+            );
+            let kept = match self.experts.save_draft(&draft) {
+                Ok(()) => "your draft is kept".to_string(),
+                Err(d) => format!("and the draft could not be saved either ({d})"),
+            };
             self.notify(
                 Level::Error,
-                format!("Could not store the inquiry ({e}); delivering it anyway"),
+                format!("Could not store the inquiry ({e}): not sent, {kept}; free space and send it again"),
             );
+            return Vec::new();
         }
         if let Err(e) = self.experts.delete_draft(&inq.topic.key()) {
             tracing::warn!(error = %e, "could not delete a sent draft");

@@ -228,15 +228,25 @@ impl App {
                 PaneOutcome::Close => Vec::new(),
                 PaneOutcome::Submit(_) => {
                     // Writes in conflict are still in the outbox: they wait for the
-                    // analyst's decision in their dialog, never for a second copy.
+                    // analyst's decision in their dialog, never for a second copy. Writes that
+                    // failed in a retryable way are still there too: the engine sends that
+                    // same entry again (a comment is looked for first), never a copy.
                     let in_conflict: Vec<OpId> =
                         self.store.conflicts().iter().map(|c| c.op).collect();
                     let failed = b.failed_writes();
                     let mut effects = Vec::new();
+                    let mut retried_in_outbox = false;
                     for (old, w) in failed.into_iter().filter(|(o, _)| !in_conflict.contains(o)) {
+                        if self.in_outbox.contains(&old) {
+                            retried_in_outbox = true;
+                            continue;
+                        }
                         let op = self.alloc_op();
                         b.rebind(old, op);
                         effects.push(self.send_write(op, w));
+                    }
+                    if retried_in_outbox {
+                        effects.push(Effect::SendCommand(Command::RetryFailed));
                     }
                     self.modals.push(Modal::Bulk(b));
                     effects
