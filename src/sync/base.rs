@@ -72,7 +72,7 @@ pub fn review(
             continue;
         }
         let someone_else = match base.and_then(|b| b.get(&name)) {
-            Some(seen) => now != *seen,
+            Some(seen) => now != normalized(&name, seen.clone()),
             None => changed_since,
         };
         if someone_else {
@@ -115,7 +115,8 @@ fn patch_properties(patch: &IncidentPatch) -> Map<String, Value> {
     }
 }
 
-/// Tags compare as sets.
+/// Tags compare as sets; an owner (a UPN) compares without regard to case, as the service may
+/// store it in another case than the analyst typed it.
 fn normalized(name: &str, v: Value) -> Value {
     match (name, v) {
         ("customTags", Value::Array(mut a)) => {
@@ -123,6 +124,7 @@ fn normalized(name: &str, v: Value) -> Value {
             a.dedup();
             Value::Array(a)
         }
+        ("assignedTo", Value::String(s)) => Value::String(s.to_lowercase()),
         (_, v) => v,
     }
 }
@@ -158,6 +160,33 @@ mod tests {
         assert_eq!(base.get("assignedTo"), Some(&Value::Null));
         assert_eq!(base.get("status"), None);
         assert_eq!(base.0.len(), 1);
+    }
+
+    #[test]
+    fn an_owner_stored_in_another_case_is_the_same_owner() {
+        let seen = incident(
+            IncidentStatus::Active,
+            Some("Bob@X"),
+            "2026-01-01T00:00:00Z",
+        );
+        let patch = assign("me@x");
+        let base = IncidentBase::capture(&patch, &seen);
+        // Our own earlier attempt landed, stored as ME@X: nothing to send, no conflict.
+        let landed = incident(IncidentStatus::Active, Some("ME@X"), "2026-01-02T00:00:00Z");
+        assert_eq!(
+            review(&patch, Some(&base), seen.last_update_date_time, &landed),
+            Review::AlreadyApplied
+        );
+        // The owner we saw, in another case, is no colleague's change.
+        let recased = incident(
+            IncidentStatus::Active,
+            Some("bob@x"),
+            "2026-01-02T00:00:00Z",
+        );
+        assert_eq!(
+            review(&patch, Some(&base), seen.last_update_date_time, &recased),
+            Review::Send(serde_json::json!({"assignedTo": "me@x"}))
+        );
     }
 
     #[test]
