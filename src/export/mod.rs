@@ -7,10 +7,14 @@
 //! periodic SIEM pull wants); statuses and severities are server-side filters on documented
 //! properties.
 
+mod checkpoint;
+mod follow;
 mod output;
 mod progress;
 mod record;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
+pub use follow::{FollowEnd, FollowEvent, FollowOptions, FollowOutput, is_lasting, run_follow};
 pub use output::AtomicOutput;
 pub use progress::{ExportProgress, ExportSummary};
 pub use record::{Filled, MissingAlerts};
