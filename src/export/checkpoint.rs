@@ -162,7 +162,11 @@ mod tests {
     #[test]
     fn a_missing_checkpoint_is_a_fresh_start() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Checkpoint::load(&dir.path().join("none")).unwrap().is_none());
+        assert!(
+            Checkpoint::load(&dir.path().join("none"))
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -177,7 +181,10 @@ mod tests {
         ] {
             std::fs::write(&path, bad).unwrap();
             let e = Checkpoint::load(&path).unwrap_err().to_string();
-            assert!(e.contains("cp.json") && e.contains("remove it"), "{bad}: {e}");
+            assert!(
+                e.contains("cp.json") && e.contains("remove it"),
+                "{bad}: {e}"
+            );
         }
     }
 
