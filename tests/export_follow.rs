@@ -69,6 +69,10 @@ impl Feed {
     }
 
     fn start(&mut self) {
+        self.start_with(&[]);
+    }
+
+    fn start_with(&mut self, extra: &[&str]) {
         self.runs += 1;
         let h = self.home.path();
         let stderr = std::fs::File::create(h.join(format!("stderr.{}", self.runs))).unwrap();
@@ -83,6 +87,7 @@ impl Feed {
             .env("VIGIL_TEST_SECRET", sim::DEMO_CLIENT_SECRET)
             .args(["--profile", "sim", "export", "--follow", "--no-alerts"])
             .args(["--interval", "1s", "--log-format", "json"])
+            .args(extra)
             .arg("--checkpoint")
             .arg(&self.checkpoint)
             .arg("-o")
@@ -285,5 +290,63 @@ fn the_follow_feed_misses_nothing_and_repeats_only_after_a_sigkill() {
         assert_eq!(mode & 0o777, 0o600, "{}", file.display());
     }
     assert!(Path::new(&feed.checkpoint).exists());
+    rt.block_on(sim.shutdown());
+}
+
+/// `--alerts` follows `alerts_v2`: every alert version is written, each once; after SIGHUP
+/// (logrotate moved the file away) the lines go to a new file at the same path.
+#[test]
+fn the_alerts_feed_follows_alerts_v2_and_sighup_reopens_the_output() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = rt
+        .block_on(sim::start(sim_cfg(), ([127, 0, 0, 1], 0).into()))
+        .unwrap();
+    let mut feed = Feed::new(home_for(&sim.base_url()));
+    feed.out = feed.home.path().join("feed/alerts.ndjson");
+    let mut expected: BTreeSet<Pair> = sim.alert_versions().into_iter().collect();
+    feed.start_with(&["--alerts"]);
+    feed.until_caught_up("every alert", &expected);
+
+    let rotated = feed.home.path().join("feed/alerts.ndjson.1");
+    std::fs::rename(&feed.out, &rotated).unwrap();
+    let pid = feed.child.as_ref().unwrap().id().to_string();
+    let hup = Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+    assert!(hup.success());
+    let mut changed = BTreeSet::new();
+    feed.until("a new alert version in the reopened file", || {
+        sim.tick_activity();
+        for p in sim.alert_versions() {
+            if expected.insert(p.clone()) {
+                changed.insert(p);
+            }
+        }
+        let have: BTreeSet<Pair> = feed.lines().into_iter().collect();
+        !changed.is_empty() && changed.is_subset(&have)
+    });
+    let before: Vec<String> = std::fs::read_to_string(&rotated)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut all: Vec<Pair> = before
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["lastUpdateDateTime"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    all.extend(feed.lines());
+    let unique: BTreeSet<&Pair> = all.iter().collect();
+    assert_eq!(unique.len(), all.len(), "no alert version written twice");
+    assert!(expected.iter().all(|p| unique.contains(p)), "none missed");
+    let mode = std::fs::metadata(&feed.out).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
     rt.block_on(sim.shutdown());
 }

@@ -169,6 +169,16 @@ impl SimHandle {
             .collect()
     }
 
+    /// Every alert's id and `lastUpdateDateTime` as the Graph API renders them now.
+    pub fn alert_versions(&self) -> Vec<(String, String)> {
+        lock(&self.shared.tenant)
+            .incidents
+            .iter()
+            .flat_map(|i| i.alerts.iter())
+            .map(|a| (a.id.clone(), a.last_update.render()))
+            .collect()
+    }
+
     /// Applies one round of "other analyst" activity now.
     pub fn tick_activity(&self) {
         live::tick(&mut lock(&self.shared.tenant));
