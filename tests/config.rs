@@ -186,7 +186,10 @@ fn the_request_timeout_is_read_and_bounded() {
     assert_eq!(cfg.sync.request_timeout_secs, 30);
     let err = parse_err("[sync]\nrequest_timeout_secs = 0\n");
     let s = err.to_string();
-    assert!(s.contains(":2:") && s.contains("sync.request_timeout_secs"), "{s}");
+    assert!(
+        s.contains(":2:") && s.contains("sync.request_timeout_secs"),
+        "{s}"
+    );
 }
 
 #[test]
