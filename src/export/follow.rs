@@ -100,7 +100,16 @@ pub async fn run_follow<A: GraphApi>(
     });
     let mut failures = 0u32;
     loop {
-        let wait = match poll_once(&*api, &opts, &mut cp, out, events).await {
+        // A stop during a poll ends it at once: what was written but not yet checkpointed is
+        // written again by the next run (at least once), never lost.
+        let polled = tokio::select! {
+            () = &mut stop => {
+                let _ = out.flush();
+                return Ok(FollowEnd::Stopped);
+            }
+            polled = poll_once(&*api, &opts, &mut cp, out, events) => polled,
+        };
+        let wait = match polled {
             Ok(Some(end)) => return Ok(end),
             Ok(None) => {
                 failures = 0;

@@ -252,3 +252,36 @@ async fn a_closed_pipe_ends_the_follow_quietly() {
     .await;
     assert_eq!(end.unwrap(), FollowEnd::OutputClosed);
 }
+
+/// A tenant that never answers.
+struct Silent;
+
+impl GraphApi for Silent {
+    async fn get_json(&self, _: &str) -> Result<Value, GraphError> {
+        std::future::pending().await
+    }
+    async fn patch_json(&self, _: &str, _: &Value) -> Result<Value, GraphError> {
+        unreachable!("the follow never writes")
+    }
+    async fn post_json(&self, _: &str, _: &Value) -> Result<Value, GraphError> {
+        unreachable!("the follow never writes")
+    }
+    fn requests(&self) -> u64 {
+        0
+    }
+}
+
+#[tokio::test]
+async fn a_stop_ends_a_poll_that_hangs() {
+    let mut out = io::LineWriter::new(Vec::new());
+    let end = run_follow(
+        Arc::new(Silent),
+        opts(None),
+        Checkpoint::default(),
+        &mut out,
+        &mut |_| {},
+        async {},
+    )
+    .await;
+    assert_eq!(end.unwrap(), FollowEnd::Stopped);
+}
