@@ -350,3 +350,63 @@ fn the_alerts_feed_follows_alerts_v2_and_sighup_reopens_the_output() {
     assert_eq!(mode & 0o777, 0o600);
     rt.block_on(sim.shutdown());
 }
+
+/// A wrong client secret (AADSTS7000215) will not heal by waiting: the follow exits 1 and
+/// says why; a corrupt checkpoint stops it before anything is written.
+#[test]
+fn a_bad_secret_or_a_corrupt_checkpoint_ends_the_follow_with_a_clear_message() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = rt
+        .block_on(sim::start(sim_cfg(), ([127, 0, 0, 1], 0).into()))
+        .unwrap();
+    let feed = Feed::new(home_for(&sim.base_url()));
+    let run = |feed: &Feed, secret: &str| {
+        let h = feed.home.path();
+        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join("config"))
+            .env("XDG_STATE_HOME", h.join("state"))
+            .env("XDG_DATA_HOME", h.join("data"))
+            .env("XDG_CACHE_HOME", h.join("cache"))
+            .env("VIGIL_TEST_SECRET", secret)
+            .args(["--profile", "sim", "export", "--follow", "--interval", "1s"])
+            .arg("--checkpoint")
+            .arg(&feed.checkpoint)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&feed, "not-the-secret");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("AADSTS7000215") && stderr.contains("will not heal"),
+        "{stderr}"
+    );
+
+    std::fs::write(&feed.checkpoint, "{\"watermark\":").unwrap();
+    let (code, stdout, stderr) = run(&feed, sim::DEMO_CLIENT_SECRET);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("follow.checkpoint") && stderr.contains("remove it"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&feed.checkpoint).unwrap(),
+        "{\"watermark\":",
+        "left as it was"
+    );
+    rt.block_on(sim.shutdown());
+}
