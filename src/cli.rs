@@ -277,7 +277,8 @@ pub struct ExportArgs {
     #[arg(long, requires = "follow", conflicts_with = "status")]
     pub alerts: bool,
 
-    /// Progress and health messages on stderr: text lines, or one JSON object per line.
+    /// With --follow: progress and health messages on stderr as text lines, or one JSON object
+    /// per line.
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }

@@ -58,10 +58,12 @@ pub enum FollowEvent {
         resumed: bool,
         watermark: Option<String>,
     },
-    /// A poll completed.
+    /// A poll completed (`skipped`: records without an id or a readable
+    /// `lastUpdateDateTime`, which cannot be followed).
     Polled {
         written: usize,
         seen: usize,
+        skipped: usize,
         watermark: Option<String>,
     },
     /// A poll failed; the next attempt is in `retry_in`.
@@ -150,13 +152,20 @@ async fn poll_once<A: GraphApi>(
     };
     let started = Timestamp::now();
     let mut pages = Pages::new(api, opts, since);
-    let (mut written, mut seen, mut newest) = (0usize, 0usize, None::<Timestamp>);
+    let (mut written, mut seen, mut skipped) = (0usize, 0usize, 0usize);
+    let mut newest = None::<Timestamp>;
     while let Some(records) = pages.next(api).await? {
         for raw in records {
             seen += 1;
             let head = Head::read(&raw);
             newest = newest.max(head.last_update.as_deref().and_then(Timestamp::parse));
-            let (Some(id), lu) = (head.id, head.last_update.unwrap_or_default()) else {
+            // Without an id and a readable time a record cannot be deduplicated: it would be
+            // written again at every poll, so it is counted and left out.
+            let (Some(id), Some(lu)) = (
+                head.id,
+                head.last_update.filter(|lu| Timestamp::parse(lu).is_some()),
+            ) else {
+                skipped += 1;
                 continue;
             };
             if !cp.is_new(&id, &lu) {
@@ -194,6 +203,7 @@ async fn poll_once<A: GraphApi>(
     events(FollowEvent::Polled {
         written,
         seen,
+        skipped,
         watermark: cp.watermark.clone(),
     });
     Ok(None)

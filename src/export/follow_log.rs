@@ -39,9 +39,11 @@ fn text_line(event: &FollowEvent) -> String {
         FollowEvent::Polled {
             written,
             seen,
+            skipped,
             watermark,
         } => format!(
-            "follow: poll done: {written} written, {seen} seen, watermark {}",
+            "follow: poll done: {written} written, {seen} seen, {skipped} skipped (no id or \
+             time), watermark {}",
             watermark.as_deref().unwrap_or("-")
         ),
         FollowEvent::Retrying {
@@ -68,11 +70,12 @@ fn json_line(event: &FollowEvent) -> Value {
         FollowEvent::Polled {
             written,
             seen,
+            skipped,
             watermark,
         } => (
-            "info",
+            if *skipped > 0 { "warn" } else { "info" },
             "poll",
-            json!({ "written": written, "seen": seen, "watermark": watermark }),
+            json!({ "written": written, "seen": seen, "skipped": skipped, "watermark": watermark }),
         ),
         FollowEvent::Retrying {
             error,

@@ -66,7 +66,7 @@ impl GraphApi for Tenant {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(_, lu)| since.is_none_or(|s| Timestamp::parse(lu).unwrap() >= s))
+            .filter(|(_, lu)| since.is_none_or(|s| Timestamp::parse(lu).is_none_or(|t| t >= s)))
             .map(|(id, lu)| json!({"id": id, "title": "t", "lastUpdateDateTime": lu}))
             .collect();
         Ok(json!({ "value": value }))
@@ -284,4 +284,25 @@ async fn a_stop_ends_a_poll_that_hangs() {
     )
     .await;
     assert_eq!(end.unwrap(), FollowEnd::Stopped);
+}
+
+#[tokio::test]
+async fn a_record_without_a_readable_time_is_counted_not_written_at_every_poll() {
+    let tenant = Tenant::new(
+        &[("1", T0), ("2", "yesterday")],
+        vec![
+            Step::Touch(vec![]),
+            Step::Touch(vec![]),
+            Step::Touch(vec![]),
+        ],
+    );
+    let run = follow(&tenant, opts(None), Checkpoint::default()).await;
+    assert_eq!(run.lines, pairs(&[("1", T0)]));
+    assert!(
+        run.events
+            .iter()
+            .any(|e| matches!(e, FollowEvent::Polled { skipped: 1, .. })),
+        "{:?}",
+        run.events
+    );
 }
