@@ -8,7 +8,7 @@
 //! that will not heal ends the follow with an error.
 
 use super::checkpoint::Checkpoint;
-use super::record::{self};
+use super::record;
 use super::{ExportOptions, list_query, start_mode};
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::{Timestamp, split_verbatim_page};
@@ -151,7 +151,7 @@ async fn poll_once<A: GraphApi>(
         None => opts.export.since,
     };
     let started = Timestamp::now();
-    let mut pages = Pages::new(api, opts, since);
+    let mut pages = Pages::new(opts, since);
     let (mut written, mut seen, mut skipped) = (0usize, 0usize, 0usize);
     let mut newest = None::<Timestamp>;
     while let Some(records) = pages.next(api).await? {
@@ -227,7 +227,7 @@ enum Pages {
 }
 
 impl Pages {
-    fn new<A: GraphApi>(_api: &A, opts: &FollowOptions, since: Option<Timestamp>) -> Pages {
+    fn new(opts: &FollowOptions, since: Option<Timestamp>) -> Pages {
         let export = ExportOptions {
             since,
             ..opts.export.clone()
