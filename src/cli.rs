@@ -180,7 +180,8 @@ pub enum Command {
     /// Run the simulated Defender XDR tenant alone (Graph + token endpoints on loopback).
     Sim(SimArgs),
 
-    /// Write incidents with their alerts as NDJSON (one incident per line), for SIEM pipelines.
+    /// Write incidents with their alerts as NDJSON (one incident per line), for SIEM pipelines;
+    /// `--follow` keeps writing each change.
     Export(ExportArgs),
 
     /// List the available colour themes.
