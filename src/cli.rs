@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod since;
-pub use since::Since;
+pub use since::{Since, parse_interval};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -180,7 +180,8 @@ pub enum Command {
     /// Run the simulated Defender XDR tenant alone (Graph + token endpoints on loopback).
     Sim(SimArgs),
 
-    /// Write incidents with their alerts as NDJSON (one incident per line), for SIEM pipelines.
+    /// Write incidents with their alerts as NDJSON (one incident per line), for SIEM pipelines;
+    /// `--follow` keeps writing each change.
     Export(ExportArgs),
 
     /// List the available colour themes.
@@ -253,9 +254,43 @@ pub struct ExportArgs {
     #[arg(long)]
     pub no_alerts: bool,
 
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (with --follow: appended, created 0600, reopened
+    /// on SIGHUP for logrotate).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Keep going: after the first pull, poll by lastUpdateDateTime and write each record again
+    /// whenever it changes (a SIEM feed; see the README for the delivery guarantee).
+    #[arg(long)]
+    pub follow: bool,
+
+    /// With --follow: where to remember what was written, so a restart continues there
+    /// (written 0600 after the lines it covers are flushed).
+    #[arg(long, value_name = "FILE", requires = "follow")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// With --follow: time between polls (1s to 1d).
+    #[arg(long, value_name = "PERIOD", default_value = "60s", value_parser = parse_interval, requires = "follow")]
+    pub interval: std::time::Duration,
+
+    /// With --follow: one line per alert (alerts_v2) instead of per incident; --status does
+    /// not apply to alerts.
+    #[arg(long, requires = "follow", conflicts_with = "status")]
+    pub alerts: bool,
+
+    /// With --follow: progress and health messages on stderr as text lines, or one JSON object
+    /// per line.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per message.
+    Text,
+    /// One JSON object per line (`ts`, `level`, `event`, fields).
+    Json,
 }
 
 /// `--log-level` values.

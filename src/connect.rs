@@ -24,10 +24,21 @@ pub struct ConnectSpec {
 
 /// Builds the authenticator and client (no network yet: the first request signs in).
 pub fn client(spec: ConnectSpec) -> Result<Client, GraphError> {
+    client_with_timeout(spec, None)
+}
+
+/// As [`client`], with a whole-request timeout other than the default (`[sync]
+/// request_timeout_secs`).
+pub fn client_with_timeout(
+    spec: ConnectSpec,
+    timeout: Option<std::time::Duration>,
+) -> Result<Client, GraphError> {
+    let defaults = ClientConfig::default();
     let cfg = ClientConfig {
         graph_url: spec.graph_url,
         budget_per_minute: spec.budget_per_minute,
-        ..ClientConfig::default()
+        timeout: timeout.unwrap_or(defaults.timeout),
+        ..defaults
     };
     let http = cfg.http_client()?;
     let auth = Arc::new(Authenticator::new(

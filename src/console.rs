@@ -221,6 +221,9 @@ pub async fn export(
     cfg: Option<&Config>,
     args: ExportArgs,
 ) -> anyhow::Result<ExitCode> {
+    if args.follow {
+        return crate::follow_main::export_follow(cli, paths, cfg, args).await;
+    }
     let now = jiff::Timestamp::now();
     if let Some(warning) = args.since.and_then(|s| s.future_warning(now)) {
         eprintln!("{warning}");

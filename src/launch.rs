@@ -115,19 +115,22 @@ fn open_profile(
         crate::child_process::withhold_variable(name);
     }
     let credential = credential_for(profile)?;
-    let budget = cfg
-        .map(|c| c.effective_sync(Some(&profile.name)).budget_per_minute)
-        .unwrap_or(120);
-    let client = connect::client(ConnectSpec {
-        graph_url: profile.graph_url.clone(),
-        login_url: profile.login_url.clone(),
-        tenant_id: profile.tenant_id.clone(),
-        client_id: profile.client_id.clone(),
-        scope: profile.scope.clone(),
-        credential,
-        token_cache: Some(state_dir.join("tokens.json")),
-        budget_per_minute: budget,
-    })
+    let sync = cfg.map(|c| c.effective_sync(Some(&profile.name)));
+    let budget = sync.as_ref().map_or(120, |s| s.budget_per_minute);
+    let timeout = sync.map(|s| std::time::Duration::from_secs(s.request_timeout_secs));
+    let client = connect::client_with_timeout(
+        ConnectSpec {
+            graph_url: profile.graph_url.clone(),
+            login_url: profile.login_url.clone(),
+            tenant_id: profile.tenant_id.clone(),
+            client_id: profile.client_id.clone(),
+            scope: profile.scope.clone(),
+            credential,
+            token_cache: Some(state_dir.join("tokens.json")),
+            budget_per_minute: budget,
+        },
+        timeout,
+    )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Session {
         client,

@@ -15,6 +15,7 @@ pub mod connect;
 pub mod console;
 pub mod experts;
 pub mod export;
+pub mod follow_main;
 pub mod graph;
 pub mod launch;
 pub mod logging;

@@ -179,6 +179,20 @@ fn out_of_range_and_bad_list_values_are_located() {
 }
 
 #[test]
+fn the_request_timeout_is_read_and_bounded() {
+    let cfg = config::parse("[sync]\nrequest_timeout_secs = 2\n", Path::new("c.toml")).unwrap();
+    assert_eq!(cfg.sync.request_timeout_secs, 2);
+    let cfg = config::parse("", Path::new("c.toml")).unwrap();
+    assert_eq!(cfg.sync.request_timeout_secs, 30);
+    let err = parse_err("[sync]\nrequest_timeout_secs = 0\n");
+    let s = err.to_string();
+    assert!(
+        s.contains(":2:") && s.contains("sync.request_timeout_secs"),
+        "{s}"
+    );
+}
+
+#[test]
 fn keymap_values_are_strings_or_lists() {
     let cfg = config::parse(
         "[ui]\nkeymap = { quit = \"q\", move_up = [\"k\", \"up\"] }\n",

@@ -87,6 +87,16 @@ impl FromStr for Since {
     }
 }
 
+/// `--interval`: `1s` … `1d` (`s`, `m`, `h`, `d`).
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    match parse_age(s) {
+        Some(Ok(d)) if (1..=86_400).contains(&d.as_secs()) => Ok(d),
+        Some(Ok(_)) => Err(format!("{s:?}: the interval must be between 1s and 1d")),
+        Some(Err(e)) => Err(e),
+        None => Err(format!("{s:?}: expected a period such as 30s, 5m or 1h")),
+    }
+}
+
 /// `30m`, `24h`, `7d`, `2w` (also `s`): `None` when `s` is not shaped like an age.
 fn parse_age(s: &str) -> Option<Result<Duration, String>> {
     let unit = s.chars().last()?;
@@ -169,6 +179,15 @@ fn printable(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interval_is_a_period_from_one_second_to_a_day() {
+        assert_eq!(parse_interval("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_interval("5m"), Ok(Duration::from_secs(300)));
+        for bad in ["0s", "2d", "5", "soon", "5x"] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
+    }
 
     fn at(s: &str) -> jiff::Timestamp {
         s.parse().unwrap()

@@ -197,6 +197,9 @@ pub struct SyncSettings {
     /// Maximum Graph requests per minute this client allows itself (1–10000).
     #[serde(deserialize_with = "de_budget")]
     pub budget_per_minute: u32,
+    /// Seconds a whole Graph request may take before it counts as failed (1–600).
+    #[serde(deserialize_with = "de_request_timeout")]
+    pub request_timeout_secs: u64,
     /// Statuses shown by default (Graph spelling, e.g. `inProgress`).
     #[serde(deserialize_with = "de_statuses")]
     pub default_statuses: Vec<String>,
@@ -213,6 +216,7 @@ impl Default for SyncSettings {
             overlap_secs: 300,
             page_size: 50,
             budget_per_minute: 120,
+            request_timeout_secs: 30,
             default_statuses: vec!["active".to_owned(), "inProgress".to_owned()],
             default_severities: vec!["high".to_owned(), "medium".to_owned(), "low".to_owned()],
         }
@@ -318,6 +322,7 @@ bounded!(de_poll_interval, u64, 5, 86_400);
 bounded!(de_overlap, u64, 0, 86_400);
 bounded!(de_page_size, u32, 1, 1000);
 bounded!(de_budget, u32, 1, 10_000);
+bounded!(de_request_timeout, u64, 1, 600);
 
 /// Optional poll interval (profile override), same bounds as `[sync] poll_interval_secs`.
 pub(crate) fn de_opt_poll_interval<'de, D: Deserializer<'de>>(

@@ -7,10 +7,18 @@
 //! periodic SIEM pull wants); statuses and severities are server-side filters on documented
 //! properties.
 
+mod append;
+mod checkpoint;
+mod follow;
+mod follow_log;
 mod output;
 mod progress;
 mod record;
 
+pub use append::AppendFile;
+pub use checkpoint::{Checkpoint, CheckpointError};
+pub use follow::{FollowEnd, FollowEvent, FollowOptions, FollowOutput, is_lasting, run_follow};
+pub use follow_log::{end_line, follow_line};
 pub use output::AtomicOutput;
 pub use progress::{ExportProgress, ExportSummary};
 pub use record::{Filled, MissingAlerts};

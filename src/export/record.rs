@@ -74,7 +74,7 @@ pub async fn with_alerts<A: GraphApi>(
 
 impl Filled {
     /// Writes the record and a newline; separately loaded alerts go in as its last property.
-    pub fn write_line<W: Write>(&self, out: &mut W) -> io::Result<()> {
+    pub fn write_line<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
         let text = self.record.get();
         match (&self.alerts, text.strip_suffix('}')) {
             (Some(alerts), Some(open)) => {

@@ -160,6 +160,25 @@ impl SimHandle {
         auth::approve(&self.shared, user_code)
     }
 
+    /// Every incident's id and `lastUpdateDateTime` as the Graph API renders them now.
+    pub fn incident_versions(&self) -> Vec<(String, String)> {
+        lock(&self.shared.tenant)
+            .incidents
+            .iter()
+            .map(|i| (i.id.to_string(), i.last_update.render()))
+            .collect()
+    }
+
+    /// Every alert's id and `lastUpdateDateTime` as the Graph API renders them now.
+    pub fn alert_versions(&self) -> Vec<(String, String)> {
+        lock(&self.shared.tenant)
+            .incidents
+            .iter()
+            .flat_map(|i| i.alerts.iter())
+            .map(|a| (a.id.clone(), a.last_update.render()))
+            .collect()
+    }
+
     /// Applies one round of "other analyst" activity now.
     pub fn tick_activity(&self) {
         live::tick(&mut lock(&self.shared.tenant));
