@@ -5,7 +5,7 @@
 
 use super::app::App;
 use super::term;
-use futures::{FutureExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io::{self, Write};
@@ -32,7 +32,11 @@ pub struct Drained {
 /// `handle`, in order, until the stream has nothing ready, `handle` breaks (a quit, or the
 /// turn's time is up: the rest stays queued for the next turn, after a frame) or
 /// [`MAX_BATCH`] events were handled.
-pub fn drain_ready<S, F>(first: Option<S::Item>, events: &mut S, mut handle: F) -> Drained
+///
+/// The stream is polled with this task's own waker: a stream that is not ready keeps that
+/// waker (crossterm's event stream wakes it from its reader thread when the next key comes),
+/// so the loop wakes for the next key at once, not at its next timer.
+pub async fn drain_ready<S, F>(first: Option<S::Item>, events: &mut S, mut handle: F) -> Drained
 where
     S: Stream + Unpin,
     F: FnMut(S::Item) -> ControlFlow<()>,
@@ -48,7 +52,7 @@ where
         if handle(event).is_break() || drained.handled >= MAX_BATCH {
             break;
         }
-        match events.next().now_or_never() {
+        match futures::future::poll_immediate(events.next()).await {
             Some(item) => next = item,
             None => break,
         }
@@ -104,10 +108,13 @@ mod tests {
     use crate::ui::app::AppConfig;
     use crate::ui::fixture;
     use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-    use futures::stream;
+    use futures::executor::block_on;
+    use futures::{FutureExt, stream};
     use ratatui::backend::CrosstermBackend;
     use ratatui::layout::Rect;
     use ratatui::{TerminalOptions, Viewport};
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
 
     fn app() -> App {
         App::new(fixture::store(false), AppConfig::default(), fixture::now())
@@ -151,13 +158,13 @@ mod tests {
             let Some(first) = events.next().now_or_never() else {
                 break;
             };
-            let drained = drain_ready(first, &mut events, |ev| {
+            let drained = block_on(drain_ready(first, &mut events, |ev| {
                 if let Ok(Event::Key(k)) = ev {
                     app.handle_key(k);
                     handled += 1;
                 }
                 ControlFlow::Continue(())
-            });
+            }));
             assert!(!drained.ended);
         }
         assert_eq!(handled, n, "every key is handled");
@@ -171,7 +178,7 @@ mod tests {
         // A break (quit, or the turn's time is up) leaves the rest queued, in order.
         let mut queued = stream::iter(vec![key('b'), key('c'), key('d')]);
         let mut seen = Vec::new();
-        let d = drain_ready(Some(key('a')), &mut queued, |ev| {
+        let d = block_on(drain_ready(Some(key('a')), &mut queued, |ev| {
             if let Ok(Event::Key(k)) = ev {
                 seen.push(k.code);
             }
@@ -180,7 +187,7 @@ mod tests {
             } else {
                 ControlFlow::Continue(())
             }
-        });
+        }));
         assert_eq!(
             d,
             Drained {
@@ -193,7 +200,9 @@ mod tests {
         assert_eq!(rest.len(), 2);
 
         let mut ended = stream::iter(vec![key('a'), key('b')]);
-        let d = drain_ready(Some(key('x')), &mut ended, |_| ControlFlow::Continue(()));
+        let d = block_on(drain_ready(Some(key('x')), &mut ended, |_| {
+            ControlFlow::Continue(())
+        }));
         assert_eq!(
             d,
             Drained {
@@ -203,7 +212,9 @@ mod tests {
         );
 
         let mut flood = stream::iter((0..MAX_BATCH * 2).map(|_| key('j')));
-        let d = drain_ready(Some(key('j')), &mut flood, |_| ControlFlow::Continue(()));
+        let d = block_on(drain_ready(Some(key('j')), &mut flood, |_| {
+            ControlFlow::Continue(())
+        }));
         assert_eq!(
             d,
             Drained {
@@ -213,7 +224,7 @@ mod tests {
         );
 
         let mut empty = stream::pending::<io::Result<Event>>();
-        let d = drain_ready(None, &mut empty, |_| ControlFlow::Continue(()));
+        let d = block_on(drain_ready(None, &mut empty, |_| ControlFlow::Continue(())));
         assert_eq!(
             d,
             Drained {
@@ -221,6 +232,38 @@ mod tests {
                 ended: true
             }
         );
+    }
+
+    /// A stream with nothing ready, like the terminal between keys: it keeps the waker it was
+    /// polled with and will wake that one when a key comes.
+    #[derive(Default)]
+    struct Quiet {
+        waker: Option<Waker>,
+    }
+
+    impl Stream for Quiet {
+        type Item = io::Result<Event>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            self.waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    /// After the burst, the stream holds the loop task's own waker, so the next key wakes the
+    /// loop at once (a no-op waker there left every key waiting for the 1 s timer).
+    #[test]
+    fn the_next_key_wakes_the_loop_not_a_no_op_waker() {
+        let mut quiet = Quiet::default();
+        block_on(async {
+            let mine = futures::future::poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
+            let d = drain_ready(Some(key('j')), &mut quiet, |_| ControlFlow::Continue(())).await;
+            assert_eq!(d.handled, 1);
+            let kept = quiet.waker.as_ref().expect("the stream was polled");
+            assert!(
+                kept.will_wake(&mine),
+                "the stream must keep this task's waker"
+            );
+        });
     }
 
     #[test]

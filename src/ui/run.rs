@@ -114,7 +114,8 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
                     } else {
                         ControlFlow::Break(())
                     }
-                });
+                })
+                .await;
                 if drained.ended && matches!(flow, Flow::Continue) {
                     app.flush_drafts();
                     flow = Flow::Hangup;
