@@ -1,7 +1,9 @@
 //! Copy to the clipboard over SSH (OSC 52 reaches the analyst's local terminal).
 //!
-//! The text is sanitised first ([`crate::ui::sanitize::sanitize`], plain single-line form), so
-//! nothing copied can carry control characters into a shell. Then, in order:
+//! The text is sanitised first ([`crate::ui::sanitize::sanitize_multiline`]: line breaks stay,
+//! as a copied hunting query or inquiry needs them; every other control character, escape
+//! sequence or bidi override becomes a visible escape), so nothing copied can carry terminal
+//! or shell control sequences. Then, in order:
 //! 1. a configured command (argv, no shell), for example `["wl-copy"]`;
 //! 2. inside tmux (`TMUX` set): `tmux load-buffer -w -` with the text on stdin, and an OSC 52
 //!    sequence as well;
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant};
 use crossterm::QueueableCommand;
 use crossterm::clipboard::CopyToClipboard;
 
-use super::sanitize::sanitize;
+use super::sanitize::sanitize_multiline;
 
 /// Largest text sent through OSC 52 (the base64 payload is a third larger); many terminals and
 /// tmux drop longer sequences.
@@ -69,7 +71,7 @@ pub fn copy_with(
     out: &mut dyn Write,
     runner: &mut Runner<'_>,
 ) -> Result<CopyMethod, String> {
-    let clean = sanitize(text);
+    let clean = sanitize_multiline(text);
     let bytes = clean.as_bytes();
     let mut errors = Vec::new();
 
@@ -199,6 +201,34 @@ mod tests {
         assert_eq!(m, CopyMethod::Osc52);
         assert_eq!(calls, 0);
         assert_eq!(osc52_payload(&out), b"url\\x1b]0;x\\x07");
+    }
+
+    /// A multi-line text (a hunting query, an inquiry for the portal) keeps its line breaks;
+    /// carriage returns and escapes on any line are still made visible.
+    #[test]
+    fn line_breaks_are_kept_and_other_controls_escaped() {
+        let mut out = Vec::new();
+        let mut runner = |_: &[String], _: &[u8]| -> Result<(), String> { Ok(()) };
+        let query = "DeviceEvents\r\n| where X == 1\n| take 10\x1b[2J";
+        copy_with(query, &env_of(&[]), None, &mut out, &mut runner).unwrap();
+        assert_eq!(
+            osc52_payload(&out),
+            b"DeviceEvents\n| where X == 1\n| take 10\\x1b[2J"
+        );
+        let mut piped = Vec::new();
+        let mut runner = |_: &[String], input: &[u8]| -> Result<(), String> {
+            piped = input.to_vec();
+            Ok(())
+        };
+        copy_with(
+            "a\nb",
+            &env_of(&[("TMUX", "/tmp/tmux-0/default,1,0")]),
+            None,
+            &mut Vec::new(),
+            &mut runner,
+        )
+        .unwrap();
+        assert_eq!(piped, b"a\nb");
     }
 
     #[test]
