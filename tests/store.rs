@@ -1048,3 +1048,28 @@ fn counts_do_not_take_an_unknown_status_for_open() {
     let c = s.counts();
     assert_eq!((c.total, c.open, c.high, c.medium), (5, 2, 0, 2));
 }
+
+/// The Defender Experts recommendations and hunting queries come only from a beta read; the v1.0
+/// record every poll brings lacks them, and must not wipe them while the analyst reads them.
+#[test]
+fn a_poll_keeps_the_beta_only_experts_fields() {
+    let mut beta = inc("7");
+    beta.recommended_actions = Some("Isolate the device".into());
+    beta.recommended_hunting_queries = Some(Vec::new());
+    let mut s = loaded(vec![inc("7")]);
+    s.apply(incidents(vec![beta], UpsertSource::Single));
+    let mut polled = inc("7");
+    polled.severity = Severity::High;
+    s.apply(incidents(vec![polled], UpsertSource::Delta));
+    let e = s.incident("7").unwrap();
+    assert_eq!(
+        e.incident.severity,
+        Severity::High,
+        "the poll's change is taken"
+    );
+    assert_eq!(
+        e.incident.recommended_actions.as_deref(),
+        Some("Isolate the device")
+    );
+    assert!(e.incident.recommended_hunting_queries.is_some());
+}

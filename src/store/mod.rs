@@ -549,6 +549,7 @@ impl Store {
             ch.dirty = true;
             return;
         };
+        keep_beta_fields(self.entries[idx].server(), &mut inc);
         let incident_changed = *self.entries[idx].server() != inc;
         let alerts = alerts.and_then(|a| self.changed_alerts(&id, a, incident_changed));
         if !incident_changed && alerts.is_none() {
@@ -627,6 +628,7 @@ impl Store {
         let id = inc.id.clone();
         let (idx, changed) = match self.index.get(&id) {
             Some(&idx) => {
+                keep_beta_fields(self.entries[idx].server(), &mut inc);
                 let changed = *self.entries[idx].server() != inc;
                 self.entries[idx].set_server(inc);
                 (idx, changed)
@@ -694,5 +696,17 @@ impl Store {
                 self.refresh(i);
             }
         }
+    }
+}
+
+/// Properties only a beta read brings (the Defender Experts recommendations and hunting
+/// queries): a v1.0 record of the same incident (every poll) lacks them, which says nothing
+/// about them, so the ones held are kept.
+fn keep_beta_fields(held: &Incident, incoming: &mut Incident) {
+    if incoming.recommended_actions.is_none() {
+        incoming.recommended_actions = held.recommended_actions.clone();
+    }
+    if incoming.recommended_hunting_queries.is_none() {
+        incoming.recommended_hunting_queries = held.recommended_hunting_queries.clone();
     }
 }
