@@ -47,7 +47,7 @@ actions! {
     Open = "open", "Open / drill down";
     Back = "back", "Back / close / clear filter";
     Filter = "filter", "Filter (incremental)";
-    Command = "command", "Command line (:view NAME, :sort COL, :q)";
+    Command = "command", "Command line (:view NAME, :sort COL, :retry, :q)";
     Help = "help", "Help for this screen";
     Quit = "quit", "Quit";
     Refresh = "refresh", "Refresh now";
@@ -58,7 +58,7 @@ actions! {
     SortNext = "sort_next", "Sort by the next column";
     SortPrev = "sort_prev", "Sort by the previous column";
     SortReverse = "sort_reverse", "Reverse the sort order";
-    ToggleSelect = "toggle_select", "Select / unselect the row";
+    ToggleSelect = "toggle_select", "Select / unselect the row, then move down";
     AssignToMe = "assign_to_me", "Assign to me";
     Status = "status", "Set status";
     Classify = "classify", "Classify (classification / determination)";
