@@ -454,20 +454,8 @@ impl<A: GraphApi> Engine<A> {
                 "could not save the outbox ({e}): the change was not saved, so not sent; make it again once the disk is fine"
             );
             tracing::error!(%message, op, "write refused");
-            match write.mail_inquiry() {
-                Some(inquiry_id) => self.send(Update::MailSent {
-                    op,
-                    inquiry_id: inquiry_id.to_string(),
-                    result: Err(message),
-                }),
-                // Nothing is left to retry: the outbox no longer holds it.
-                None => self.send(Update::WriteFailed {
-                    op,
-                    target,
-                    message,
-                    retryable: false,
-                }),
-            }
+            // Refused for good: the outbox no longer holds it, so nothing is left to retry.
+            refuse(self, message);
             self.status.outbox_pending = pending;
             self.status.outbox_failed = failed;
             self.emit_status();
