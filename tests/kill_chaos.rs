@@ -381,9 +381,9 @@ login_url = "{url}"
 }
 
 /// Unassigned incidents the default queue shows (active or in progress; high, medium, low).
-async fn candidates(sim: &SimHandle) -> Vec<String> {
+async fn candidates(sim: &SimHandle, incidents: usize) -> Vec<String> {
     let mut ids = Vec::new();
-    for n in 0..400u32 {
+    for n in 0..u32::try_from(incidents).unwrap() {
         let id = (1000 + n).to_string();
         let v = server_incident(sim, &id).await;
         if v.get("id").is_none() {
@@ -516,6 +516,8 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
     eprintln!("kill_chaos: CHAOS_SEED={seed} CHAOS_ROUNDS={rounds}");
+    // About one in six is open and unassigned; each action takes one of them.
+    let incidents = (rounds * 30).max(300);
     let mut rng = StdRng::seed_from_u64(seed);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -526,7 +528,7 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     let sim = rt
         .block_on(sim::start(
             SimConfig {
-                incidents: 300,
+                incidents,
                 live: false,
                 ..SimConfig::default()
             },
@@ -542,8 +544,12 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     write_config(home.path(), &proxy.addr);
     let state: PathBuf = home.path().join("xdg_state_home");
 
-    let mut pool = rt.block_on(candidates(&sim));
-    assert!(pool.len() >= 3 * rounds, "enough unassigned open incidents");
+    let mut pool = rt.block_on(candidates(&sim, incidents));
+    assert!(
+        pool.len() >= 3 * rounds,
+        "enough unassigned open incidents: {} for {rounds} rounds",
+        pool.len()
+    );
     // Each incident is the target of one action only, so their outcomes are told apart.
     let mut take = |rng: &mut StdRng| pool.swap_remove(rng.random_range(0..pool.len()));
 
