@@ -204,9 +204,9 @@ enum Act {
     Inquiry(String, String),
 }
 
-/// The bytes of every file vigil keeps writes and inquiries in (not drafts, not logs).
-fn durable_text(state: &Path) -> String {
-    let mut out = String::new();
+/// The text of every file under `state` (logs and drafts left out) whose name `wanted` accepts.
+fn state_files(state: &Path, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
     let mut stack = vec![state.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else {
@@ -219,40 +219,29 @@ fn durable_text(state: &Path) -> String {
                 if name != "logs" && name != "drafts" {
                     stack.push(p);
                 }
-            } else if (name.contains("outbox") || name.contains("inquir"))
+            } else if wanted(&name)
                 && let Ok(t) = std::fs::read_to_string(&p)
             {
-                out.push_str(&t);
-                out.push('\n');
+                out.push(t);
             }
         }
     }
     out
 }
 
+/// The bytes of every file vigil keeps writes and inquiries in (not drafts, not logs).
+fn durable_text(state: &Path) -> String {
+    state_files(state, |n| n.contains("outbox") || n.contains("inquir")).join("\n")
+}
+
 /// Outbox entries (as JSON text) still on disk.
 fn outbox_entries(state: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![state.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if e.file_name() == "outbox.json"
-                && let Ok(t) = std::fs::read_to_string(&p)
-                && let Ok(v) = serde_json::from_str::<Value>(&t)
-            {
-                for entry in v["entries"].as_array().cloned().unwrap_or_default() {
-                    out.push(entry.to_string());
-                }
-            }
-        }
-    }
-    out
+    state_files(state, |n| n == "outbox.json")
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Value>(t).ok())
+        .flat_map(|v| v["entries"].as_array().cloned().unwrap_or_default())
+        .map(|entry| entry.to_string())
+        .collect()
 }
 
 /// Whether an outbox entry (as JSON text) waits for the analyst's decision on a conflict.
@@ -260,33 +249,20 @@ fn in_conflict(entry: &str) -> bool {
     serde_json::from_str::<Value>(entry).is_ok_and(|e| !e["conflict"].is_null())
 }
 
+/// Inquiry records on disk (the file holds a list, or an object of lists).
 fn inquiries(state: &Path) -> Vec<Value> {
     let mut out = Vec::new();
-    let mut stack = vec![state.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if e.file_name() == "inquiries.json"
-                && let Ok(t) = std::fs::read_to_string(&p)
-                && let Ok(v) = serde_json::from_str::<Value>(&t)
-            {
-                match v {
-                    Value::Array(a) => out.extend(a),
-                    Value::Object(o) => {
-                        for (_, x) in o {
-                            if let Value::Array(a) = x {
-                                out.extend(a);
-                            }
-                        }
+    for t in state_files(state, |n| n == "inquiries.json") {
+        match serde_json::from_str::<Value>(&t) {
+            Ok(Value::Array(a)) => out.extend(a),
+            Ok(Value::Object(o)) => {
+                for (_, x) in o {
+                    if let Value::Array(a) = x {
+                        out.extend(a);
                     }
-                    _ => {}
                 }
             }
+            _ => {}
         }
     }
     out
