@@ -75,6 +75,15 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         (start.full, start.head_versions)
     };
 
+    // The profile's database: one writer per profile (a second vigil is refused here).
+    let db = match crate::db::Db::open(&session.state_dir) {
+        Ok(opened) => {
+            notices.extend(opened.warning);
+            opened.db
+        }
+        Err(e) => anyhow::bail!("{e}"),
+    };
+
     let sync = cfg
         .map(|c| c.effective_sync(Some(&session.profile_key)))
         .unwrap_or_default();
@@ -89,6 +98,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         overlap: Duration::from_secs(sync.overlap_secs),
         outbox_path: Some(session.state_dir.join("outbox.json")),
         read_only: session.read_only,
+        db: Some(db.clone()),
         ..EngineConfig::default()
     };
     let engine::EngineHandle {
@@ -120,6 +130,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         notices,
         experts: experts_config(cfg, &session),
         teammates: user.teammates.clone(),
+        db: Some(db),
     };
     let mut store = crate::ui::run(ctx).await?;
     // The engine got Shutdown from the UI; give it a moment to persist the outbox.

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod console;
+pub mod db;
 pub mod experts;
 pub mod export;
 pub mod follow_main;

@@ -57,6 +57,8 @@ pub struct EngineConfig {
     pub outbox_path: Option<PathBuf>,
     /// Refuse every write.
     pub read_only: bool,
+    /// The profile's database (`None`: nothing kept between runs, e.g. tests and export).
+    pub db: Option<crate::db::Db>,
 }
 
 impl Default for EngineConfig {
@@ -71,6 +73,7 @@ impl Default for EngineConfig {
             severities: None,
             beta_for_experts: true,
             outbox_path: None,
+            db: None,
             read_only: false,
         }
     }

@@ -77,6 +77,8 @@ pub struct AppConfig {
     pub experts: ExpertsConfig,
     /// Teammates offered when assigning (`[user] teammates`).
     pub teammates: Vec<String>,
+    /// The profile's database (`None`: nothing kept between runs).
+    pub db: Option<crate::db::Db>,
 }
 
 impl Default for AppConfig {
@@ -91,6 +93,7 @@ impl Default for AppConfig {
             ascii: false,
             experts: ExpertsConfig::default(),
             teammates: Vec::new(),
+            db: None,
         }
     }
 }
@@ -198,6 +201,8 @@ const ERROR_SECS: i64 = 30;
 
 /// The console's state.
 pub struct App {
+    /// The profile's database (`None`: nothing kept between runs).
+    db: Option<crate::db::Db>,
     store: Store,
     theme: Theme,
     keymap: Keymap,
@@ -258,11 +263,13 @@ impl App {
             ascii,
             experts,
             teammates,
+            db,
         } = config;
         let comment_dir = experts.drafts_dir.as_ref().map(|d| d.join("comments"));
         let (experts, experts_notices) = experts::ExpertsHost::new(experts);
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
         let mut app = App {
+            db,
             store,
             theme,
             keymap,
@@ -323,7 +330,12 @@ impl App {
 
     // ----- accessors (for the loop and tests) -----
 
-    /// The store.
+    /// The profile's database, when there is one.
+    pub fn db(&self) -> Option<&crate::db::Db> {
+        self.db.as_ref()
+    }
+
+    /// The model the console draws.
     pub fn store(&self) -> &Store {
         &self.store
     }

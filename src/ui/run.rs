@@ -38,6 +38,8 @@ pub struct RunContext {
     pub experts: ExpertsConfig,
     /// Teammates offered when assigning.
     pub teammates: Vec<String>,
+    /// The profile's database (`None`: nothing kept between runs).
+    pub db: Option<crate::db::Db>,
 }
 
 enum Exit {
@@ -68,6 +70,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         notices,
         experts,
         teammates,
+        db,
     } = ctx;
     let config = AppConfig {
         theme,
@@ -79,6 +82,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
         ascii,
         experts,
         teammates,
+        db,
     };
     let mut app = App::new(store, config, Timestamp::now());
     for n in notices {

@@ -1,0 +1,23 @@
+//! The database schema as an ordered list of migrations; `PRAGMA user_version` says how many
+//! have run. A migration is never edited once released: add a new one at the end.
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: everything vigil keeps between runs.
+    r#"
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE incidents(id TEXT PRIMARY KEY, last_update TEXT, json BLOB NOT NULL);
+    CREATE TABLE alerts(id TEXT PRIMARY KEY, incident_id TEXT, json BLOB NOT NULL);
+    CREATE INDEX alerts_by_incident ON alerts(incident_id);
+    CREATE TABLE outbox(op INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+    CREATE TABLE inquiry_drafts(id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE inquiries(id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE comment_drafts(target TEXT PRIMARY KEY, text TEXT NOT NULL, saved_at TEXT);
+    CREATE TABLE migrated(what TEXT PRIMARY KEY, at TEXT NOT NULL);
+    "#,
+];
+
+/// The schema version this build writes.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
