@@ -163,7 +163,7 @@ impl App {
             self.remember(level, text);
         }
         if let Some((level, text)) = summarise(&notices) {
-            self.notify(level, text);
+            self.show_toast(level, text);
         }
         bell
     }

@@ -2,10 +2,11 @@
 //! `WriteOp`s (optimistic display + `Command::Write`), bulk result tracking and retry, and the
 //! conflict dialog (overwrite, discard, or decide later with `:retry`).
 
-use super::{App, Effect, Level, Page};
+use super::{App, Effect, Level};
 use crate::graph::model::Incident;
 use crate::sync::{Command, OpId, Target, Update, WriteOp};
 use crate::ui::modal::{ConfirmPurpose, Modal};
+use crate::ui::pages::Page;
 use crate::ui::triage::{
     AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ConfirmOutcome, Field, ItemResult,
     ManagePane, PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
@@ -42,6 +43,15 @@ impl WriteOutcome {
 }
 
 impl App {
+    /// What a manage-type action applies to: the multi-selection or the selected row on the
+    /// queue, else the open incident or alert.
+    fn targets(&self) -> Vec<Target> {
+        match self.pages.last() {
+            None => self.queue.targets(),
+            Some(page) => vec![page.target()],
+        }
+    }
+
     /// The incidents the manage actions apply to (display versions).
     fn target_incidents(&self) -> Vec<Incident> {
         self.targets()
@@ -59,7 +69,7 @@ impl App {
 
     /// `s`, `c`, `t`, `M` on the queue or an incident: the manage pane (quick picker or full).
     pub(super) fn open_manage(&mut self, field: Option<Field>) -> Vec<Effect> {
-        if let Some(Page::Alert { .. }) | Some(Page::Evidence { .. }) = self.pages.last() {
+        if matches!(self.pages.last(), Some(Page::Alert(_) | Page::Evidence(_))) {
             return self.open_alert_manage();
         }
         let targets = self.target_incidents();
@@ -75,7 +85,7 @@ impl App {
         };
         let pane = pane.read_only(self.read_only);
         if self.read_only {
-            self.notify(Level::Warn, READ_ONLY_MESSAGE);
+            self.show_toast(Level::Warn, READ_ONLY_MESSAGE);
         }
         self.modals.push(Modal::Manage(pane));
         Vec::new()
@@ -94,7 +104,7 @@ impl App {
         )
         .read_only(self.read_only);
         if self.read_only {
-            self.notify(Level::Warn, READ_ONLY_MESSAGE);
+            self.show_toast(Level::Warn, READ_ONLY_MESSAGE);
         }
         self.modals.push(Modal::AlertManage(pane));
         Vec::new()
@@ -107,7 +117,7 @@ impl App {
         };
         let editor = match self.load_comment_draft(&first) {
             Some(text) => {
-                self.notify(Level::Info, "Restored your unsent comment draft");
+                self.show_toast(Level::Info, "Restored your unsent comment draft");
                 CommentEditor::with_draft(first, &text)
             }
             None => CommentEditor::new(first),
@@ -120,13 +130,13 @@ impl App {
     /// `a`: assign the targets to the analyst.
     pub(super) fn assign_to_me(&mut self) -> Vec<Effect> {
         let Some(me) = self.me() else {
-            self.notify(Level::Warn, super::confirm_writes::IDENTITY_UNKNOWN);
+            self.show_toast(Level::Warn, super::confirm_writes::IDENTITY_UNKNOWN);
             return Vec::new();
         };
         let targets = self.target_incidents();
         let ops = crate::ui::triage::assign_to_me(&targets, &me);
         if ops.is_empty() {
-            self.notify(Level::Info, "Already assigned to you");
+            self.show_toast(Level::Info, "Already assigned to you");
             return Vec::new();
         }
         if let Some(dialog) = super::confirm_writes::assign_dialog(&targets, &ops, &me) {
@@ -136,7 +146,7 @@ impl App {
         let n = ops.len();
         let effects = self.submit_writes(ops);
         if n == 1 {
-            self.notify(Level::Info, format!("Assigning {n} incident(s) to {me}…"));
+            self.show_toast(Level::Info, format!("Assigning {n} incident(s) to {me}…"));
         }
         effects
     }
@@ -157,7 +167,7 @@ impl App {
             return Vec::new();
         }
         if self.read_only {
-            self.notify(Level::Warn, "Read-only profile: changes are disabled");
+            self.show_toast(Level::Warn, "Read-only profile: changes are disabled");
             return Vec::new();
         }
         let first = ops[0].target();
@@ -170,7 +180,7 @@ impl App {
             self.modals.push(Modal::Bulk(bulk));
             self.queue.marked.clear();
         } else {
-            self.notify(Level::Info, format!("Saving {first}…"));
+            self.show_toast(Level::Info, format!("Saving {first}…"));
         }
         paired
             .into_iter()
@@ -294,7 +304,7 @@ impl App {
         let ConfirmPurpose::Conflict { op, write } = &purpose;
         let (op, target) = (*op, write.target());
         if key.code == KeyCode::Esc && key.kind != KeyEventKind::Release {
-            self.notify(
+            self.show_toast(
                 Level::Warn,
                 format!("Your change to {target} waits in conflict: :retry to decide"),
             );
@@ -303,18 +313,18 @@ impl App {
         match d.handle_key(key) {
             ConfirmOutcome::Pending => self.keep(Modal::Confirm(d, purpose)),
             ConfirmOutcome::Yes if self.read_only => {
-                self.notify(Level::Warn, "Read-only profile: changes are disabled");
+                self.show_toast(Level::Warn, "Read-only profile: changes are disabled");
                 Vec::new()
             }
             ConfirmOutcome::Yes => {
-                self.notify(
+                self.show_toast(
                     Level::Info,
                     format!("Overwriting the server's values of {target}…"),
                 );
                 vec![Effect::SendCommand(Command::Overwrite { op })]
             }
             ConfirmOutcome::No => {
-                self.notify(
+                self.show_toast(
                     Level::Info,
                     format!("Kept the server's version of {target}"),
                 );
@@ -375,10 +385,10 @@ impl App {
             ));
         }
         if said.is_empty() {
-            self.notify(Level::Info, "Nothing to retry");
+            self.show_toast(Level::Info, "Nothing to retry");
             return Vec::new();
         }
-        self.notify(Level::Info, said.join("; "));
+        self.show_toast(Level::Info, said.join("; "));
         if failed > 0 {
             vec![Effect::SendCommand(Command::RetryFailed)]
         } else {
