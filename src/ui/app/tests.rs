@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::ui::fixture;
-use ratatui::layout::Rect;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 
 fn app() -> App {
     let mut app = App::new(fixture::store(false), AppConfig::default(), fixture::now());
