@@ -5,7 +5,7 @@
 
 use super::{App, Effect, Level};
 use crate::experts::{Channel, DeliveryStatus, Draft, Inquiry, InquiryTopic};
-use crate::sync::{Command, OpId, Update, WriteOp};
+use crate::sync::{Command, OpId, StoreUpdate, WriteOp};
 use crate::ui::experts_ui::{Delivery, plan_delivery};
 
 pub use super::experts_host::ExpertsConfig;
@@ -338,10 +338,12 @@ impl App {
 
     /// Before the store applies `update`: what it means for an inquiry delivery carried by a
     /// comment write (a retryable failure leaves the write in the outbox: still pending).
-    pub(super) fn comment_delivery_of(update: &Update) -> Option<(OpId, DeliveryOutcome)> {
+    pub(super) fn comment_delivery_of(update: &StoreUpdate) -> Option<(OpId, DeliveryOutcome)> {
         match update {
-            Update::CommentsWritten { op, .. } => Some((*op, DeliveryOutcome::Settled(Ok(())))),
-            Update::WriteFailed {
+            StoreUpdate::CommentsWritten { op, .. } => {
+                Some((*op, DeliveryOutcome::Settled(Ok(()))))
+            }
+            StoreUpdate::WriteFailed {
                 op,
                 message,
                 retryable,

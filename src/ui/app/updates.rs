@@ -6,7 +6,7 @@
 use super::deliveries::DeliveryOutcome;
 use super::{App, Effect, Level, writes};
 use crate::graph::model::Timestamp;
-use crate::sync::Update;
+use crate::sync::{ConsoleEvent, Routed, StoreUpdate, Update};
 use ratatui::buffer::Buffer;
 use std::time::Instant;
 
@@ -14,25 +14,33 @@ impl App {
     /// Applies one update from the sync engine. Returns [`Effect::Bell`] for important notices
     /// when the bell is enabled.
     pub fn apply_update(&mut self, update: Update) -> Vec<Effect> {
+        match update.route() {
+            Routed::Store(u) => self.apply_store_update(u),
+            Routed::Console(e) => self.console_event(e),
+        }
+    }
+
+    /// News from the engine that leaves the store alone.
+    fn console_event(&mut self, event: ConsoleEvent) -> Vec<Effect> {
         let mut effects = Vec::new();
-        match update {
-            Update::Status(s) => {
+        match event {
+            ConsoleEvent::Status(s) => {
                 if s != self.sync {
                     self.sync = s;
                     self.dirty = true;
                 }
             }
-            Update::Error { message } => {
+            ConsoleEvent::Error { message } => {
                 self.remember(Level::Error, message.clone());
                 self.show_toast(Level::Error, message);
             }
-            Update::MailSent {
+            ConsoleEvent::MailSent {
                 op,
                 inquiry_id,
                 result,
             } => self.mail_sent(op, &inquiry_id, result),
-            Update::Tasks { incident_id, tasks } => self.tasks_loaded(&incident_id, tasks),
-            Update::TaskUpdated {
+            ConsoleEvent::Tasks { incident_id, tasks } => self.tasks_loaded(&incident_id, tasks),
+            ConsoleEvent::TaskUpdated {
                 incident_id,
                 result,
                 ..
@@ -41,14 +49,14 @@ impl App {
                 effects.extend(more);
                 self.dirty = true;
             }
-            Update::BadRecords { context, records } => self.show_toast(
+            ConsoleEvent::BadRecords { context, records } => self.show_toast(
                 Level::Warn,
                 format!(
                     "{} record(s) could not be read ({context}); kept raw",
                     records.len()
                 ),
             ),
-            Update::LoadComplete { total, elapsed, .. } => {
+            ConsoleEvent::LoadComplete { total, elapsed, .. } => {
                 self.queue.stale = true;
                 self.counts_stale = true;
                 // Routine news never hides a warning still on screen (a corrupt outbox at
@@ -60,24 +68,23 @@ impl App {
                     );
                 }
             }
-            Update::OutboxLoaded { ops } => {
+            ConsoleEvent::OutboxLoaded { ops } => {
                 // Op ids of an earlier run must never be handed out again.
                 if let Some(max) = ops.iter().max() {
                     self.next_op = self.next_op.max(max.saturating_add(1));
                 }
                 effects.extend(self.resume_deliveries(&ops));
             }
-            Update::MailPending { op, message, .. } => {
+            ConsoleEvent::MailPending { op, message, .. } => {
                 self.delivery_op_outcome(op, DeliveryOutcome::Retrying(message))
             }
-            other => effects.extend(self.apply_store_update(other)),
         }
         effects
     }
 
     /// An update of the store's model: applied, then the queue, notices, write results and
     /// deliveries follow it.
-    fn apply_store_update(&mut self, update: Update) -> Vec<Effect> {
+    fn apply_store_update(&mut self, update: StoreUpdate) -> Vec<Effect> {
         let mut effects = Vec::new();
         self.note_outbox_state(&update);
         let delivery = Self::comment_delivery_of(&update);
@@ -85,7 +92,7 @@ impl App {
         let outcome = writes::WriteOutcome::of(&update);
         let conflict_update = conflict.as_ref().map(|_| update.clone());
         let selected_before = self.selected_incident_snapshot();
-        let ch = self.store.apply(update);
+        let ch = self.store.apply_store(update);
         if ch.dirty || ch.inserted > 0 || ch.updated > 0 || !ch.notices.is_empty() {
             self.queue.stale = true;
             self.counts_stale = true;
@@ -112,20 +119,20 @@ impl App {
     }
 
     /// Remembers which writes failed but stay in the outbox (see `in_outbox`).
-    fn note_outbox_state(&mut self, update: &Update) {
+    fn note_outbox_state(&mut self, update: &StoreUpdate) {
         match update {
-            Update::WriteFailed {
+            StoreUpdate::WriteFailed {
                 op,
                 retryable: true,
                 ..
             } => {
                 self.in_outbox.insert(*op);
             }
-            Update::WriteFailed { op, .. }
-            | Update::IncidentWritten { op, .. }
-            | Update::AlertWritten { op, .. }
-            | Update::CommentsWritten { op, .. }
-            | Update::Conflict { op, .. } => {
+            StoreUpdate::WriteFailed { op, .. }
+            | StoreUpdate::IncidentWritten { op, .. }
+            | StoreUpdate::AlertWritten { op, .. }
+            | StoreUpdate::CommentsWritten { op, .. }
+            | StoreUpdate::Conflict { op, .. } => {
                 self.in_outbox.remove(op);
             }
             _ => {}

@@ -4,7 +4,7 @@
 
 use super::{App, Effect, Level};
 use crate::graph::model::Incident;
-use crate::sync::{Command, OpId, Target, Update, WriteOp};
+use crate::sync::{Command, OpId, StoreUpdate, Target, WriteOp};
 use crate::ui::modal::{ConfirmPurpose, Modal};
 use crate::ui::pages::Page;
 use crate::ui::triage::{
@@ -21,13 +21,15 @@ pub(super) struct WriteOutcome {
 
 impl WriteOutcome {
     /// The outcome an update reports for a write, if it is one.
-    pub(super) fn of(update: &Update) -> Option<WriteOutcome> {
+    pub(super) fn of(update: &StoreUpdate) -> Option<WriteOutcome> {
         let (op, result) = match update {
-            Update::IncidentWritten { op, .. }
-            | Update::AlertWritten { op, .. }
-            | Update::CommentsWritten { op, .. } => (*op, ItemResult::Done),
-            Update::WriteFailed { op, message, .. } => (*op, ItemResult::Failed(message.clone())),
-            Update::Conflict {
+            StoreUpdate::IncidentWritten { op, .. }
+            | StoreUpdate::AlertWritten { op, .. }
+            | StoreUpdate::CommentsWritten { op, .. } => (*op, ItemResult::Done),
+            StoreUpdate::WriteFailed { op, message, .. } => {
+                (*op, ItemResult::Failed(message.clone()))
+            }
+            StoreUpdate::Conflict {
                 op, changed_fields, ..
             } => (
                 *op,
@@ -397,8 +399,8 @@ impl App {
     }
 
     /// Before the store applies `update`: the local write a conflict is about.
-    pub(super) fn conflict_write(&self, update: &Update) -> Option<(OpId, WriteOp)> {
-        let Update::Conflict { op, .. } = update else {
+    pub(super) fn conflict_write(&self, update: &StoreUpdate) -> Option<(OpId, WriteOp)> {
+        let StoreUpdate::Conflict { op, .. } = update else {
             return None;
         };
         // Writes replayed from the outbox after a restart are known only to the store.
@@ -414,7 +416,7 @@ impl App {
     pub(super) fn write_settled(
         &mut self,
         outcome: WriteOutcome,
-        conflict: Option<(OpId, WriteOp, &Update)>,
+        conflict: Option<(OpId, WriteOp, &StoreUpdate)>,
     ) {
         self.writes.remove(&outcome.op);
         for m in &mut self.modals {
@@ -428,7 +430,7 @@ impl App {
         if let Some((
             op,
             write,
-            Update::Conflict {
+            StoreUpdate::Conflict {
                 server,
                 changed_fields,
                 ..
