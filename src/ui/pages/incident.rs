@@ -79,3 +79,40 @@ impl IncidentPage {
         self.cursor = DocCursor::default();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::fixture;
+    use crate::ui::theme::Theme;
+    use crate::ui::views::Symbols;
+
+    #[test]
+    fn enter_on_the_alerts_section_opens_the_selected_alert() {
+        let store = fixture::store(false);
+        let theme = Theme::default();
+        let ctx = PageCtx {
+            store: &store,
+            theme: &theme,
+            sym: Symbols { ascii: false },
+            now: fixture::now(),
+        };
+        let id = fixture::incidents()
+            .into_iter()
+            .find(|i| !store.alerts(&i.id).is_empty())
+            .map(|i| i.id)
+            .expect("an incident with alerts");
+        let mut page = IncidentPage::new(&id);
+        assert_eq!(page.open(&ctx), None, "the overview opens nothing");
+        while page.section != Section::Alerts {
+            page.switch_section(1);
+        }
+        match page.open(&ctx) {
+            Some(Page::Alert(a)) => {
+                assert_eq!(a.incident_id, id);
+                assert_eq!(a.alert_id, store.alerts(&id)[0].id);
+            }
+            other => panic!("expected an alert page, got {other:?}"),
+        }
+    }
+}

@@ -378,3 +378,42 @@ impl QueuePage {
         rows
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::fixture;
+
+    #[test]
+    fn refresh_keeps_the_selected_incident_and_unknown_views_are_refused() {
+        let mut store = fixture::store(false);
+        let mut q = QueuePage::default();
+        q.set_view("all", &[]).ok();
+        assert_eq!(q.refresh(&store), Refresh::Changed);
+        assert!(q.ids.len() > 2);
+        q.select(2, &mut store);
+        let id = q.selected_id.clone();
+        q.set_sort(Sort {
+            key: q.sort.key,
+            descending: !q.sort.descending,
+        });
+        assert_eq!(q.refresh(&store), Refresh::Changed);
+        assert_eq!(q.selected_id, id, "the selection follows the incident");
+        assert_eq!(q.refresh(&store), Refresh::Unchanged, "nothing stale");
+        assert!(q.set_view("nonsense", &[]).is_err());
+    }
+
+    #[test]
+    fn toggle_select_marks_the_row_and_moves_down() {
+        let mut store = fixture::store(false);
+        let mut q = QueuePage::default();
+        q.set_view("all", &[]).ok();
+        q.refresh(&store);
+        q.select(0, &mut store);
+        let first = q.selected_id.clone().expect("a row");
+        q.perform(Action::ToggleSelect, &mut store, 10);
+        assert!(q.marked.contains(&first));
+        assert_eq!(q.selected, 1);
+        assert_eq!(q.targets().len(), 1, "the marked row, not the cursor's");
+    }
+}
