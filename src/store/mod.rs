@@ -153,7 +153,7 @@ pub struct Counts {
     pub pending_writes: usize,
 }
 
-/// Something the analyst should be told about (notification line / bell).
+/// Something the analyst should be told about (a toast and the notice history, maybe the bell).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     NewHighSeverity {

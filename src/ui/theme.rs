@@ -156,9 +156,9 @@ tokens! {
     key_hint,
     /// The status bar.
     status_bar,
-    /// Transient notifications ("Copied … via OSC 52").
+    /// Toasts, the transient messages ("Copied … via OSC 52"); the name is kept for theme files.
     notification,
-    /// Transient error notifications.
+    /// Error toasts.
     notification_error,
     /// Body of modal dialogs and pop-ups.
     popup,
