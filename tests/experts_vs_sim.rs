@@ -162,7 +162,7 @@ impl Rig {
                     "waiting for {what}: {:?}; notification: {:?}",
                     other
                         .map(|o| o.map(|u| format!("{u:?}").chars().take(200).collect::<String>())),
-                    self.app.notification()
+                    self.app.toast()
                 ),
             }
         }
@@ -684,7 +684,7 @@ async fn beta_fields_absent_when_refused_or_not_a_den() {
     assert!(r.app.modal().is_none());
     assert!(
         r.app
-            .notification()
+            .toast()
             .unwrap()
             .contains("not a Defender Experts notification")
     );

@@ -400,7 +400,7 @@ fn copy_id_and_url_sanitised() {
         }]
     );
     a.report_copy("incident 101 URL", Ok("OSC 52".into()));
-    assert_eq!(a.notification(), Some("Copied incident 101 URL (OSC 52)"));
+    assert_eq!(a.toast(), Some("Copied incident 101 URL (OSC 52)"));
     let idx = a.view_ids().iter().position(|i| i == "102").unwrap();
     for _ in 0..idx {
         key(&mut a, "j");
@@ -422,7 +422,7 @@ fn bell_only_when_enabled() {
         source: UpsertSource::Delta,
     });
     assert!(!fx.contains(&Effect::Bell));
-    assert!(quiet.notification().unwrap().contains("107"));
+    assert!(quiet.toast().unwrap().contains("107"));
     let mut loud = app_with(
         AppConfig {
             bell: true,
@@ -448,7 +448,7 @@ fn read_only_refuses_writes() {
     );
     assert!(key(&mut a, "a").is_empty());
     assert!(key(&mut a, "s").is_empty());
-    assert!(a.notification().unwrap().contains("Read-only"));
+    assert!(a.toast().unwrap().contains("Read-only"));
     assert_eq!(a.store().incident("101").unwrap().pending.len(), 0);
 }
 
@@ -498,7 +498,7 @@ fn views_and_commands() {
     key(&mut a, ":");
     typed(&mut a, "view nope");
     key(&mut a, "enter");
-    assert!(a.notification().unwrap().contains("Unknown view"));
+    assert!(a.toast().unwrap().contains("Unknown view"));
     key(&mut a, "E");
     let experts = a.view_ids().to_vec();
     assert!(experts.contains(&"104".to_string()));

@@ -186,13 +186,13 @@ fn a_comment_for_several_incidents_asks_first() {
 fn refresh_and_retry_say_what_they_did() {
     let mut a = app();
     key(&mut a, "r");
-    assert!(a.notification().unwrap_or("").starts_with("Refreshing"));
+    assert!(a.toast().unwrap_or("").starts_with("Refreshing"));
 
     key(&mut a, ":");
     typed(&mut a, "retry");
     let fx = key(&mut a, "enter");
     assert!(fx.is_empty(), "{fx:?}");
-    assert_eq!(a.notification(), Some("Nothing to retry"));
+    assert_eq!(a.toast(), Some("Nothing to retry"));
 
     a.apply_update(Update::Status(SyncStatus {
         outbox_failed: 2,
@@ -202,7 +202,7 @@ fn refresh_and_retry_say_what_they_did() {
     typed(&mut a, "retry");
     let fx = key(&mut a, "enter");
     assert_eq!(fx, vec![Effect::SendCommand(Command::RetryFailed)]);
-    assert_eq!(a.notification(), Some("Retrying 2 failed writes"));
+    assert_eq!(a.toast(), Some("Retrying 2 failed writes"));
 }
 
 // ----- 12.6 E toggles, n from the Experts list -----
@@ -338,7 +338,7 @@ fn unknown_identity_says_how_to_fix_it() {
     });
     let mut a = app_over(s, AppConfig::default());
     key(&mut a, "a");
-    let n = a.notification().unwrap_or("");
+    let n = a.toast().unwrap_or("");
     assert!(n.contains("[user] aliases"), "{n}");
     assert!(n.contains("config"), "{n}");
 }
@@ -356,7 +356,7 @@ fn several_notices_in_one_poll_are_all_announced_and_kept_in_a_history() {
         ],
         source: UpsertSource::Delta,
     });
-    let n = a.notification().unwrap_or("").to_string();
+    let n = a.toast().unwrap_or("").to_string();
     assert!(n.contains("3 new High incidents"), "{n}");
     for id in ["#201", "#202", "#203"] {
         assert!(n.contains(id), "{id} missing from {n}");
@@ -378,7 +378,7 @@ fn several_notices_in_one_poll_are_all_announced_and_kept_in_a_history() {
         ],
         source: UpsertSource::Delta,
     });
-    let n = a.notification().unwrap_or("").to_string();
+    let n = a.toast().unwrap_or("").to_string();
     assert!(n.contains("#301") && n.contains("#302"), "{n}");
 
     key(&mut a, "N");
@@ -414,7 +414,7 @@ fn the_selected_row_does_not_move_when_its_incident_changes_until_the_next_key()
     assert_eq!(a.selected_index(), idx, "the row stays under the cursor");
     assert_eq!(a.selected_id(), Some("104"));
     assert_eq!(a.view_ids()[idx], "104");
-    let n = a.notification().unwrap_or("");
+    let n = a.toast().unwrap_or("");
     assert!(n.contains("list order changed"), "{n}");
     // The next move settles the list: 104 is now first, and the cursor moves on from its row.
     key(&mut a, "k");

@@ -150,7 +150,7 @@ fn a_failed_write_rolls_back_and_notifies() {
     let e = a.store().incident("101").unwrap();
     assert!(e.pending.is_empty());
     assert_eq!(e.incident.status, IncidentStatus::Active);
-    let n = a.notification().unwrap();
+    let n = a.toast().unwrap();
     assert!(n.contains("Rolled back") && n.contains("403"), "{n}");
 }
 
@@ -339,10 +339,10 @@ fn a_declined_conflict_discards_and_esc_keeps_it_for_retry() {
     key(&mut a, "enter");
     assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
     assert!(
-        a.notification()
+        a.toast()
             .is_some_and(|n| n.contains("1 write waits for your decision")),
         "{:?}",
-        a.notification()
+        a.toast()
     );
     let fx = key(&mut a, "n");
     assert!(writes(&fx).is_empty());
@@ -558,7 +558,7 @@ fn sending_through_the_portal_copies_the_text() {
     let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
     assert!(drafts.load("incident:101").is_none(), "the draft is gone");
     a.report_copy(&copy.1, Ok("OSC 52".into()));
-    assert!(a.notification().unwrap().contains("Ask Defender Experts"));
+    assert!(a.toast().unwrap().contains("Ask Defender Experts"));
     let store = InquiryStore::open(dir.path().join("inquiries.json")).unwrap();
     let inq = &store.list()[0];
     assert!(matches!(
@@ -694,7 +694,7 @@ fn read_only_refuses_every_write_key() {
         for k in ["a", "s", "c", "t", "m"] {
             assert!(key(&mut a, k).is_empty(), "{page} {k}");
             assert!(a.modal().is_none(), "{page} {k} opened a pane");
-            assert!(a.notification().unwrap().contains("Read-only"));
+            assert!(a.toast().unwrap().contains("Read-only"));
         }
         // The full pane opens read-only: nothing can be submitted.
         key(&mut a, "M");
@@ -965,10 +965,10 @@ fn an_inquiry_that_cannot_be_stored_is_not_sent_and_its_draft_stays() {
         "nothing is sent: {fx:?}"
     );
     assert!(
-        a.notification()
+        a.toast()
             .is_some_and(|n| n.contains("not sent") && n.contains("draft is kept")),
         "{:?}",
-        a.notification()
+        a.toast()
     );
     let drafts = DraftStore::open(dir.path().join("drafts")).unwrap();
     assert!(

@@ -19,7 +19,7 @@ mod table;
 mod writes;
 
 use crate::graph::model::{Alert, Comment, Incident, ServiceSource, Severity, Timestamp};
-use crate::sync::{OpId, Target, Update, UpsertSource, WriteOp};
+use crate::sync::{OpId, Routed, StoreUpdate, Target, Update, UpsertSource, WriteOp};
 pub use query::{Query, QueryError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::AtomicUsize;
@@ -153,7 +153,7 @@ pub struct Counts {
     pub pending_writes: usize,
 }
 
-/// Something the analyst should be told about (notification line / bell).
+/// Something the analyst should be told about (a toast and the notice history, maybe the bell).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     NewHighSeverity {
@@ -235,55 +235,62 @@ impl Store {
     }
 
     /// Applies one update idempotently (the same update twice changes nothing the second time).
-    /// `Status`, `BadRecords`, `LoadComplete` and `Error` carry nothing for the store and return
-    /// empty [`Changes`]; the UI handles them itself.
+    /// Console events (`Status`, `BadRecords`, `LoadComplete`, `Error`…) carry nothing for the
+    /// store and return empty [`Changes`]; the UI handles them itself.
     pub fn apply(&mut self, update: Update) -> Changes {
-        if *self.unpacked.get_mut() > UNPACKED_LIMIT {
-            self.forget_unpacked();
+        match update.route() {
+            Routed::Store(u) => self.apply_store(u),
+            Routed::Console(_) => {
+                self.trim_unpacked();
+                Changes::default()
+            }
         }
+    }
+
+    /// Applies a change to the model (see [`apply`](Self::apply)).
+    pub fn apply_store(&mut self, update: StoreUpdate) -> Changes {
+        self.trim_unpacked();
         let mut ch = Changes::default();
         match update {
-            Update::Incidents { items, source } => {
+            StoreUpdate::Incidents { items, source } => {
                 for inc in items {
                     self.upsert(inc, source, &mut ch);
                 }
             }
-            Update::Alerts {
+            StoreUpdate::Alerts {
                 incident_id,
                 alerts,
             } => self.replace_alerts(&incident_id, alerts, &mut ch),
-            Update::WriteQueued { op, write } => ch.dirty = self.begin(op, write),
-            Update::IncidentWritten { op, incident } => {
+            StoreUpdate::WriteQueued { op, write } => ch.dirty = self.begin(op, write),
+            StoreUpdate::IncidentWritten { op, incident } => {
                 self.incident_written(op, incident, &mut ch)
             }
-            Update::AlertWritten { op, alert } => self.alert_written(op, alert, &mut ch),
-            Update::CommentsWritten {
+            StoreUpdate::AlertWritten { op, alert } => self.alert_written(op, alert, &mut ch),
+            StoreUpdate::CommentsWritten {
                 op,
                 target,
                 comments,
             } => self.comments_written(op, target, comments, &mut ch),
-            Update::WriteFailed {
+            StoreUpdate::WriteFailed {
                 op,
                 target,
                 message,
                 ..
             } => self.write_failed(op, target, message, &mut ch),
-            Update::Conflict {
+            StoreUpdate::Conflict {
                 op,
                 server,
                 changed_fields,
             } => self.conflict(op, server, changed_fields, &mut ch),
-            Update::Status(_)
-            | Update::BadRecords { .. }
-            | Update::LoadComplete { .. }
-            | Update::Error { .. }
-            | Update::MailSent { .. }
-            | Update::MailPending { .. }
-            | Update::OutboxLoaded { .. }
-            | Update::Tasks { .. }
-            | Update::TaskUpdated { .. } => {}
         }
         ch
+    }
+
+    /// Forgets the unpacked alert copies once more than [`UNPACKED_LIMIT`] were read.
+    fn trim_unpacked(&mut self) {
+        if *self.unpacked.get_mut() > UNPACKED_LIMIT {
+            self.forget_unpacked();
+        }
     }
 
     /// Drops every unpacked alert copy (they are unpacked again when next read). [`apply`]

@@ -10,6 +10,7 @@ pub mod lister;
 pub mod messages;
 pub mod outbox;
 mod reads;
+mod routed;
 mod unknown_enums;
 pub mod writer;
 
@@ -17,3 +18,4 @@ pub use api::GraphApi;
 pub use base::IncidentBase;
 pub use engine::{EngineConfig, EngineHandle, spawn};
 pub use messages::*;
+pub use routed::{ConsoleEvent, Routed, StoreUpdate};

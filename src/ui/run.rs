@@ -86,7 +86,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
     };
     let mut app = App::new(store, config, Timestamp::now());
     for n in notices {
-        app.notify(super::app::Level::Info, n);
+        app.show_toast(super::app::Level::Info, n);
     }
 
     term::install_panic_hook();
@@ -139,7 +139,7 @@ pub async fn run(ctx: RunContext) -> anyhow::Result<Store> {
                     }
                 }
                 None => {
-                    app.notify(super::app::Level::Error, "The sync engine stopped");
+                    app.show_toast(super::app::Level::Error, "The sync engine stopped");
                     // Keep the console usable with what is loaded; never poll a closed channel.
                     updates = mpsc::unbounded_channel().1;
                 }
@@ -232,7 +232,7 @@ fn carry_out(
         match e {
             Effect::SendCommand(c) => {
                 if commands.send(c).is_err() {
-                    app.notify(super::app::Level::Error, "The sync engine is not running");
+                    app.show_toast(super::app::Level::Error, "The sync engine is not running");
                 }
             }
             Effect::Copy { text, what } => {

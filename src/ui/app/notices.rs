@@ -1,6 +1,6 @@
 //! Notices from the store (new High incidents, Defender Experts notifications, incidents
 //! assigned to you, write outcomes): every notice of one poll is announced, several of a kind
-//! summarised on the notification line ("3 new High incidents: #12, #15, #19"), and each one is
+//! summarised on the toast line ("3 new High incidents: #12, #15, #19"), and each one is
 //! kept in the session's notice history (the `notices` key, `N` by default).
 
 use super::{App, Level};
@@ -116,7 +116,7 @@ fn severity(l: Level) -> u8 {
     }
 }
 
-/// The notification line for notices that arrived together: a lone notice in full, several of
+/// The toast for notices that arrived together: a lone notice in full, several of
 /// a kind as "3 new High incidents: #12, #15, #19"; kinds joined with " · ". Also the highest
 /// level among them. `None` for no notices.
 pub(super) fn summarise(notices: &[Notice]) -> Option<(Level, String)> {
@@ -163,7 +163,7 @@ impl App {
             self.remember(level, text);
         }
         if let Some((level, text)) = summarise(&notices) {
-            self.notify(level, text);
+            self.show_toast(level, text);
         }
         bell
     }

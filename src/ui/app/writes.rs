@@ -2,10 +2,11 @@
 //! `WriteOp`s (optimistic display + `Command::Write`), bulk result tracking and retry, and the
 //! conflict dialog (overwrite, discard, or decide later with `:retry`).
 
-use super::{App, Effect, Level, Page};
+use super::{App, Effect, Level};
 use crate::graph::model::Incident;
-use crate::sync::{Command, OpId, Target, Update, WriteOp};
+use crate::sync::{Command, OpId, StoreUpdate, Target, WriteOp};
 use crate::ui::modal::{ConfirmPurpose, Modal};
+use crate::ui::pages::Page;
 use crate::ui::triage::{
     AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ConfirmOutcome, Field, ItemResult,
     ManagePane, PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
@@ -20,13 +21,15 @@ pub(super) struct WriteOutcome {
 
 impl WriteOutcome {
     /// The outcome an update reports for a write, if it is one.
-    pub(super) fn of(update: &Update) -> Option<WriteOutcome> {
+    pub(super) fn of(update: &StoreUpdate) -> Option<WriteOutcome> {
         let (op, result) = match update {
-            Update::IncidentWritten { op, .. }
-            | Update::AlertWritten { op, .. }
-            | Update::CommentsWritten { op, .. } => (*op, ItemResult::Done),
-            Update::WriteFailed { op, message, .. } => (*op, ItemResult::Failed(message.clone())),
-            Update::Conflict {
+            StoreUpdate::IncidentWritten { op, .. }
+            | StoreUpdate::AlertWritten { op, .. }
+            | StoreUpdate::CommentsWritten { op, .. } => (*op, ItemResult::Done),
+            StoreUpdate::WriteFailed { op, message, .. } => {
+                (*op, ItemResult::Failed(message.clone()))
+            }
+            StoreUpdate::Conflict {
                 op, changed_fields, ..
             } => (
                 *op,
@@ -42,6 +45,15 @@ impl WriteOutcome {
 }
 
 impl App {
+    /// What a manage-type action applies to: the multi-selection or the selected row on the
+    /// queue, else the open incident or alert.
+    fn targets(&self) -> Vec<Target> {
+        match self.pages.last() {
+            None => self.queue.targets(),
+            Some(page) => vec![page.target()],
+        }
+    }
+
     /// The incidents the manage actions apply to (display versions).
     fn target_incidents(&self) -> Vec<Incident> {
         self.targets()
@@ -59,7 +71,7 @@ impl App {
 
     /// `s`, `c`, `t`, `M` on the queue or an incident: the manage pane (quick picker or full).
     pub(super) fn open_manage(&mut self, field: Option<Field>) -> Vec<Effect> {
-        if let Some(Page::Alert { .. }) | Some(Page::Evidence { .. }) = self.pages.last() {
+        if matches!(self.pages.last(), Some(Page::Alert(_) | Page::Evidence(_))) {
             return self.open_alert_manage();
         }
         let targets = self.target_incidents();
@@ -75,7 +87,7 @@ impl App {
         };
         let pane = pane.read_only(self.read_only);
         if self.read_only {
-            self.notify(Level::Warn, READ_ONLY_MESSAGE);
+            self.show_toast(Level::Warn, READ_ONLY_MESSAGE);
         }
         self.modals.push(Modal::Manage(pane));
         Vec::new()
@@ -94,7 +106,7 @@ impl App {
         )
         .read_only(self.read_only);
         if self.read_only {
-            self.notify(Level::Warn, READ_ONLY_MESSAGE);
+            self.show_toast(Level::Warn, READ_ONLY_MESSAGE);
         }
         self.modals.push(Modal::AlertManage(pane));
         Vec::new()
@@ -107,7 +119,7 @@ impl App {
         };
         let editor = match self.load_comment_draft(&first) {
             Some(text) => {
-                self.notify(Level::Info, "Restored your unsent comment draft");
+                self.show_toast(Level::Info, "Restored your unsent comment draft");
                 CommentEditor::with_draft(first, &text)
             }
             None => CommentEditor::new(first),
@@ -120,13 +132,13 @@ impl App {
     /// `a`: assign the targets to the analyst.
     pub(super) fn assign_to_me(&mut self) -> Vec<Effect> {
         let Some(me) = self.me() else {
-            self.notify(Level::Warn, super::confirm_writes::IDENTITY_UNKNOWN);
+            self.show_toast(Level::Warn, super::confirm_writes::IDENTITY_UNKNOWN);
             return Vec::new();
         };
         let targets = self.target_incidents();
         let ops = crate::ui::triage::assign_to_me(&targets, &me);
         if ops.is_empty() {
-            self.notify(Level::Info, "Already assigned to you");
+            self.show_toast(Level::Info, "Already assigned to you");
             return Vec::new();
         }
         if let Some(dialog) = super::confirm_writes::assign_dialog(&targets, &ops, &me) {
@@ -136,7 +148,7 @@ impl App {
         let n = ops.len();
         let effects = self.submit_writes(ops);
         if n == 1 {
-            self.notify(Level::Info, format!("Assigning {n} incident(s) to {me}…"));
+            self.show_toast(Level::Info, format!("Assigning {n} incident(s) to {me}…"));
         }
         effects
     }
@@ -157,7 +169,7 @@ impl App {
             return Vec::new();
         }
         if self.read_only {
-            self.notify(Level::Warn, "Read-only profile: changes are disabled");
+            self.show_toast(Level::Warn, "Read-only profile: changes are disabled");
             return Vec::new();
         }
         let first = ops[0].target();
@@ -170,7 +182,7 @@ impl App {
             self.modals.push(Modal::Bulk(bulk));
             self.queue.marked.clear();
         } else {
-            self.notify(Level::Info, format!("Saving {first}…"));
+            self.show_toast(Level::Info, format!("Saving {first}…"));
         }
         paired
             .into_iter()
@@ -294,7 +306,7 @@ impl App {
         let ConfirmPurpose::Conflict { op, write } = &purpose;
         let (op, target) = (*op, write.target());
         if key.code == KeyCode::Esc && key.kind != KeyEventKind::Release {
-            self.notify(
+            self.show_toast(
                 Level::Warn,
                 format!("Your change to {target} waits in conflict: :retry to decide"),
             );
@@ -303,18 +315,18 @@ impl App {
         match d.handle_key(key) {
             ConfirmOutcome::Pending => self.keep(Modal::Confirm(d, purpose)),
             ConfirmOutcome::Yes if self.read_only => {
-                self.notify(Level::Warn, "Read-only profile: changes are disabled");
+                self.show_toast(Level::Warn, "Read-only profile: changes are disabled");
                 Vec::new()
             }
             ConfirmOutcome::Yes => {
-                self.notify(
+                self.show_toast(
                     Level::Info,
                     format!("Overwriting the server's values of {target}…"),
                 );
                 vec![Effect::SendCommand(Command::Overwrite { op })]
             }
             ConfirmOutcome::No => {
-                self.notify(
+                self.show_toast(
                     Level::Info,
                     format!("Kept the server's version of {target}"),
                 );
@@ -375,10 +387,10 @@ impl App {
             ));
         }
         if said.is_empty() {
-            self.notify(Level::Info, "Nothing to retry");
+            self.show_toast(Level::Info, "Nothing to retry");
             return Vec::new();
         }
-        self.notify(Level::Info, said.join("; "));
+        self.show_toast(Level::Info, said.join("; "));
         if failed > 0 {
             vec![Effect::SendCommand(Command::RetryFailed)]
         } else {
@@ -387,8 +399,8 @@ impl App {
     }
 
     /// Before the store applies `update`: the local write a conflict is about.
-    pub(super) fn conflict_write(&self, update: &Update) -> Option<(OpId, WriteOp)> {
-        let Update::Conflict { op, .. } = update else {
+    pub(super) fn conflict_write(&self, update: &StoreUpdate) -> Option<(OpId, WriteOp)> {
+        let StoreUpdate::Conflict { op, .. } = update else {
             return None;
         };
         // Writes replayed from the outbox after a restart are known only to the store.
@@ -404,7 +416,7 @@ impl App {
     pub(super) fn write_settled(
         &mut self,
         outcome: WriteOutcome,
-        conflict: Option<(OpId, WriteOp, &Update)>,
+        conflict: Option<(OpId, WriteOp, &StoreUpdate)>,
     ) {
         self.writes.remove(&outcome.op);
         for m in &mut self.modals {
@@ -418,7 +430,7 @@ impl App {
         if let Some((
             op,
             write,
-            Update::Conflict {
+            StoreUpdate::Conflict {
                 server,
                 changed_fields,
                 ..
