@@ -16,7 +16,7 @@ pub use notices::NoticeRecord;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
-use super::modal::Modal;
+use super::overlay::{Overlay, OverlayCtx};
 use super::sanitize::{sanitize, sanitize_spans};
 use super::theme::Theme;
 use super::triage::Field;
@@ -119,7 +119,7 @@ enum Page {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum Overlay {
+enum FullScreen {
     None,
     Help {
         scroll: usize,
@@ -212,7 +212,7 @@ pub struct App {
     counts: Counts,
     counts_stale: bool,
     pages: Vec<Page>,
-    overlay: Overlay,
+    overlay: FullScreen,
     input: Option<Input>,
     notification: Option<Notification>,
     /// Every notice announced this session (the `notices` key shows them).
@@ -221,7 +221,7 @@ pub struct App {
     dirty: bool,
     next_op: OpId,
     /// Panes open above the page, bottom first; the last one gets the keys.
-    modals: Vec<Modal>,
+    modals: Vec<Box<dyn Overlay>>,
     /// Writes sent this session and not settled yet (for conflicts).
     writes: HashMap<OpId, WriteOp>,
     /// Writes whose last attempt failed in a way the engine retries by itself: the outbox still
@@ -295,7 +295,7 @@ impl App {
             counts: Counts::default(),
             counts_stale: true,
             pages: Vec::new(),
-            overlay: Overlay::None,
+            overlay: FullScreen::None,
             input: None,
             notification: None,
             notice_history: Vec::new(),
@@ -432,12 +432,12 @@ impl App {
 
     /// True while the help overlay is open.
     pub fn help_open(&self) -> bool {
-        matches!(self.overlay, Overlay::Help { .. })
+        matches!(self.overlay, FullScreen::Help { .. })
     }
 
     /// True while the notice history is open.
     pub fn notices_open(&self) -> bool {
-        matches!(self.overlay, Overlay::Notices { .. })
+        matches!(self.overlay, FullScreen::Notices { .. })
     }
 
     /// True while the queue's rows are held in their old order under the cursor.
@@ -452,16 +452,21 @@ impl App {
 
     /// True while the quit confirmation is open.
     pub fn confirm_open(&self) -> bool {
-        matches!(self.overlay, Overlay::ConfirmQuit { .. })
+        matches!(self.overlay, FullScreen::ConfirmQuit { .. })
     }
 
-    /// The pane on top of the modal stack, if any.
-    pub fn modal(&self) -> Option<&Modal> {
-        self.modals.last()
+    /// The pane on top of the overlay stack, if any.
+    pub fn modal(&self) -> Option<&dyn Overlay> {
+        self.modals.last().map(|m| &**m)
+    }
+
+    /// The pane on top of the overlay stack if it is a `T` (`app.modal_as::<ManagePane>()`).
+    pub fn modal_as<T: Overlay>(&self) -> Option<&T> {
+        self.modal().and_then(|m| m.downcast_ref::<T>())
     }
 
     /// Every open pane, bottom first.
-    pub fn modals(&self) -> &[Modal] {
+    pub fn modals(&self) -> &[Box<dyn Overlay>] {
         &self.modals
     }
 
@@ -750,7 +755,7 @@ impl App {
 
     /// Handles a pasted string: appended to the open input line (controls removed), else ignored.
     pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
-        if self.overlay == Overlay::None
+        if self.overlay == FullScreen::None
             && let Some(m) = self.modals.last_mut()
         {
             m.handle_paste(text);
@@ -774,21 +779,21 @@ impl App {
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         let effects = match self.overlay.clone() {
-            Overlay::Help { .. } | Overlay::Notices { .. } if ctrl_c => {
-                self.overlay = Overlay::None;
+            FullScreen::Help { .. } | FullScreen::Notices { .. } if ctrl_c => {
+                self.overlay = FullScreen::None;
                 self.request_quit(false)
             }
-            Overlay::Help { scroll } => {
+            FullScreen::Help { scroll } => {
                 self.overlay = self.overlay_key(key, scroll, Action::Help);
                 Vec::new()
             }
-            Overlay::Notices { scroll } => {
+            FullScreen::Notices { scroll } => {
                 self.overlay = self.overlay_key(key, scroll, Action::Notices);
                 Vec::new()
             }
-            Overlay::ConfirmQuit { .. } => {
+            FullScreen::ConfirmQuit { .. } => {
                 self.dirty = true;
-                self.overlay = Overlay::None;
+                self.overlay = FullScreen::None;
                 match key.code {
                     KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                         self.flush_drafts();
@@ -797,15 +802,15 @@ impl App {
                     _ => Vec::new(),
                 }
             }
-            Overlay::None if !self.modals.is_empty() => {
+            FullScreen::None if !self.modals.is_empty() => {
                 if ctrl_c {
                     self.request_quit(self.input.is_some())
                 } else {
                     self.modal_key(key)
                 }
             }
-            Overlay::None if self.input.is_some() => self.input_key(key),
-            Overlay::None => match self.keymap.lookup(self.context(), &key) {
+            FullScreen::None if self.input.is_some() => self.input_key(key),
+            FullScreen::None => match self.keymap.lookup(self.context(), &key) {
                 Some(a) => {
                     self.dirty = true;
                     self.perform(a)
@@ -822,22 +827,24 @@ impl App {
     /// opens the help; everything else goes to the pane.
     fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.dirty = true;
-        let Some(modal) = self.modals.pop() else {
+        let Some(mut top) = self.modals.pop() else {
             return Vec::new();
         };
         let is_help = self.keymap.lookup(Context::Global, &key) == Some(Action::Help)
-            && (!modal.takes_text() || !matches!(key.code, KeyCode::Char(_)));
+            && (!top.takes_text() || !matches!(key.code, KeyCode::Char(_)));
         if is_help {
-            self.modals.push(modal);
-            self.overlay = Overlay::Help { scroll: 0 };
+            self.modals.push(top);
+            self.overlay = FullScreen::Help { scroll: 0 };
             return Vec::new();
         }
-        let effects = match modal {
-            Modal::Ask(_) | Modal::Inquiries(_) | Modal::Notification(_) => {
-                self.experts_modal_key(modal, key)
-            }
-            other => self.triage_modal_key(other, key),
+        let cx = OverlayCtx {
+            store: &self.store,
+            keymap: &self.keymap,
+            now: self.now,
+            read_only: self.read_only,
         };
+        let outcome = top.handle_key(key, &cx);
+        let effects = self.overlay_done(top, outcome);
         self.queue.stale = true;
         self.counts_stale = true;
         effects
@@ -966,7 +973,7 @@ impl App {
         if editor_open {
             why.push("an input line is open".to_string());
         }
-        if self.modals.iter().any(Modal::is_dirty) {
+        if self.modals.iter().any(|m| m.is_dirty()) {
             why.push("a pane has unsaved changes".to_string());
         }
         if why.is_empty() {
@@ -974,7 +981,7 @@ impl App {
             vec![Effect::Quit]
         } else {
             self.input = None;
-            self.overlay = Overlay::ConfirmQuit {
+            self.overlay = FullScreen::ConfirmQuit {
                 message: format!("{}. Quit anyway? (y/n)", why.join("; ")),
             };
             self.dirty = true;
@@ -994,7 +1001,7 @@ impl App {
                 vec![Effect::Quit]
             }
             "help" | "h" => {
-                self.overlay = Overlay::Help { scroll: 0 };
+                self.overlay = FullScreen::Help { scroll: 0 };
                 Vec::new()
             }
             "view" | "v" => {
@@ -1114,7 +1121,7 @@ impl App {
         match action {
             Action::Quit => self.request_quit(false),
             Action::Help => {
-                self.overlay = Overlay::Help { scroll: 0 };
+                self.overlay = FullScreen::Help { scroll: 0 };
                 Vec::new()
             }
             Action::Redraw => vec![Effect::ClearScreen],
@@ -1139,7 +1146,7 @@ impl App {
                 e
             }
             Action::Notices => {
-                self.overlay = Overlay::Notices {
+                self.overlay = FullScreen::Notices {
                     scroll: self.notice_history.len().saturating_sub(1),
                 };
                 Vec::new()
@@ -1598,11 +1605,7 @@ impl App {
     /// The status bar's key hints: the open pane's, else the screen's.
     fn current_hints(&self) -> Vec<(String, &'static str)> {
         if let Some(m) = self.modals.last() {
-            return m
-                .hints()
-                .into_iter()
-                .map(|(k, d)| (k.to_string(), d))
-                .collect();
+            return m.hints(&self.keymap);
         }
         let ctx = self.context();
         let mut hints = self.keymap.hints(ctx);
@@ -1723,7 +1726,7 @@ impl App {
         let mut title = format!("Keys: {}", ctx.name());
         if let Some(m) = self.modals.last() {
             title = format!("Keys: {}", m.name());
-            let hints = m.hints();
+            let hints = m.hints(&self.keymap);
             let w = hints
                 .iter()
                 .map(|(k, _)| k.width())
@@ -1749,18 +1752,18 @@ impl App {
 
     fn render_overlays(&self, area: Rect, buf: &mut Buffer) {
         match &self.overlay {
-            Overlay::Help { scroll } => {
+            FullScreen::Help { scroll } => {
                 let (lines, title) = self.help_content();
                 help::render(buf, area, &lines, &title, *scroll, &self.theme);
             }
-            Overlay::Notices { scroll } => {
+            FullScreen::Notices { scroll } => {
                 let lines = self.notice_lines();
                 let title = format!("Notices this session ({})", self.notice_history.len());
                 let rows = area.height.saturating_sub(2) as usize;
                 let top = scroll.saturating_sub(rows.saturating_sub(1));
                 help::render(buf, area, &lines, &title, top, &self.theme);
             }
-            Overlay::ConfirmQuit { message } => {
+            FullScreen::ConfirmQuit { message } => {
                 let w = (message.width() as u16 + 4).min(area.width);
                 let rect = Rect {
                     x: area.x + (area.width - w) / 2,
@@ -1781,7 +1784,7 @@ impl App {
                     inner.width,
                 );
             }
-            Overlay::None => {}
+            FullScreen::None => {}
         }
     }
 

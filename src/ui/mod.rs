@@ -9,7 +9,7 @@ pub mod color;
 pub mod experts_ui;
 pub mod fixture;
 pub mod keymap;
-pub mod modal;
+pub mod overlay;
 pub mod readable;
 pub mod run;
 pub mod sanitize;

@@ -1,8 +1,11 @@
-//! Keys and lines of the full-screen overlays: the help (`?`) and the notice history (`N`).
+//! Keys and lines of the full-screen overlays: the help (`?`) and the notice history (`N`);
+//! what a pane's [`Outcome`] means for the console (`overlay_done`).
 //! Both close on Esc, `q` or their own key and swallow every other key, so nothing acts on the
 //! page beneath while they are open.
 
-use super::{App, Level, Overlay};
+use super::{App, Effect, FullScreen, Level};
+use crate::ui::experts_ui::NotificationView;
+use crate::ui::overlay::{Outcome, Overlay, Tone};
 use crate::ui::action::Action;
 use crate::ui::sanitize::sanitize_spans;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -17,11 +20,11 @@ impl App {
         key: KeyEvent,
         scroll: usize,
         opened_by: Action,
-    ) -> Overlay {
+    ) -> FullScreen {
         self.dirty = true;
         let same = |scroll: usize| match opened_by {
-            Action::Notices => Overlay::Notices { scroll },
-            _ => Overlay::Help { scroll },
+            Action::Notices => FullScreen::Notices { scroll },
+            _ => FullScreen::Help { scroll },
         };
         let action = self.keymap.lookup(self.context(), &key);
         let closes = matches!(
@@ -29,7 +32,7 @@ impl App {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?')
         ) || action == Some(opened_by);
         if closes {
-            return Overlay::None;
+            return FullScreen::None;
         }
         match action {
             Some(Action::MoveDown) => same(scroll + 1),
@@ -65,5 +68,59 @@ impl App {
                 Line::from(spans)
             })
             .collect()
+    }
+}
+
+impl App {
+    /// After the top pane (taken off the stack) answered a key: puts it back unless the
+    /// outcome closes it, then carries the outcome out.
+    pub(super) fn overlay_done(&mut self, top: Box<dyn Overlay>, outcome: Outcome) -> Vec<Effect> {
+        if !outcome.closes() {
+            self.modals.push(top);
+        } else if top.is::<NotificationView>() {
+            self.experts.notification_for = None;
+        }
+        let mut effects = Vec::new();
+        for o in outcome.flatten() {
+            effects.extend(self.apply_outcome(o));
+        }
+        self.refresh_experts_modals();
+        effects
+    }
+
+    /// What one outcome of a pane means for the console: writes, drafts, messages, effects.
+    fn apply_outcome(&mut self, o: Outcome) -> Vec<Effect> {
+        match o {
+            Outcome::Stay | Outcome::Close | Outcome::Yes | Outcome::No | Outcome::Many(_) => {
+                Vec::new()
+            }
+            Outcome::Submit(ops) => self.submit_writes(ops),
+            Outcome::SubmitComment { target, text, ops } => self.submit_comment(target, text, ops),
+            Outcome::CloseComment { target, draft } => {
+                match draft {
+                    Some(text) => {
+                        self.keep_comment_draft(&target, &text);
+                        self.notify(Level::Info, "Comment draft kept: m reopens it");
+                    }
+                    None => self.drop_comment_draft(&target),
+                }
+                Vec::new()
+            }
+            Outcome::DropCommentDraft(target) => {
+                self.drop_comment_draft(&target);
+                Vec::new()
+            }
+            Outcome::RetryWrites(failed) => self.retry_bulk_writes(failed),
+            Outcome::Notify(tone, text) => {
+                let level = match tone {
+                    Tone::Info => Level::Info,
+                    Tone::Warn => Level::Warn,
+                };
+                self.notify(level, text);
+                Vec::new()
+            }
+            Outcome::Effects(effects) => effects,
+            experts => self.experts_outcome(experts),
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Drafts and sent inquiries with their per-channel delivery state.
 
-use super::ExpertsOutcome;
+use crate::ui::overlay::Outcome;
 use super::common::{clip, clip_span, is_press, plain_char, scroll_to, wrapped_lines};
 use crate::experts::{Channel, DeliveryStatus, Draft, Inquiry};
 use crate::graph::model::Timestamp;
@@ -180,9 +180,9 @@ impl InquiriesList {
     pub fn handle_paste(&mut self, _text: &str) {}
 
     /// Handles one key. See [`hints`](Self::hints) for the bindings.
-    pub fn handle_key(&mut self, key: KeyEvent, _now: Timestamp) -> ExpertsOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent, _now: Timestamp) -> Outcome {
         if !is_press(&key) {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if plain_char(&key) != Some('R') {
             self.confirm_resend = None;
@@ -193,14 +193,14 @@ impl InquiriesList {
                     .retain(|r| !matches!(r, Row::Draft(d) if d.key == k));
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                 self.message = Some("Draft deleted.".into());
-                return ExpertsOutcome::DeleteDraft(k);
+                return Outcome::DeleteDraft(k);
             }
             self.message = Some("Draft kept.".into());
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         let n = self.rows.len();
         match (key.code, plain_char(&key)) {
-            (KeyCode::Esc, _) | (_, Some('q')) => return ExpertsOutcome::Close,
+            (KeyCode::Esc, _) | (_, Some('q')) => return Outcome::Close,
             (KeyCode::Down, _) | (_, Some('j')) => {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1))
             }
@@ -210,7 +210,7 @@ impl InquiriesList {
             (KeyCode::PageDown, _) => self.selected = (self.selected + 5).min(n.saturating_sub(1)),
             (KeyCode::PageUp, _) => self.selected = self.selected.saturating_sub(5),
             (KeyCode::Enter, _) => match self.rows.get(self.selected) {
-                Some(Row::Draft(d)) => return ExpertsOutcome::OpenDraft(d.clone()),
+                Some(Row::Draft(d)) => return Outcome::OpenDraft(d.clone()),
                 Some(Row::Inquiry(_)) => {
                     self.message =
                         Some("Sent inquiries cannot be edited; R retries failed deliveries.".into())
@@ -231,7 +231,7 @@ impl InquiriesList {
                 Some(Row::Inquiry(i)) if has_failed(i) => {
                     self.confirm_resend = None;
                     self.message = Some("Retrying the failed deliveries…".into());
-                    return ExpertsOutcome::Retry(i.id.clone());
+                    return Outcome::Retry(i.id.clone());
                 }
                 Some(Row::Inquiry(i)) => {
                     let n = pending_in_outbox(i);
@@ -262,7 +262,7 @@ impl InquiriesList {
             },
             _ => {}
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
     /// Key hints for the current state.

@@ -1,6 +1,6 @@
 //! Per-item results of a bulk run: "12 done, 1 failed, 37 pending", with retry of the failures.
 
-use super::PaneOutcome;
+use crate::ui::overlay::Outcome;
 use super::widgets::{centered, draw_lines, is_release, modal, row, scroll_start};
 use crate::sync::messages::{OpId, WriteOp};
 use crate::ui::theme::Theme;
@@ -136,21 +136,21 @@ impl BulkResults {
         self.message.as_deref()
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let len = self.items.len();
         match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return PaneOutcome::Close,
+            KeyCode::Esc | KeyCode::Char('q') => return Outcome::Close,
             KeyCode::Char('R') => {
                 let ops: Vec<WriteOp> = self.failed_writes().into_iter().map(|(_, w)| w).collect();
                 if ops.is_empty() {
                     self.message = Some("no failed writes to retry".into());
-                    return PaneOutcome::Continue;
+                    return Outcome::Stay;
                 }
                 self.message = None;
-                return PaneOutcome::Submit(ops);
+                return Outcome::Submit(ops);
             }
             KeyCode::Char('j') | KeyCode::Down if self.cursor + 1 < len => self.cursor += 1,
             KeyCode::Char('k') | KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
@@ -160,7 +160,7 @@ impl BulkResults {
             KeyCode::Char('G') | KeyCode::End => self.cursor = len.saturating_sub(1),
             _ => {}
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Nothing to paste into.

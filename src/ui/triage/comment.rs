@@ -1,7 +1,7 @@
 //! The comment editor: multi-line with word wrap, undo/redo, literal bracketed paste, a live
 //! "1,234 / 30,000" count. Esc closes and keeps the draft; ctrl-d asks "Discard comment?".
 
-use super::PaneOutcome;
+use crate::ui::overlay::Outcome;
 use super::manage::READ_ONLY_MESSAGE;
 use super::widgets::{centered, draw_lines, is_ctrl, is_release, modal, row, thousands};
 use crate::sync::messages::{Target, WriteOp};
@@ -152,41 +152,41 @@ impl CommentEditor {
         self.confirm_discard
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.confirm_discard {
             match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
                     self.discarded = true;
-                    return PaneOutcome::Close;
+                    return Outcome::Close;
                 }
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
                     self.confirm_discard = false
                 }
                 _ => {}
             }
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if is_ctrl(&key, 's') {
             return self.submit();
         }
         if key.code == KeyCode::Esc {
             // Closing keeps the text: the host saves it as a draft.
-            return PaneOutcome::Close;
+            return Outcome::Close;
         }
         if is_ctrl(&key, 'd') {
             if self.is_empty() {
                 self.discarded = true;
-                return PaneOutcome::Close;
+                return Outcome::Close;
             }
             self.confirm_discard = true;
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         self.message = None;
         textarea_key(&mut self.ta, key);
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Inserts pasted text literally (never interpreted as keys).
@@ -198,15 +198,15 @@ impl CommentEditor {
         self.ta.insert_str(clean_paste(text));
     }
 
-    fn submit(&mut self) -> PaneOutcome {
+    fn submit(&mut self) -> Outcome {
         if self.read_only {
             self.message = Some(READ_ONLY_MESSAGE.into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let text = self.text();
         if let Some(p) = comment_problem(&text) {
             self.message = Some(p);
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let text = text.trim_end().to_string();
         let op = match &self.target {
@@ -219,7 +219,7 @@ impl CommentEditor {
                 text,
             },
         };
-        PaneOutcome::Submit(vec![op])
+        Outcome::Submit(vec![op])
     }
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {

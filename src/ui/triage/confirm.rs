@@ -4,19 +4,11 @@
 use super::changes::{classification_label, owner_label};
 use super::widgets::{centered, draw_lines, is_release, modal, row};
 use crate::graph::model::{Classification, Determination, Incident, IncidentPatch};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-
-/// The answer to a [`ConfirmDialog`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConfirmOutcome {
-    /// No answer yet (scrolling or an unrelated key).
-    Pending,
-    Yes,
-    No,
-}
 
 /// Yes/no question: `y`/Enter = yes, `n`/Esc = no; j/k/arrows/PgUp/PgDn scroll.
 #[derive(Clone, Debug)]
@@ -62,31 +54,31 @@ impl ConfirmDialog {
         &self.lines
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> ConfirmOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         if is_release(&key) {
-            return ConfirmOutcome::Pending;
+            return Outcome::Stay;
         }
         let max = self.lines.len().saturating_sub(1);
         match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => ConfirmOutcome::Yes,
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => ConfirmOutcome::No,
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Outcome::Yes,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Outcome::No,
             KeyCode::Char('j') | KeyCode::Down => {
                 self.scroll = (self.scroll + 1).min(max);
-                ConfirmOutcome::Pending
+                Outcome::Stay
             }
             KeyCode::Char('k') | KeyCode::Up => {
                 self.scroll = self.scroll.saturating_sub(1);
-                ConfirmOutcome::Pending
+                Outcome::Stay
             }
             KeyCode::PageDown | KeyCode::Char(' ') => {
                 self.scroll = (self.scroll + 10).min(max);
-                ConfirmOutcome::Pending
+                Outcome::Stay
             }
             KeyCode::PageUp => {
                 self.scroll = self.scroll.saturating_sub(10);
-                ConfirmOutcome::Pending
+                Outcome::Stay
             }
-            _ => ConfirmOutcome::Pending,
+            _ => Outcome::Stay,
         }
     }
 
@@ -234,12 +226,12 @@ mod tests {
     #[test]
     fn keys_map_to_answers() {
         let mut d = ConfirmDialog::new("t", vec!["a".into(), "b".into()]);
-        assert_eq!(d.handle_key(k(KeyCode::Char('j'))), ConfirmOutcome::Pending);
-        assert_eq!(d.handle_key(k(KeyCode::Char('y'))), ConfirmOutcome::Yes);
-        assert_eq!(d.handle_key(k(KeyCode::Enter)), ConfirmOutcome::Yes);
-        assert_eq!(d.handle_key(k(KeyCode::Char('n'))), ConfirmOutcome::No);
-        assert_eq!(d.handle_key(k(KeyCode::Esc)), ConfirmOutcome::No);
-        assert_eq!(d.handle_key(k(KeyCode::Char('q'))), ConfirmOutcome::Pending);
+        assert_eq!(d.handle_key(k(KeyCode::Char('j'))), Outcome::Stay);
+        assert_eq!(d.handle_key(k(KeyCode::Char('y'))), Outcome::Yes);
+        assert_eq!(d.handle_key(k(KeyCode::Enter)), Outcome::Yes);
+        assert_eq!(d.handle_key(k(KeyCode::Char('n'))), Outcome::No);
+        assert_eq!(d.handle_key(k(KeyCode::Esc)), Outcome::No);
+        assert_eq!(d.handle_key(k(KeyCode::Char('q'))), Outcome::Stay);
     }
 
     #[test]

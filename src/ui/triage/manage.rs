@@ -1,12 +1,12 @@
 //! The manage-incident pane (the portal's status, owner, classification, tags and comment pane)
 //! for one incident or a multi-selection.
 
-use super::PaneOutcome;
+use crate::ui::overlay::Outcome;
 use super::changes::{
     Edits, classification_label, describe_changes, is_destructive, owner_label, patch_for,
 };
 use super::comment::{clean_paste, comment_problem, new_textarea, textarea_key, textarea_text};
-use super::confirm::{ConfirmDialog, ConfirmOutcome};
+use super::confirm::ConfirmDialog;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
@@ -331,44 +331,44 @@ impl ManagePane {
         self.targets.iter().any(|t| !patch_for(t, e).is_empty())
     }
 
-    fn after_pick(&mut self) -> PaneOutcome {
+    fn after_pick(&mut self) -> Outcome {
         self.mode = Mode::Form;
         if self.edits.status == Some(IncidentStatus::Resolved) && self.focus == Field::Status {
             self.focus = Field::Comment;
             self.mode = Mode::Comment;
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.quick {
             return self.submit();
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Esc in the tag editor: in quick mode (`t`) the toggled tags are applied, like a pick in
     /// the `s` and `c` pickers (same confirmation rule); in the full pane it returns to the form.
-    fn tags_done(&mut self) -> PaneOutcome {
+    fn tags_done(&mut self) -> Outcome {
         self.mode = Mode::Form;
         if !self.quick {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.edits.is_empty() {
-            return PaneOutcome::Close;
+            return Outcome::Close;
         }
         self.submit()
     }
 
-    fn cancel_picker(&mut self) -> PaneOutcome {
+    fn cancel_picker(&mut self) -> Outcome {
         self.mode = Mode::Form;
         if self.quick && self.edits.is_empty() {
-            return PaneOutcome::Close;
+            return Outcome::Close;
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Handles one key.
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if is_ctrl(&key, 's') && !matches!(self.mode, Mode::Confirm(..)) {
             self.mode = Mode::Form;
@@ -378,11 +378,11 @@ impl ManagePane {
         match mode {
             Mode::Form => self.form_key(key),
             Mode::Confirm(mut d, ops) => match d.handle_key(key) {
-                ConfirmOutcome::Yes => PaneOutcome::Submit(ops),
-                ConfirmOutcome::No => PaneOutcome::Continue,
-                ConfirmOutcome::Pending => {
+                Outcome::Yes => Outcome::Submit(ops),
+                Outcome::No => Outcome::Stay,
+                _ => {
                     self.mode = Mode::Confirm(d, ops);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Comment => {
@@ -397,7 +397,7 @@ impl ManagePane {
                         self.mode = Mode::Comment;
                     }
                 }
-                PaneOutcome::Continue
+                Outcome::Stay
             }
             Mode::Status(mut p) => match p.handle_key(key) {
                 PickerEvent::Picked(s) => {
@@ -411,7 +411,7 @@ impl ManagePane {
                 PickerEvent::Cancel => self.cancel_picker(),
                 _ => {
                     self.mode = Mode::Status(p);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Owner(mut p) => match p.handle_key(key) {
@@ -426,7 +426,7 @@ impl ManagePane {
                 PickerEvent::Cancel => self.cancel_picker(),
                 _ => {
                     self.mode = Mode::Owner(p);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Severity(mut p) => match p.handle_key(key) {
@@ -441,7 +441,7 @@ impl ManagePane {
                 PickerEvent::Cancel => self.cancel_picker(),
                 _ => {
                     self.mode = Mode::Severity(p);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Class(mut p, level) => match (p.handle_key(key), level) {
@@ -457,7 +457,7 @@ impl ManagePane {
                                 .flatten()
                         });
                     self.mode = Mode::Class(determination_picker(&c, cur_det.as_ref()), Some(c));
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
                 (PickerEvent::Picked(pick), _) => {
                     let v = match pick {
@@ -473,12 +473,12 @@ impl ManagePane {
                 }
                 (PickerEvent::Cancel | PickerEvent::Back, Some(c)) => {
                     self.mode = Mode::Class(class_picker(Some(&c)), None);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
                 (PickerEvent::Cancel, None) => self.cancel_picker(),
                 (_, level) => {
                     self.mode = Mode::Class(p, level);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Tags(mut t) => {
@@ -486,14 +486,14 @@ impl ManagePane {
                     TagEvent::Close => return self.tags_done(),
                     TagEvent::None => self.mode = Mode::Tags(t),
                 }
-                PaneOutcome::Continue
+                Outcome::Stay
             }
         }
     }
 
-    fn form_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    fn form_key(&mut self, key: KeyEvent) -> Outcome {
         match key.code {
-            KeyCode::Esc => return PaneOutcome::Close,
+            KeyCode::Esc => return Outcome::Close,
             KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => self.move_focus(-1),
             KeyCode::Enter | KeyCode::Char(' ') => {
@@ -505,7 +505,7 @@ impl ManagePane {
             KeyCode::Delete | KeyCode::Backspace => self.reset(self.focus),
             _ => {}
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Drops the edit of one field.
@@ -547,10 +547,10 @@ impl ManagePane {
         }
     }
 
-    fn submit(&mut self) -> PaneOutcome {
+    fn submit(&mut self) -> Outcome {
         if self.read_only {
             self.message = Some(READ_ONLY_MESSAGE.into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let comment = textarea_text(&self.comment);
         if self.edits.status == Some(IncidentStatus::Resolved)
@@ -558,12 +558,12 @@ impl ManagePane {
             && let Some(p) = comment_problem(&comment)
         {
             self.message = Some(p.replace("comment", "resolving comment"));
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let ops = self.planned_ops();
         if ops.is_empty() {
             self.message = Some("nothing to change".into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let destructive = ops.iter().any(|op| match op {
             WriteOp::PatchIncident {
@@ -578,9 +578,9 @@ impl ManagePane {
         if self.targets.len() > 1 || destructive {
             let dialog = self.confirmation_dialog(&ops);
             self.mode = Mode::Confirm(Box::new(dialog), ops);
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
-        PaneOutcome::Submit(ops)
+        Outcome::Submit(ops)
     }
 
     fn confirmation_dialog(&self, ops: &[WriteOp]) -> ConfirmDialog {

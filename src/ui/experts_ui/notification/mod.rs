@@ -4,7 +4,7 @@
 
 mod view;
 
-use super::ExpertsOutcome;
+use crate::ui::overlay::Outcome;
 use super::common::{clip, is_press, plain_char};
 use crate::experts::scrub::{is_unsafe_char, scrub_multiline};
 use crate::experts::{
@@ -176,9 +176,9 @@ impl NotificationView {
     /// Pastes are ignored (nothing to edit).
     pub fn handle_paste(&mut self, _text: &str) {}
 
-    fn copy_query(&mut self, i: usize) -> ExpertsOutcome {
+    fn copy_query(&mut self, i: usize) -> Outcome {
         let Some(kql) = self.details.hunting_queries.get(i) else {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         };
         // Ordinary KQL is copied byte for byte; invisible or terminal-controlling characters
         // (which no real query needs) are made visible first.
@@ -192,16 +192,16 @@ impl NotificationView {
         };
         self.selected = Some(i);
         self.message = Some((MsgKind::Info, format!("Copied hunting query {}.", i + 1)));
-        ExpertsOutcome::CopyToClipboard {
+        Outcome::CopyToClipboard {
             text,
             what: format!("hunting query {}", i + 1),
         }
     }
 
     /// Handles one key. See [`hints`](Self::hints) for the bindings.
-    pub fn handle_key(&mut self, key: KeyEvent, _now: Timestamp) -> ExpertsOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent, _now: Timestamp) -> Outcome {
         if !is_press(&key) {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if let Some(i) = self.confirm_execute.take() {
             if plain_char(&key) == Some('y')
@@ -214,12 +214,12 @@ impl NotificationView {
                         t.action_type.label()
                     ),
                 ));
-                return ExpertsOutcome::TaskExecute {
+                return Outcome::TaskExecute {
                     task_id: t.id.clone(),
                 };
             }
             self.message = Some((MsgKind::Info, "Cancelled: nothing copied.".into()));
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if std::mem::take(&mut self.pending_copy) {
             let q = self.details.hunting_queries.len();
@@ -227,14 +227,14 @@ impl NotificationView {
                 Some(d) if d >= 1 && (d as usize) <= q => self.copy_query(d as usize - 1),
                 _ => {
                     self.message = None;
-                    ExpertsOutcome::Continue
+                    Outcome::Stay
                 }
             };
         }
         let n = self.item_count();
         let page = self.last_height.get().saturating_sub(1).max(1);
         match (key.code, plain_char(&key)) {
-            (KeyCode::Esc, _) | (_, Some('q')) => return ExpertsOutcome::Close,
+            (KeyCode::Esc, _) | (_, Some('q')) => return Outcome::Close,
             (KeyCode::Down, _) | (_, Some('j')) => {
                 if n > 0 {
                     self.selected = Some(self.selected.map_or(0, |s| (s + 1).min(n - 1)));
@@ -304,7 +304,7 @@ impl NotificationView {
                             }
                         ),
                     ));
-                    return ExpertsOutcome::TaskUpdate { task_id, status };
+                    return Outcome::TaskUpdate { task_id, status };
                 }
                 _ => self.warn("Select a managed-response task first (↑/↓)."),
             },
@@ -322,13 +322,13 @@ impl NotificationView {
                 _ => self.warn("Select a managed-response task first (↑/↓)."),
             },
             (_, Some('b')) if !self.details.beta_available => {
-                return ExpertsOutcome::LoadBeta {
+                return Outcome::LoadBeta {
                     incident_id: self.incident_id.clone(),
                 };
             }
             _ => {}
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
     fn warn(&mut self, text: impl Into<String>) {
