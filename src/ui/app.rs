@@ -1573,7 +1573,7 @@ impl App {
         self.last_frame = Some(frame.buffer_mut().clone());
         if area.width > 0 && area.height > 0 {
             for m in &self.modals {
-                m.render(frame, body, &self.theme);
+                m.render(frame, m.area(body), &self.theme);
             }
             self.render_overlays(area, frame.buffer_mut());
             crate::ui::text::mend_covered_wide_chars(frame.buffer_mut());

@@ -9,8 +9,8 @@ use crate::experts::{Draft, Inquiry, TaskStatus};
 use crate::graph::model::Timestamp;
 use crate::store::Store;
 use crate::sync::{Target, WriteOp};
-use crate::ui::keymap::Keymap;
 use crate::ui::app::Effect;
+use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -124,7 +124,12 @@ pub trait Overlay: Any {
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome;
     /// Inserts bracketed-paste text literally (no key bindings apply). Ignored by default.
     fn handle_paste(&mut self, _text: &str) {}
-    /// Draws over `area` (the page body).
+    /// Where the overlay draws, given the page body: the body itself by default (triage panes
+    /// centre themselves in it); a full-size screen returns [`large_area`].
+    fn area(&self, body: Rect) -> Rect {
+        body
+    }
+    /// Draws into `area` (what [`Overlay::area`] returned).
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme);
     /// Key hints for the status bar and the help: (key, action), keys as `keymap` binds them.
     fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)>;

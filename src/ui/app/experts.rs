@@ -10,8 +10,7 @@ use crate::experts::{
 use crate::graph::model::{Alert, Incident, Timestamp};
 use crate::sync::{Command, OpId, Update, WriteOp};
 use crate::ui::experts_ui::{
-    AskExpertsPane, Delivery, InquiriesList, NotificationView,
-    plan_delivery,
+    AskExpertsPane, Delivery, InquiriesList, NotificationView, plan_delivery,
 };
 use crate::ui::overlay::Outcome;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -821,14 +820,14 @@ impl App {
             if let Some(l) = m.downcast_mut::<InquiriesList>() {
                 l.set_data(drafts.clone(), inquiries.clone());
             } else if let Some(v) = m.downcast_mut::<NotificationView>() {
-                    if let Some(id) = &notif {
-                        if let Some(e) = self.store.incident(id) {
-                            v.set_incident(&e.incident);
-                        }
-                        if let Some(t) = self.experts.tasks.get(id) {
-                            v.set_tasks(t.clone());
-                        }
+                if let Some(id) = &notif {
+                    if let Some(e) = self.store.incident(id) {
+                        v.set_incident(&e.incident);
                     }
+                    if let Some(t) = self.experts.tasks.get(id) {
+                        v.set_tasks(t.clone());
+                    }
+                }
             }
         }
     }
@@ -850,7 +849,11 @@ impl App {
             match self.experts.save_draft(&d) {
                 Ok(()) => saved = true,
                 Err(e) => {
-                    if let Some(p) = self.modals.get_mut(i).and_then(|m| m.downcast_mut::<AskExpertsPane>()) {
+                    if let Some(p) = self
+                        .modals
+                        .get_mut(i)
+                        .and_then(|m| m.downcast_mut::<AskExpertsPane>())
+                    {
                         p.autosave_failed(at);
                     }
                     self.notify(Level::Error, format!("Draft autosave failed: {e}"));

@@ -4,9 +4,9 @@
 //! page beneath while they are open.
 
 use super::{App, Effect, FullScreen, Level};
+use crate::ui::action::Action;
 use crate::ui::experts_ui::NotificationView;
 use crate::ui::overlay::{Outcome, Overlay, Tone};
-use crate::ui::action::Action;
 use crate::ui::sanitize::sanitize_spans;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};

@@ -274,7 +274,10 @@ impl App {
                 };
                 let server = self.store.incident(incident_id)?.server();
                 let dialog = conflict_dialog(patch, server, &c.fields);
-                Some(Box::new(ConflictConfirm::new(dialog, c.op, c.write.clone())) as Box<dyn Overlay>)
+                Some(
+                    Box::new(ConflictConfirm::new(dialog, c.op, c.write.clone()))
+                        as Box<dyn Overlay>,
+                )
             })
             .collect();
         let conflicts = self.store.conflicts().len();

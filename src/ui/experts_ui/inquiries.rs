@@ -1,10 +1,10 @@
 //! Drafts and sent inquiries with their per-channel delivery state.
 
-use crate::ui::overlay::Outcome;
 use super::common::{clip, clip_span, is_press, plain_char, scroll_to, wrapped_lines};
 use crate::experts::{Channel, DeliveryStatus, Draft, Inquiry};
 use crate::graph::model::Timestamp;
 use crate::sync::writer::MAIL_OUTCOME_UNKNOWN;
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;

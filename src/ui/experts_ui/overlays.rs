@@ -31,8 +31,11 @@ impl Overlay for AskExpertsPane {
     fn handle_paste(&mut self, text: &str) {
         AskExpertsPane::handle_paste(self, text)
     }
+    fn area(&self, body: Rect) -> Rect {
+        large_area(body)
+    }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        AskExpertsPane::render(self, f, large_area(area), theme)
+        AskExpertsPane::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
         owned_hints(AskExpertsPane::hints(self))
@@ -54,8 +57,11 @@ impl Overlay for InquiriesList {
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
         InquiriesList::handle_key(self, key, cx.now)
     }
+    fn area(&self, body: Rect) -> Rect {
+        large_area(body)
+    }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        InquiriesList::render(self, f, large_area(area), theme)
+        InquiriesList::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
         owned_hints(InquiriesList::hints(self))
@@ -70,8 +76,11 @@ impl Overlay for NotificationView {
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
         NotificationView::handle_key(self, key, cx.now)
     }
+    fn area(&self, body: Rect) -> Rect {
+        large_area(body)
+    }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        NotificationView::render(self, f, large_area(area), theme)
+        NotificationView::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
         owned_hints(NotificationView::hints(self))

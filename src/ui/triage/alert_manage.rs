@@ -1,7 +1,6 @@
 //! The alert manage pane (drill-down): status, owner, classification + determination and a
 //! comment → `PatchAlert` (+ `CommentAlert`).
 
-use crate::ui::overlay::Outcome;
 use super::changes::{classification_label, owner_label};
 use super::comment::{clean_paste, comment_problem, new_textarea, textarea_key, textarea_text};
 use super::confirm::ConfirmDialog;
@@ -12,6 +11,7 @@ use super::picker::{
 use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
 use crate::graph::model::{Alert, AlertPatch, AlertStatus, Classification, Determination};
 use crate::sync::messages::WriteOp;
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

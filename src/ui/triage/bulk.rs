@@ -1,8 +1,8 @@
 //! Per-item results of a bulk run: "12 done, 1 failed, 37 pending", with retry of the failures.
 
-use crate::ui::overlay::Outcome;
 use super::widgets::{centered, draw_lines, is_release, modal, row, scroll_start};
 use crate::sync::messages::{OpId, WriteOp};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

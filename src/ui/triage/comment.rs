@@ -1,10 +1,10 @@
 //! The comment editor: multi-line with word wrap, undo/redo, literal bracketed paste, a live
 //! "1,234 / 30,000" count. Esc closes and keeps the draft; ctrl-d asks "Discard comment?".
 
-use crate::ui::overlay::Outcome;
 use super::manage::READ_ONLY_MESSAGE;
 use super::widgets::{centered, draw_lines, is_ctrl, is_release, modal, row, thousands};
 use crate::sync::messages::{Target, WriteOp};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

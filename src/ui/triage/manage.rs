@@ -1,7 +1,6 @@
 //! The manage-incident pane (the portal's status, owner, classification, tags and comment pane)
 //! for one incident or a multi-selection.
 
-use crate::ui::overlay::Outcome;
 use super::changes::{
     Edits, classification_label, describe_changes, is_destructive, owner_label, patch_for,
 };
@@ -15,6 +14,7 @@ use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_relea
 use crate::graph::model::{Classification, Determination, Incident, IncidentStatus, Severity};
 use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

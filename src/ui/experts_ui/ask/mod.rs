@@ -3,13 +3,13 @@
 
 mod view;
 
-use crate::ui::overlay::Outcome;
 use super::common::{is_ctrl, is_press, looks_like_email, plain_char};
 use crate::experts::{
     Autosave, Channel, Draft, Inquiry, InquiryTopic, Template, TemplateVars, fill, templates,
     unfilled_placeholders,
 };
 use crate::graph::model::Timestamp;
+use crate::ui::overlay::Outcome;
 use crate::ui::sanitize::sanitize;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::style::{Modifier, Style};

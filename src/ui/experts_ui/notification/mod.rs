@@ -4,13 +4,13 @@
 
 mod view;
 
-use crate::ui::overlay::Outcome;
 use super::common::{clip, is_press, plain_char};
 use crate::experts::scrub::{is_unsafe_char, scrub_multiline};
 use crate::experts::{
     ExpertsDetails, IncidentTask, OwnerKind, TaskStatus, is_awaiting_customer, owner_kind,
 };
 use crate::graph::model::{Incident, IncidentStatus, Severity, Timestamp};
+use crate::ui::overlay::Outcome;
 use crossterm::event::{KeyCode, KeyEvent};
 use std::cell::Cell;
 
