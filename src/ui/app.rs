@@ -17,6 +17,7 @@ pub use notices::NoticeRecord;
 use super::action::Action;
 use super::keymap::{Context, Keymap};
 use super::overlay::{Overlay, OverlayCtx};
+use super::overlay_screens::{QuitConfirm, ScrollKind, ScrollView};
 use super::sanitize::{sanitize, sanitize_spans};
 use super::theme::Theme;
 use super::triage::Field;
@@ -26,7 +27,7 @@ use super::views::incident::{self, IncidentData, Section};
 use super::views::queue::{self, QueueRows, SORT_CYCLE};
 use super::views::queue_summary::{self, QueueSummary};
 use super::views::status_bar::{self, StatusData};
-use super::views::{Symbols, evidence, help};
+use super::views::{Symbols, evidence};
 use crate::graph::model::Timestamp;
 use crate::store::{Counts, IncidentEntry, Query, QueryError, Sort, Store};
 use crate::sync::{Command, OpId, Phase, SyncStatus, Target, Update, WriteOp};
@@ -35,7 +36,6 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -118,21 +118,6 @@ enum Page {
     },
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum FullScreen {
-    None,
-    Help {
-        scroll: usize,
-    },
-    /// The notice history (newest last).
-    Notices {
-        scroll: usize,
-    },
-    ConfirmQuit {
-        message: String,
-    },
-}
-
 #[derive(Clone, Debug)]
 enum InputKind {
     Filter {
@@ -212,7 +197,8 @@ pub struct App {
     counts: Counts,
     counts_stale: bool,
     pages: Vec<Page>,
-    overlay: FullScreen,
+    /// The full-screen overlay (help, notices, quit confirmation), above the panes.
+    screen: Option<Box<dyn Overlay>>,
     input: Option<Input>,
     notification: Option<Notification>,
     /// Every notice announced this session (the `notices` key shows them).
@@ -295,7 +281,7 @@ impl App {
             counts: Counts::default(),
             counts_stale: true,
             pages: Vec::new(),
-            overlay: FullScreen::None,
+            screen: None,
             input: None,
             notification: None,
             notice_history: Vec::new(),
@@ -432,12 +418,12 @@ impl App {
 
     /// True while the help overlay is open.
     pub fn help_open(&self) -> bool {
-        matches!(self.overlay, FullScreen::Help { .. })
+        self.screen_is(ScrollKind::Help)
     }
 
     /// True while the notice history is open.
     pub fn notices_open(&self) -> bool {
-        matches!(self.overlay, FullScreen::Notices { .. })
+        self.screen_is(ScrollKind::Notices)
     }
 
     /// True while the queue's rows are held in their old order under the cursor.
@@ -452,7 +438,7 @@ impl App {
 
     /// True while the quit confirmation is open.
     pub fn confirm_open(&self) -> bool {
-        matches!(self.overlay, FullScreen::ConfirmQuit { .. })
+        self.screen.as_ref().is_some_and(|s| s.is::<QuitConfirm>())
     }
 
     /// The pane on top of the overlay stack, if any.
@@ -755,7 +741,7 @@ impl App {
 
     /// Handles a pasted string: appended to the open input line (controls removed), else ignored.
     pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
-        if self.overlay == FullScreen::None
+        if self.screen.is_none()
             && let Some(m) = self.modals.last_mut()
         {
             m.handle_paste(text);
@@ -778,45 +764,25 @@ impl App {
         self.ensure_view();
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        let effects = match self.overlay.clone() {
-            FullScreen::Help { .. } | FullScreen::Notices { .. } if ctrl_c => {
-                self.overlay = FullScreen::None;
+        let effects = if self.screen.is_some() || !self.modals.is_empty() {
+            if ctrl_c && self.screen.as_ref().is_some_and(|s| s.is::<ScrollView>()) {
+                self.screen = None;
                 self.request_quit(false)
+            } else if ctrl_c && self.screen.is_none() {
+                self.request_quit(self.input.is_some())
+            } else {
+                self.modal_key(key)
             }
-            FullScreen::Help { scroll } => {
-                self.overlay = self.overlay_key(key, scroll, Action::Help);
-                Vec::new()
-            }
-            FullScreen::Notices { scroll } => {
-                self.overlay = self.overlay_key(key, scroll, Action::Notices);
-                Vec::new()
-            }
-            FullScreen::ConfirmQuit { .. } => {
-                self.dirty = true;
-                self.overlay = FullScreen::None;
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                        self.flush_drafts();
-                        vec![Effect::Quit]
-                    }
-                    _ => Vec::new(),
-                }
-            }
-            FullScreen::None if !self.modals.is_empty() => {
-                if ctrl_c {
-                    self.request_quit(self.input.is_some())
-                } else {
-                    self.modal_key(key)
-                }
-            }
-            FullScreen::None if self.input.is_some() => self.input_key(key),
-            FullScreen::None => match self.keymap.lookup(self.context(), &key) {
+        } else if self.input.is_some() {
+            self.input_key(key)
+        } else {
+            match self.keymap.lookup(self.context(), &key) {
                 Some(a) => {
                     self.dirty = true;
                     self.perform(a)
                 }
                 None => Vec::new(),
-            },
+            }
         };
         self.autosave(Instant::now());
         self.ensure_view();
@@ -827,14 +793,20 @@ impl App {
     /// opens the help; everything else goes to the pane.
     fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.dirty = true;
-        let Some(mut top) = self.modals.pop() else {
-            return Vec::new();
+        // The full-screen overlay first, else the top pane.
+        let (mut top, full) = match self.screen.take() {
+            Some(s) => (s, true),
+            None => match self.modals.pop() {
+                Some(m) => (m, false),
+                None => return Vec::new(),
+            },
         };
-        let is_help = self.keymap.lookup(Context::Global, &key) == Some(Action::Help)
+        let is_help = !full
+            && self.keymap.lookup(Context::Global, &key) == Some(Action::Help)
             && (!top.takes_text() || !matches!(key.code, KeyCode::Char(_)));
         if is_help {
             self.modals.push(top);
-            self.overlay = FullScreen::Help { scroll: 0 };
+            self.open_help();
             return Vec::new();
         }
         let cx = OverlayCtx {
@@ -844,6 +816,9 @@ impl App {
             read_only: self.read_only,
         };
         let outcome = top.handle_key(key, &cx);
+        if full {
+            return self.screen_done(top, outcome);
+        }
         let effects = self.overlay_done(top, outcome);
         self.queue.stale = true;
         self.counts_stale = true;
@@ -981,9 +956,10 @@ impl App {
             vec![Effect::Quit]
         } else {
             self.input = None;
-            self.overlay = FullScreen::ConfirmQuit {
-                message: format!("{}. Quit anyway? (y/n)", why.join("; ")),
-            };
+            self.screen = Some(Box::new(QuitConfirm::new(format!(
+                "{}. Quit anyway? (y/n)",
+                why.join("; ")
+            ))));
             self.dirty = true;
             Vec::new()
         }
@@ -1001,7 +977,7 @@ impl App {
                 vec![Effect::Quit]
             }
             "help" | "h" => {
-                self.overlay = FullScreen::Help { scroll: 0 };
+                self.open_help();
                 Vec::new()
             }
             "view" | "v" => {
@@ -1121,7 +1097,7 @@ impl App {
         match action {
             Action::Quit => self.request_quit(false),
             Action::Help => {
-                self.overlay = FullScreen::Help { scroll: 0 };
+                self.open_help();
                 Vec::new()
             }
             Action::Redraw => vec![Effect::ClearScreen],
@@ -1146,9 +1122,7 @@ impl App {
                 e
             }
             Action::Notices => {
-                self.overlay = FullScreen::Notices {
-                    scroll: self.notice_history.len().saturating_sub(1),
-                };
+                self.open_notices();
                 Vec::new()
             }
             Action::Command => {
@@ -1572,10 +1546,10 @@ impl App {
         let (cursor, body) = self.render_base(area, frame.buffer_mut());
         self.last_frame = Some(frame.buffer_mut().clone());
         if area.width > 0 && area.height > 0 {
-            for m in &self.modals {
-                m.render(frame, m.area(body), &self.theme);
+            self.refresh_screen();
+            for m in self.modals.iter().chain(&self.screen) {
+                m.render(frame, m.area(area, body), &self.theme);
             }
-            self.render_overlays(area, frame.buffer_mut());
             crate::ui::text::mend_covered_wide_chars(frame.buffer_mut());
         }
         if self.sym.ascii {
@@ -1588,12 +1562,11 @@ impl App {
         }
     }
 
-    /// Draws the page and the overlays (help, quit confirmation) into a buffer, without the
-    /// panes (they need a frame); returns where the text cursor goes (input line), if anywhere.
+    /// Draws the page into a buffer, without the panes and full-screen overlays (they need a
+    /// frame); returns where the text cursor goes (input line), if anywhere.
     pub fn render_buffer(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let (cursor, _) = self.render_base(area, buf);
         if area.width > 0 && area.height > 0 {
-            self.render_overlays(area, buf);
             crate::ui::text::mend_covered_wide_chars(buf);
         }
         if self.sym.ascii {
@@ -1717,75 +1690,6 @@ impl App {
             y: first_bottom + row as u16,
         });
         (cursor, body)
-    }
-
-    /// The help overlay's lines: the open pane's keys first, then the screen's.
-    fn help_content(&self) -> (Vec<Line<'static>>, String) {
-        let ctx = self.context();
-        let mut lines = Vec::new();
-        let mut title = format!("Keys: {}", ctx.name());
-        if let Some(m) = self.modals.last() {
-            title = format!("Keys: {}", m.name());
-            let hints = m.hints(&self.keymap);
-            let w = hints
-                .iter()
-                .map(|(k, _)| k.width())
-                .max()
-                .unwrap_or(0)
-                .min(24);
-            for (k, d) in hints {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{k:<w$}"), self.theme.key_hint),
-                    Span::raw("  "),
-                    Span::styled(d.to_string(), self.theme.text),
-                ]));
-            }
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                format!("Under the pane ({}), after it closes:", ctx.name()),
-                self.theme.muted,
-            )));
-        }
-        lines.extend(help::help_lines(&self.keymap, ctx, &self.theme));
-        (lines, title)
-    }
-
-    fn render_overlays(&self, area: Rect, buf: &mut Buffer) {
-        match &self.overlay {
-            FullScreen::Help { scroll } => {
-                let (lines, title) = self.help_content();
-                help::render(buf, area, &lines, &title, *scroll, &self.theme);
-            }
-            FullScreen::Notices { scroll } => {
-                let lines = self.notice_lines();
-                let title = format!("Notices this session ({})", self.notice_history.len());
-                let rows = area.height.saturating_sub(2) as usize;
-                let top = scroll.saturating_sub(rows.saturating_sub(1));
-                help::render(buf, area, &lines, &title, top, &self.theme);
-            }
-            FullScreen::ConfirmQuit { message } => {
-                let w = (message.width() as u16 + 4).min(area.width);
-                let rect = Rect {
-                    x: area.x + (area.width - w) / 2,
-                    y: area.y + area.height / 2,
-                    width: w,
-                    height: 3.min(area.height),
-                };
-                Clear.render(rect, buf);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(self.theme.warning);
-                let inner = block.inner(rect);
-                block.render(rect, buf);
-                buf.set_line(
-                    inner.x + 1,
-                    inner.y,
-                    &Line::from(Span::styled(message.clone(), self.theme.warning)),
-                    inner.width,
-                );
-            }
-            FullScreen::None => {}
-        }
     }
 
     fn render_queue(&mut self, body: Rect, buf: &mut Buffer) {

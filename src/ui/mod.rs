@@ -10,6 +10,7 @@ pub mod experts_ui;
 pub mod fixture;
 pub mod keymap;
 pub mod overlay;
+pub mod overlay_screens;
 pub mod readable;
 pub mod run;
 pub mod sanitize;

@@ -88,6 +88,8 @@ pub enum Outcome {
     TaskExecute { task_id: String },
     /// Re-read the incident with the beta Defender Experts fields.
     LoadBeta { incident_id: String },
+    /// Save every draft and quit the console.
+    Quit,
     /// Several of the above, in order.
     Many(Vec<Outcome>),
 }
@@ -100,7 +102,8 @@ impl Outcome {
             | Outcome::Submit(_)
             | Outcome::SubmitComment { .. }
             | Outcome::CloseComment { .. }
-            | Outcome::Send(_) => true,
+            | Outcome::Send(_)
+            | Outcome::Quit => true,
             Outcome::Many(all) => all.iter().any(Outcome::closes),
             _ => false,
         }
@@ -124,9 +127,9 @@ pub trait Overlay: Any {
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome;
     /// Inserts bracketed-paste text literally (no key bindings apply). Ignored by default.
     fn handle_paste(&mut self, _text: &str) {}
-    /// Where the overlay draws, given the page body: the body itself by default (triage panes
-    /// centre themselves in it); a full-size screen returns [`large_area`].
-    fn area(&self, body: Rect) -> Rect {
+    /// Where the overlay draws, given the whole screen and the page body: the body by default
+    /// (triage panes centre themselves in it); a full-size pane returns [`large_area`] of it.
+    fn area(&self, _screen: Rect, body: Rect) -> Rect {
         body
     }
     /// Draws into `area` (what [`Overlay::area`] returned).

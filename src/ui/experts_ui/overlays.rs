@@ -31,7 +31,7 @@ impl Overlay for AskExpertsPane {
     fn handle_paste(&mut self, text: &str) {
         AskExpertsPane::handle_paste(self, text)
     }
-    fn area(&self, body: Rect) -> Rect {
+    fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -57,7 +57,7 @@ impl Overlay for InquiriesList {
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
         InquiriesList::handle_key(self, key, cx.now)
     }
-    fn area(&self, body: Rect) -> Rect {
+    fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -76,7 +76,7 @@ impl Overlay for NotificationView {
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
         NotificationView::handle_key(self, key, cx.now)
     }
-    fn area(&self, body: Rect) -> Rect {
+    fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
