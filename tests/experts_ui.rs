@@ -16,6 +16,7 @@ use vigil::sync::messages::WriteOp;
 use vigil::ui::experts_ui::{
     AskExpertsPane, Delivery, Focus, InquiriesList, NotificationView, plan_delivery,
 };
+use vigil::ui::keymap::Keymap;
 use vigil::ui::overlay::{Outcome, Overlay};
 use vigil::ui::theme::Theme;
 
@@ -145,7 +146,7 @@ fn confirm_send(p: &mut AskExpertsPane) -> Outcome {
 
 fn render(c: &dyn Overlay, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| c.render(f, f.area(), &Theme::default()))
+    term.draw(|f| c.render(f, f.area(), &Theme::default(), &Keymap::default()))
         .unwrap();
     let buf = term.backend().buffer().clone();
     let mut out = String::new();

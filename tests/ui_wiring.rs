@@ -13,7 +13,9 @@ use vigil::sync::{Command, OpId, Target, Update, WriteOp};
 use vigil::ui::app::{App, AppConfig, Effect, ExpertsConfig};
 use vigil::ui::experts_ui::{AskExpertsPane, InquiriesList, NotificationView};
 use vigil::ui::fixture;
-use vigil::ui::triage::{AlertManagePane, BulkResults, CommentEditor, ConflictConfirm, ManagePane};
+use vigil::ui::triage::{
+    AlertManagePane, BulkResults, CommentEditor, ConflictConfirm, ManagePane, WritesConfirm,
+};
 
 fn app_with(config: AppConfig) -> App {
     let mut app = App::new(fixture::store(false), config, fixture::now());
@@ -1008,4 +1010,76 @@ fn op_ids_continue_after_the_highest_one_in_the_outbox() {
         "op {} reuses an earlier run's id space",
         w[0].0
     );
+}
+
+#[test]
+fn a_remapped_pane_key_works_and_the_hints_name_it() {
+    let mut overrides = std::collections::BTreeMap::new();
+    overrides.insert("confirm.yes".to_string(), vec!["o".to_string()]);
+    overrides.insert("bulk.retry_failed".to_string(), vec!["x".to_string()]);
+    let keymap = vigil::ui::keymap::Keymap::with_overrides(&overrides).expect("valid overrides");
+    let mut a = app_with(AppConfig {
+        keymap,
+        ..AppConfig::default()
+    });
+    let ids: Vec<String> = a.view_ids()[1..4].to_vec();
+    select(&mut a, &ids[0]);
+    for _ in 0..3 {
+        key(&mut a, " ");
+    }
+    // Bulk assign asks first; the dialog and the status bar name the remapped key.
+    assert!(writes(&key(&mut a, "a")).is_empty());
+    let s = screen(&mut a);
+    assert!(s.contains("o yes"), "{s}");
+    assert!(!s.contains("y/Enter yes"), "{s}");
+    assert!(
+        writes(&key(&mut a, "y")).is_empty(),
+        "y no longer answers yes"
+    );
+    assert!(a.modal_as::<WritesConfirm>().is_some(), "still asking");
+    let w = writes(&key(&mut a, "o"));
+    assert_eq!(w.len(), 3);
+    // One write fails: the results say x retries it, R no longer does, x does.
+    let (op0, w0) = &w[0];
+    a.apply_update(Update::WriteFailed {
+        op: *op0,
+        target: w0.target(),
+        message: "refused".into(),
+        retryable: false,
+    });
+    let s = screen(&mut a);
+    assert!(s.contains("x retry failed"), "{s}");
+    assert!(
+        writes(&key(&mut a, "R")).is_empty(),
+        "R is not bound any more"
+    );
+    let retried = writes(&key(&mut a, "x"));
+    assert_eq!(retried.len(), 1);
+    assert_eq!(&retried[0].1, w0);
+}
+
+#[test]
+fn a_store_update_keeps_an_open_confirmation() {
+    let mut a = app();
+    let ids: Vec<String> = a.view_ids()[1..4].to_vec();
+    select(&mut a, &ids[0]);
+    for _ in 0..3 {
+        key(&mut a, " ");
+    }
+    assert!(writes(&key(&mut a, "a")).is_empty());
+    assert!(a.modal_as::<WritesConfirm>().is_some());
+    // A poll brings a newer version of one of the incidents, and a write settles.
+    let mut changed = a.store().incident(&ids[0]).unwrap().server().clone();
+    changed.display_name = Some("Renamed on the server".into());
+    a.apply_update(Update::Incidents {
+        items: vec![changed],
+        source: vigil::sync::UpsertSource::Delta,
+    });
+    draw(&mut a);
+    // The question is still open, with what it was about, and "yes" still sends all three.
+    let c = a
+        .modal_as::<WritesConfirm>()
+        .expect("the confirmation survived the update");
+    assert_eq!(c.ops().len(), 3);
+    assert_eq!(writes(&key(&mut a, "y")).len(), 3);
 }

@@ -72,6 +72,10 @@ actions! {
     Notices = "notices", "Notice history (everything announced this session)";
     Redraw = "redraw", "Redraw the screen";
     Suspend = "suspend", "Suspend to the shell (fg comes back)";
+    Yes = "yes", "Yes (in a confirmation)";
+    No = "no", "No (in a confirmation)";
+    RetryFailed = "retry_failed", "Retry the failed writes or deliveries (in a result list)";
+    DeleteDraft = "delete_draft", "Delete the selected draft (in the inquiries list)";
 }
 
 impl Action {

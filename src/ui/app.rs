@@ -1221,6 +1221,8 @@ impl App {
             Action::HalfPageDown => self.nav((self.page_rows / 2).max(1) as isize),
             Action::Top => self.nav(isize::MIN / 2),
             Action::Bottom => self.nav(isize::MAX / 2),
+            // Pane actions: bound only in pane contexts, handled by the pane.
+            Action::Yes | Action::No | Action::RetryFailed | Action::DeleteDraft => Vec::new(),
         }
     }
 
@@ -1548,7 +1550,7 @@ impl App {
         if area.width > 0 && area.height > 0 {
             self.refresh_screen();
             for m in self.modals.iter().chain(&self.screen) {
-                m.render(frame, m.area(area, body), &self.theme);
+                m.render(frame, m.area(area, body), &self.theme, &self.keymap);
             }
             crate::ui::text::mend_covered_wide_chars(frame.buffer_mut());
         }

@@ -132,8 +132,9 @@ pub trait Overlay: Any {
     fn area(&self, _screen: Rect, body: Rect) -> Rect {
         body
     }
-    /// Draws into `area` (what [`Overlay::area`] returned).
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme);
+    /// Draws into `area` (what [`Overlay::area`] returned); key hints drawn in the pane name
+    /// the keys `keymap` binds.
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap);
     /// Key hints for the status bar and the help: (key, action), keys as `keymap` binds them.
     fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)>;
     /// True when printable keys are text for the overlay (so `?` cannot open the help; F1 can).

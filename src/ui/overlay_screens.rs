@@ -97,7 +97,7 @@ impl Overlay for ScrollView {
     fn area(&self, screen: Rect, _body: Rect) -> Rect {
         screen
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         // The notice history keeps its newest line in view.
         let top = match self.kind {
             ScrollKind::Help => self.scroll,
@@ -144,7 +144,7 @@ impl Overlay for QuitConfirm {
     fn area(&self, screen: Rect, _body: Rect) -> Rect {
         screen
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         let w = (self.message.width() as u16 + 4).min(area.width);
         let rect = Rect {
             x: area.x + (area.width - w) / 2,

@@ -34,7 +34,7 @@ impl Overlay for AskExpertsPane {
     fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         AskExpertsPane::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
@@ -55,16 +55,16 @@ impl Overlay for InquiriesList {
         "Inquiries"
     }
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
-        InquiriesList::handle_key(self, key, cx.now)
+        self.handle_key_in(key, cx.now, cx.keymap)
     }
     fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        InquiriesList::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(InquiriesList::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     any_impls!();
 }
@@ -79,7 +79,7 @@ impl Overlay for NotificationView {
     fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         NotificationView::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {

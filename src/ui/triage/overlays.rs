@@ -4,11 +4,12 @@
 
 use super::{AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ManagePane};
 use crate::sync::{Command, OpId, WriteOp};
+use crate::ui::action::Action;
 use crate::ui::app::Effect;
-use crate::ui::keymap::Keymap;
+use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlay::{Outcome, Overlay, OverlayCtx, Tone, owned_hints};
 use crate::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use std::any::Any;
@@ -36,7 +37,7 @@ impl Overlay for ManagePane {
     fn handle_paste(&mut self, text: &str) {
         ManagePane::handle_paste(self, text)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         ManagePane::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
@@ -61,7 +62,7 @@ impl Overlay for AlertManagePane {
     fn handle_paste(&mut self, text: &str) {
         AlertManagePane::handle_paste(self, text)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         AlertManagePane::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
@@ -102,7 +103,7 @@ impl Overlay for CommentEditor {
     fn handle_paste(&mut self, text: &str) {
         CommentEditor::handle_paste(self, text)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
         CommentEditor::render(self, f, area, theme)
     }
     fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
@@ -122,17 +123,17 @@ impl Overlay for BulkResults {
         "Bulk results"
     }
     /// `R` asks the host to send the failed writes again; the list stays open to show them.
-    fn handle_key(&mut self, key: KeyEvent, _cx: &OverlayCtx) -> Outcome {
-        match BulkResults::handle_key(self, key) {
+    fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
+        match self.handle_key_in(key, cx.keymap) {
             Outcome::Submit(_) => Outcome::RetryWrites(self.failed_writes()),
             other => other,
         }
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        BulkResults::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(BulkResults::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     any_impls!();
 }
@@ -166,7 +167,8 @@ impl Overlay for ConflictConfirm {
     }
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
         let (op, target) = (self.op, self.write.target());
-        if key.code == KeyCode::Esc && key.kind != KeyEventKind::Release {
+        let later = cx.keymap.lookup(Context::Confirm, &key) == Some(Action::Back);
+        if later && key.kind != KeyEventKind::Release {
             return Outcome::Many(vec![
                 Outcome::Notify(
                     Tone::Warn,
@@ -175,7 +177,7 @@ impl Overlay for ConflictConfirm {
                 Outcome::Close,
             ]);
         }
-        let (tone, said, command) = match self.dialog.handle_key(key) {
+        let (tone, said, command) = match self.dialog.handle_key_in(key, cx.keymap) {
             Outcome::Yes if cx.read_only => (
                 Tone::Warn,
                 "Read-only profile: changes are disabled".to_string(),
@@ -200,11 +202,11 @@ impl Overlay for ConflictConfirm {
         all.push(Outcome::Close);
         Outcome::Many(all)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        self.dialog.render(f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.dialog.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(self.dialog.hints())
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.dialog.hints_in(keymap)
     }
     any_impls!();
 }
@@ -230,8 +232,8 @@ impl Overlay for WritesConfirm {
     fn name(&self) -> &'static str {
         "Confirm"
     }
-    fn handle_key(&mut self, key: KeyEvent, _cx: &OverlayCtx) -> Outcome {
-        match self.dialog.handle_key(key) {
+    fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
+        match self.dialog.handle_key_in(key, cx.keymap) {
             Outcome::Yes => {
                 // A comment's draft is dropped once the outbox holds it.
                 let mut all: Vec<Outcome> = self
@@ -250,11 +252,11 @@ impl Overlay for WritesConfirm {
             other => other,
         }
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        self.dialog.render(f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.dialog.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(self.dialog.hints())
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.dialog.hints_in(keymap)
     }
     any_impls!();
 }
