@@ -819,14 +819,14 @@ impl App {
         for m in &mut self.modals {
             if let Some(l) = m.downcast_mut::<InquiriesList>() {
                 l.set_data(drafts.clone(), inquiries.clone());
-            } else if let Some(v) = m.downcast_mut::<NotificationView>() {
-                if let Some(id) = &notif {
-                    if let Some(e) = self.store.incident(id) {
-                        v.set_incident(&e.incident);
-                    }
-                    if let Some(t) = self.experts.tasks.get(id) {
-                        v.set_tasks(t.clone());
-                    }
+            } else if let Some(v) = m.downcast_mut::<NotificationView>()
+                && let Some(id) = &notif
+            {
+                if let Some(e) = self.store.incident(id) {
+                    v.set_incident(&e.incident);
+                }
+                if let Some(t) = self.experts.tasks.get(id) {
+                    v.set_tasks(t.clone());
                 }
             }
         }
