@@ -76,6 +76,11 @@ actions! {
     No = "no", "No (in a confirmation)";
     RetryFailed = "retry_failed", "Retry the failed writes or deliveries (in a result list)";
     DeleteDraft = "delete_draft", "Delete the selected draft (in the inquiries list)";
+    CopyNth = "copy_nth", "Copy a hunting query by its number (in the notification view)";
+    TaskCompleted = "task_completed", "Mark the selected task completed (in the notification view)";
+    TaskNotRelevant = "task_not_relevant", "Mark the selected task not relevant (in the notification view)";
+    RunTask = "run_task", "Run the selected task's action in the portal (in the notification view)";
+    LoadBeta = "load_beta", "Load the beta Defender Experts fields (in the notification view)";
 }
 
 impl Action {

@@ -1222,7 +1222,15 @@ impl App {
             Action::Top => self.nav(isize::MIN / 2),
             Action::Bottom => self.nav(isize::MAX / 2),
             // Pane actions: bound only in pane contexts, handled by the pane.
-            Action::Yes | Action::No | Action::RetryFailed | Action::DeleteDraft => Vec::new(),
+            Action::Yes
+            | Action::No
+            | Action::RetryFailed
+            | Action::DeleteDraft
+            | Action::CopyNth
+            | Action::TaskCompleted
+            | Action::TaskNotRelevant
+            | Action::RunTask
+            | Action::LoadBeta => Vec::new(),
         }
     }
 

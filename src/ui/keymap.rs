@@ -27,6 +27,8 @@ pub enum Context {
     Bulk,
     /// The Ask Defender Experts drafts and sent inquiries (`ui/experts_ui/inquiries.rs`).
     Inquiries,
+    /// The Defender Experts notification view (`ui/experts_ui/notification/`).
+    Notification,
 }
 
 impl Context {
@@ -40,11 +42,15 @@ impl Context {
         Context::Confirm,
         Context::Bulk,
         Context::Inquiries,
+        Context::Notification,
     ];
 
     /// True for a pane's context: its own bindings only, never the global ones.
     pub fn is_pane(self) -> bool {
-        matches!(self, Context::Confirm | Context::Bulk | Context::Inquiries)
+        matches!(
+            self,
+            Context::Confirm | Context::Bulk | Context::Inquiries | Context::Notification
+        )
     }
 
     /// Config name (`queue`).
@@ -58,6 +64,7 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Bulk => "bulk",
             Context::Inquiries => "inquiries",
+            Context::Notification => "notification",
         }
     }
 

@@ -74,16 +74,16 @@ impl Overlay for NotificationView {
         "Defender Experts notification"
     }
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
-        NotificationView::handle_key(self, key, cx.now)
+        self.handle_key_in(key, cx.now, cx.keymap)
     }
     fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
-        NotificationView::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(NotificationView::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     any_impls!();
 }

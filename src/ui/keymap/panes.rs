@@ -36,6 +36,19 @@ pub(super) const PANE_DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Inquiries, &["R"], A::RetryFailed),
         (C::Inquiries, &["d"], A::DeleteDraft),
         (C::Inquiries, &["y"], A::Yes),
+        (C::Notification, &["esc", "q"], A::Back),
+        (C::Notification, &["down", "j"], A::MoveDown),
+        (C::Notification, &["up", "k"], A::MoveUp),
+        (C::Notification, &["pgdn", "space"], A::PageDown),
+        (C::Notification, &["pgup"], A::PageUp),
+        (C::Notification, &["home", "g"], A::Top),
+        (C::Notification, &["end", "G"], A::Bottom),
+        (C::Notification, &["y"], A::Copy),
+        (C::Notification, &["c"], A::CopyNth),
+        (C::Notification, &["x"], A::TaskCompleted),
+        (C::Notification, &["n"], A::TaskNotRelevant),
+        (C::Notification, &["!"], A::RunTask),
+        (C::Notification, &["b"], A::LoadBeta),
     ]
 };
 
