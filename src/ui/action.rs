@@ -80,6 +80,8 @@ actions! {
     TaskCompleted = "task_completed", "Mark the selected task completed (in the notification view)";
     TaskNotRelevant = "task_not_relevant", "Mark the selected task not relevant (in the notification view)";
     RunTask = "run_task", "Run the selected task's action in the portal (in the notification view)";
+    Send = "send", "Send what the editor holds (in the comment editor)";
+    Discard = "discard", "Discard the text (in the comment editor)";
     LoadBeta = "load_beta", "Load the beta Defender Experts fields (in the notification view)";
 }
 

@@ -1230,7 +1230,9 @@ impl App {
             | Action::TaskCompleted
             | Action::TaskNotRelevant
             | Action::RunTask
-            | Action::LoadBeta => Vec::new(),
+            | Action::LoadBeta
+            | Action::Send
+            | Action::Discard => Vec::new(),
         }
     }
 

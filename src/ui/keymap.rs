@@ -29,6 +29,8 @@ pub enum Context {
     Inquiries,
     /// The Defender Experts notification view (`ui/experts_ui/notification/`).
     Notification,
+    /// The comment editor's command keys (`ui/triage/comment.rs`); other keys are text.
+    Comment,
 }
 
 impl Context {
@@ -43,13 +45,18 @@ impl Context {
         Context::Bulk,
         Context::Inquiries,
         Context::Notification,
+        Context::Comment,
     ];
 
     /// True for a pane's context: its own bindings only, never the global ones.
     pub fn is_pane(self) -> bool {
         matches!(
             self,
-            Context::Confirm | Context::Bulk | Context::Inquiries | Context::Notification
+            Context::Confirm
+                | Context::Bulk
+                | Context::Inquiries
+                | Context::Notification
+                | Context::Comment
         )
     }
 
@@ -65,6 +72,7 @@ impl Context {
             Context::Bulk => "bulk",
             Context::Inquiries => "inquiries",
             Context::Notification => "notification",
+            Context::Comment => "comment",
         }
     }
 

@@ -49,6 +49,11 @@ pub(super) const PANE_DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Notification, &["n"], A::TaskNotRelevant),
         (C::Notification, &["!"], A::RunTask),
         (C::Notification, &["b"], A::LoadBeta),
+        (C::Comment, &["ctrl-s"], A::Send),
+        (C::Comment, &["esc"], A::Back),
+        (C::Comment, &["ctrl-d"], A::Discard),
+        (C::Comment, &["y", "Y"], A::Yes),
+        (C::Comment, &["n", "N"], A::No),
     ]
 };
 

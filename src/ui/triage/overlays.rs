@@ -82,8 +82,8 @@ impl Overlay for CommentEditor {
         "Comment"
     }
     /// Closing keeps the text as a draft (Esc); only an explicit discard, or no text, drops it.
-    fn handle_key(&mut self, key: KeyEvent, _cx: &OverlayCtx) -> Outcome {
-        match CommentEditor::handle_key(self, key) {
+    fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
+        match self.handle_key_in(key, cx.keymap) {
             Outcome::Close => {
                 let text = self.text();
                 let draft = (!self.is_discarded() && !text.trim().is_empty()).then_some(text);
@@ -103,11 +103,11 @@ impl Overlay for CommentEditor {
     fn handle_paste(&mut self, text: &str) {
         CommentEditor::handle_paste(self, text)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
-        CommentEditor::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(CommentEditor::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     fn takes_text(&self) -> bool {
         true
