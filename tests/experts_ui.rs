@@ -14,9 +14,10 @@ use vigil::experts::{
 use vigil::graph::model::{Alert, Incident, Timestamp};
 use vigil::sync::messages::WriteOp;
 use vigil::ui::experts_ui::{
-    AskExpertsPane, Delivery, ExpertsComponent, ExpertsOutcome, Focus, InquiriesList,
-    NotificationView, plan_delivery,
+    AskExpertsPane, Delivery, Focus, InquiriesList, NotificationView, plan_delivery,
 };
+use vigil::ui::keymap::Keymap;
+use vigil::ui::overlay::{Outcome, Overlay};
 use vigil::ui::theme::Theme;
 
 // ---------- fixtures ----------
@@ -132,20 +133,20 @@ fn ch(c: char) -> KeyEvent {
 fn type_text(p: &mut AskExpertsPane, s: &str) {
     for c in s.chars() {
         let o = p.handle_key(ch(c), now());
-        assert_eq!(o, ExpertsOutcome::Continue);
+        assert_eq!(o, Outcome::Stay);
     }
 }
 
 /// ctrl-s, which asks, then `y`.
-fn confirm_send(p: &mut AskExpertsPane) -> ExpertsOutcome {
-    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+fn confirm_send(p: &mut AskExpertsPane) -> Outcome {
+    assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
     assert!(p.confirming_send(), "{:?}", p.message());
     p.handle_key(ch('y'), now())
 }
 
-fn render(c: &dyn ExpertsComponent, w: u16, h: u16) -> String {
+fn render(c: &dyn Overlay, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| c.render(f, f.area(), &Theme::default()))
+    term.draw(|f| c.render(f, f.area(), &Theme::default(), &Keymap::default()))
         .unwrap();
     let buf = term.backend().buffer().clone();
     let mut out = String::new();
@@ -178,7 +179,7 @@ fn inquiry(channels: &[Channel]) -> Inquiry {
 fn template_insertion_fills_the_device_from_evidence() {
     let mut p = pane();
     type_text(&mut p, "Thanks!");
-    assert_eq!(p.handle_key(ctrl('t'), now()), ExpertsOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('t'), now()), Outcome::Stay);
     assert!(p.chooser_open());
     // Group 2 ("Possible device compromise") starts at the fourth question.
     for _ in 0..3 {
@@ -222,7 +223,7 @@ fn ctrl_s_with_an_empty_body_is_refused() {
     let mut p = pane();
     type_text(&mut p, "   ");
     for _ in 0..2 {
-        assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+        assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
         assert!(p.message().unwrap().contains("empty"), "{:?}", p.message());
     }
 }
@@ -237,13 +238,13 @@ fn unfilled_placeholder_needs_a_second_ctrl_s() {
         "{}",
         p.body_text()
     );
-    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
     assert!(p.message().unwrap().contains("<alert_title?>"));
     // An edit in between cancels the pending confirmation.
     type_text(&mut p, "!");
-    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
     match confirm_send(&mut p) {
-        ExpertsOutcome::Send(inq) => assert!(inq.body.contains("<device?>")),
+        Outcome::Send(inq) => assert!(inq.body.contains("<device?>")),
         other => panic!("expected Send, got {other:?}"),
     }
 }
@@ -264,7 +265,7 @@ fn send_uses_the_chosen_channels_and_the_context_block() {
     p.handle_key(ch(' '), now());
     assert_eq!(p.selected_channels(), vec![Channel::Email, Channel::Portal]);
     let inq = match confirm_send(&mut p) {
-        ExpertsOutcome::Send(inq) => inq,
+        Outcome::Send(inq) => inq,
         other => panic!("expected Send, got {other:?}"),
     };
     assert_eq!(
@@ -284,7 +285,7 @@ fn send_uses_the_chosen_channels_and_the_context_block() {
     assert_eq!(inq.topic, topic());
     assert_eq!(inq.created, now());
     // After sending nothing else is saved or sent.
-    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
     assert!(
         p.autosave_due(Instant::now() + Duration::from_secs(5))
             .is_none()
@@ -298,7 +299,7 @@ fn invalid_reply_address_or_no_channel_blocks_sending() {
     p.handle_key(key(KeyCode::Tab), now());
     p.handle_key(key(KeyCode::Tab), now());
     type_text(&mut p, ", not-an-address");
-    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
     assert!(p.message().unwrap().contains("not-an-address"));
     for _ in 0..16 {
         p.handle_key(key(KeyCode::Backspace), now());
@@ -306,10 +307,10 @@ fn invalid_reply_address_or_no_channel_blocks_sending() {
     for c in [Channel::Email, Channel::IncidentComment, Channel::Portal] {
         p.set_channel_enabled(c, false);
     }
-    assert_eq!(p.handle_key(ctrl('s'), now()), ExpertsOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s'), now()), Outcome::Stay);
     assert!(p.message().unwrap().contains("channel"));
     p.set_channel_enabled(Channel::Portal, true);
-    assert!(matches!(confirm_send(&mut p), ExpertsOutcome::Send(_)));
+    assert!(matches!(confirm_send(&mut p), Outcome::Send(_)));
 }
 
 #[test]
@@ -345,20 +346,17 @@ fn esc_saves_the_draft_then_closes() {
     type_text(&mut p, "half a question");
     let out = p.handle_key(key(KeyCode::Esc), now());
     match out {
-        ExpertsOutcome::SaveDraft(d) => {
+        Outcome::SaveDraft(d) => {
             assert!(d.body.starts_with("half a question"));
             assert_eq!(d.reply_to, vec!["soc@contoso.com"]);
         }
         other => panic!("expected SaveDraft, got {other:?}"),
     }
-    assert_eq!(p.take_followup(), Some(ExpertsOutcome::Close));
+    assert_eq!(p.take_followup(), Some(Outcome::Close));
     assert_eq!(p.take_followup(), None);
     // An untouched pane just closes.
     let mut q = pane();
-    assert_eq!(
-        q.handle_key(key(KeyCode::Esc), now()),
-        ExpertsOutcome::Close
-    );
+    assert_eq!(q.handle_key(key(KeyCode::Esc), now()), Outcome::Close);
     assert_eq!(q.take_followup(), None);
 }
 
@@ -527,35 +525,32 @@ fn inquiries_list_reopens_retries_and_deletes_with_confirmation() {
     let mut l = list();
     assert_eq!(l.len(), 3);
     match l.handle_key(key(KeyCode::Enter), now()) {
-        ExpertsOutcome::OpenDraft(d) => assert_eq!(d.key, "incident:29"),
+        Outcome::OpenDraft(d) => assert_eq!(d.key, "incident:29"),
         other => panic!("{other:?}"),
     }
     // R on a draft does nothing.
-    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert_eq!(l.handle_key(ch('R'), now()), Outcome::Stay);
     l.handle_key(key(KeyCode::Down), now());
     assert_eq!(
         l.handle_key(ch('R'), now()),
-        ExpertsOutcome::Retry("0b6f6f2e-1111-4222-8333-444455556666".into())
+        Outcome::Retry("0b6f6f2e-1111-4222-8333-444455556666".into())
     );
     // The queued inquiry has nothing to retry.
     l.handle_key(key(KeyCode::Down), now());
-    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert_eq!(l.handle_key(ch('R'), now()), Outcome::Stay);
     // Delete: first refused without confirmation, then confirmed.
     l.handle_key(key(KeyCode::Home), now());
-    assert_eq!(l.handle_key(ch('d'), now()), ExpertsOutcome::Continue);
+    assert_eq!(l.handle_key(ch('d'), now()), Outcome::Stay);
     assert!(l.confirming_delete());
-    assert_eq!(l.handle_key(ch('n'), now()), ExpertsOutcome::Continue);
+    assert_eq!(l.handle_key(ch('n'), now()), Outcome::Stay);
     assert_eq!(l.len(), 3);
     l.handle_key(ch('d'), now());
     assert_eq!(
         l.handle_key(ch('y'), now()),
-        ExpertsOutcome::DeleteDraft("incident:29".into())
+        Outcome::DeleteDraft("incident:29".into())
     );
     assert_eq!(l.len(), 2);
-    assert_eq!(
-        l.handle_key(key(KeyCode::Esc), now()),
-        ExpertsOutcome::Close
-    );
+    assert_eq!(l.handle_key(key(KeyCode::Esc), now()), Outcome::Close);
 }
 
 // ---------- notification view ----------
@@ -572,7 +567,7 @@ fn notification_with_and_without_beta_fields() {
     let mut v1 = v1;
     assert_eq!(
         v1.handle_key(ch('b'), now()),
-        ExpertsOutcome::LoadBeta {
+        Outcome::LoadBeta {
             incident_id: "29".into()
         }
     );
@@ -603,22 +598,22 @@ fn hunting_query_copy_is_the_exact_kql() {
     let mut v = NotificationView::new(&incident(true), vec![]);
     assert_eq!(
         v.handle_key(ch('y'), now()),
-        ExpertsOutcome::CopyToClipboard {
+        Outcome::CopyToClipboard {
             text: KQL1.into(),
             what: "hunting query 1".into()
         }
     );
-    assert_eq!(v.handle_key(ch('c'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('c'), now()), Outcome::Stay);
     assert_eq!(
         v.handle_key(ch('2'), now()),
-        ExpertsOutcome::CopyToClipboard {
+        Outcome::CopyToClipboard {
             text: KQL2.into(),
             what: "hunting query 2".into()
         }
     );
     // c + a number without a query copies nothing.
     v.handle_key(ch('c'), now());
-    assert_eq!(v.handle_key(ch('7'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('7'), now()), Outcome::Stay);
     // A query carrying terminal controls is copied with them made visible.
     let mut inc = incident(true);
     inc.recommended_hunting_queries = Some(vec![vigil::graph::model::HuntingQuery {
@@ -626,7 +621,7 @@ fn hunting_query_copy_is_the_exact_kql() {
     }]);
     let mut bad = NotificationView::new(&inc, vec![]);
     match bad.handle_key(ch('y'), now()) {
-        ExpertsOutcome::CopyToClipboard { text, .. } => {
+        Outcome::CopyToClipboard { text, .. } => {
             assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
             assert!(text.contains("<U+001B>"));
         }
@@ -649,42 +644,42 @@ fn tasks_section_hidden_when_there_are_no_tasks() {
 fn task_updates_and_execute_needs_confirmation() {
     let mut v = NotificationView::new(&incident(true), tasks());
     // x with a query selected is not a task update.
-    assert_eq!(v.handle_key(ch('x'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('x'), now()), Outcome::Stay);
     assert!(v.select_task(0));
     assert_eq!(
         v.handle_key(ch('x'), now()),
-        ExpertsOutcome::TaskUpdate {
+        Outcome::TaskUpdate {
             task_id: "213213".into(),
             status: TaskStatus::Completed
         }
     );
     assert_eq!(
         v.handle_key(ch('n'), now()),
-        ExpertsOutcome::TaskUpdate {
+        Outcome::TaskUpdate {
             task_id: "213213".into(),
             status: TaskStatus::NotRelevant
         }
     );
     // ! asks first; anything but y cancels.
-    assert_eq!(v.handle_key(ch('!'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('!'), now()), Outcome::Stay);
     assert!(v.confirming_execute());
     let text = render(&v, 80, 24);
     assert!(text.contains("Response action"), "{text}");
     assert!(text.contains("does not run response actions"), "{text}");
-    assert_eq!(v.handle_key(ch('n'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('n'), now()), Outcome::Stay);
     assert!(!v.confirming_execute());
     v.handle_key(ch('!'), now());
     assert_eq!(
         v.handle_key(ch('y'), now()),
-        ExpertsOutcome::TaskExecute {
+        Outcome::TaskExecute {
             task_id: "213213".into()
         }
     );
     // A manual (non-executable) task cannot be run.
     v.handle_key(key(KeyCode::Down), now());
-    assert_eq!(v.handle_key(ch('!'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('!'), now()), Outcome::Stay);
     assert!(!v.confirming_execute());
-    assert_eq!(v.handle_key(ch('y'), now()), ExpertsOutcome::Continue);
+    assert_eq!(v.handle_key(ch('y'), now()), Outcome::Stay);
 }
 
 // ---------- snapshots ----------
@@ -747,7 +742,7 @@ fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
         (Channel::IncidentComment, DeliveryStatus::Sent { at: now() }),
     ];
     let mut l = InquiriesList::new(vec![], vec![pending]);
-    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert_eq!(l.handle_key(ch('R'), now()), Outcome::Stay);
     assert!(
         l.message().unwrap().contains("still in the outbox"),
         "{:?}",
@@ -765,7 +760,7 @@ fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
     )];
     let id = unknown.id.clone();
     let mut l = InquiriesList::new(vec![], vec![unknown.clone()]);
-    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Continue);
+    assert_eq!(l.handle_key(ch('R'), now()), Outcome::Stay);
     assert!(
         l.message().unwrap().contains("Sent Items"),
         "{:?}",
@@ -773,5 +768,5 @@ fn retry_skips_outbox_deliveries_and_confirms_unknown_mail() {
     );
     // The host's refresh between the two presses keeps the question.
     l.set_data(vec![], vec![unknown]);
-    assert_eq!(l.handle_key(ch('R'), now()), ExpertsOutcome::Retry(id));
+    assert_eq!(l.handle_key(ch('R'), now()), Outcome::Retry(id));
 }

@@ -21,7 +21,7 @@ use vigil::store::{Identity, Store};
 use vigil::sync::{self, Command, EngineConfig, EngineHandle, Update, UpsertSource};
 use vigil::ui::app::{App, AppConfig, Effect, ExpertsConfig};
 use vigil::ui::experts_ui::BETA_MISSING;
-use vigil::ui::modal::Modal;
+use vigil::ui::experts_ui::{AskExpertsPane, NotificationView};
 
 const EXPERTS_TO: &str = "defender-experts@contoso.com";
 
@@ -259,7 +259,7 @@ async fn ask_defender_experts_delivers_on_all_three_channels() {
     r.select(id);
     assert!(r.app.store().incident(id).unwrap().experts, "1001 is a DEN");
     r.key("e");
-    assert!(matches!(r.app.modal(), Some(Modal::Ask(_))));
+    assert!(r.app.modal_as::<AskExpertsPane>().is_some());
     let question = "Was the PowerShell download on this host part of the attack?";
     r.typed(question);
     r.key("ctrl-s");
@@ -567,17 +567,19 @@ async fn beta_fields_load_for_a_defender_experts_incident() {
     r.select(id);
     r.key("enter");
     r.key("n");
-    assert!(matches!(r.app.modal(), Some(Modal::Notification(_))));
+    assert!(r.app.modal_as::<NotificationView>().is_some());
     assert!(
         r.screen().contains(BETA_MISSING),
         "the list read had no beta fields"
     );
-    r.settle("the beta read", |r| match r.app.modal() {
-        Some(Modal::Notification(v)) => v.details().beta_available,
-        _ => false,
+    r.settle("the beta read", |r| {
+        match r.app.modal_as::<NotificationView>() {
+            Some(v) => v.details().beta_available,
+            _ => false,
+        }
     })
     .await;
-    let Some(Modal::Notification(v)) = r.app.modal() else {
+    let Some(v) = r.app.modal_as::<NotificationView>() else {
         unreachable!()
     };
     let d = v.details().clone();
@@ -733,8 +735,10 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
         let tasks = r.log[start..]
             .iter()
             .any(|u| matches!(u, Update::Tasks { incident_id: i, .. } if *i == incident_id));
-        let beta =
-            matches!(r.app.modal(), Some(Modal::Notification(v)) if v.details().beta_available);
+        let beta = r
+            .app
+            .modal_as::<NotificationView>()
+            .is_some_and(|v| v.details().beta_available);
         tasks && beta
     })
     .await;
@@ -753,7 +757,7 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
     assert!(s.contains(&name[..name.len().min(20)]), "{s}");
 
     // Select it (hunting queries come first in the view) and mark it completed.
-    let Some(Modal::Notification(v)) = r.app.modal() else {
+    let Some(v) = r.app.modal_as::<NotificationView>() else {
         panic!("notification view expected")
     };
     let queries = v.details().hunting_queries.len();

@@ -9,6 +9,7 @@ use vigil::graph::model::{
     Timestamp,
 };
 use vigil::sync::messages::{Target, WriteOp};
+use vigil::ui::overlay::Outcome;
 use vigil::ui::theme::Theme;
 use vigil::ui::triage::*;
 
@@ -45,8 +46,8 @@ fn pane(targets: Vec<Incident>) -> ManagePane {
     )
 }
 
-fn keys(p: &mut ManagePane, ks: &[KeyEvent]) -> PaneOutcome {
-    let mut last = PaneOutcome::Continue;
+fn keys(p: &mut ManagePane, ks: &[KeyEvent]) -> Outcome {
+    let mut last = Outcome::Stay;
     for key in ks {
         last = p.handle_key(*key);
     }
@@ -55,13 +56,13 @@ fn keys(p: &mut ManagePane, ks: &[KeyEvent]) -> PaneOutcome {
 
 fn typed(p: &mut ManagePane, s: &str) {
     for c in s.chars() {
-        assert_eq!(p.handle_key(ch(c)), PaneOutcome::Continue);
+        assert_eq!(p.handle_key(ch(c)), Outcome::Stay);
     }
 }
 
 /// The bodies of submitted incident patches, by incident id.
-fn bodies(out: &PaneOutcome) -> Vec<(String, serde_json::Value)> {
-    let PaneOutcome::Submit(ops) = out else {
+fn bodies(out: &Outcome) -> Vec<(String, serde_json::Value)> {
+    let Outcome::Submit(ops) = out else {
         panic!("expected Submit, got {out:?}");
     };
     ops.iter()
@@ -158,7 +159,7 @@ fn classify_true_positive_phishing_sends_schema_names_after_confirmation() {
         &mut p,
         &[k(KeyCode::Down), k(KeyCode::Down), k(KeyCode::Enter)],
     );
-    assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s')), Outcome::Stay);
     let lines = p
         .confirmation()
         .expect("classification change is confirmed");
@@ -248,7 +249,7 @@ fn resolve_prompts_for_a_comment_and_sends_it() {
     assert_eq!(p.focus(), Field::Comment, "resolving moves to the comment");
     typed(&mut p, "benign test");
     assert!(p.is_dirty());
-    assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s')), Outcome::Stay);
     let lines = p.confirmation().unwrap();
     assert!(
         lines
@@ -288,7 +289,7 @@ fn choosing_the_current_value_sends_nothing() {
     let mut p = pane(vec![incident("1", &[])]);
     // Status picker opens on the current value (Active).
     let out = keys(&mut p, &[k(KeyCode::Enter), k(KeyCode::Enter), ctrl('s')]);
-    assert_eq!(out, PaneOutcome::Continue);
+    assert_eq!(out, Outcome::Stay);
     assert_eq!(p.message(), Some("nothing to change"));
     assert!(!p.is_dirty());
     assert!(p.planned_ops().is_empty());
@@ -329,10 +330,10 @@ fn tag_removal_is_confirmed() {
             k(KeyCode::Esc),
         ],
     );
-    assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s')), Outcome::Stay);
     assert_eq!(p.confirmation().unwrap()[0], "#1 tags: -Old");
     // n goes back to the form; nothing sent.
-    assert_eq!(p.handle_key(ch('n')), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(ch('n')), Outcome::Stay);
     assert!(p.confirmation().is_none());
     p.handle_key(ctrl('s'));
     let out = p.handle_key(ch('y'));
@@ -363,7 +364,7 @@ fn bulk_tags_apply_per_incident_and_are_confirmed() {
     typed(&mut p, "Triage");
     p.handle_key(k(KeyCode::Enter));
     p.handle_key(k(KeyCode::Esc));
-    assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s')), Outcome::Stay);
     let lines = p.confirmation().expect("bulk is always confirmed").to_vec();
     assert_eq!(lines[0], "#1 tags: +Phish +Triage -Old");
     assert_eq!(lines[1], "#2 tags: +Phish +Triage -Old");
@@ -429,7 +430,7 @@ fn two_level_picker_offers_exactly_the_portal_determinations() {
         assert!(!want.is_empty());
         assert_eq!(p.picker_rows().unwrap(), want, "{class:?}");
         // Esc goes back to the first level, not out of the pane.
-        assert_eq!(p.handle_key(k(KeyCode::Esc)), PaneOutcome::Continue);
+        assert_eq!(p.handle_key(k(KeyCode::Esc)), Outcome::Stay);
         assert_eq!(p.picker_rows().unwrap(), top);
     }
 }
@@ -477,7 +478,7 @@ fn awaiting_action_is_shown_but_not_choosable() {
     typed(&mut p, "await");
     assert_eq!(p.picker_rows().unwrap(), vec!["Awaiting action"]);
     // Enter on the disabled row does nothing: the picker stays open, no edit.
-    assert_eq!(p.handle_key(k(KeyCode::Enter)), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(k(KeyCode::Enter)), Outcome::Stay);
     assert!(p.picker_rows().is_some());
     assert_eq!(p.edits().status, None);
     let t = screen(|f| p.render(f, f.area(), &Theme::default()));
@@ -522,14 +523,14 @@ fn quick_status_picks_and_submits_and_esc_closes() {
     assert_eq!(bodies(&out)[0].1, json!({"status": "inProgress"}));
 
     let mut p = classify_picker(vec![incident("1", &[])]);
-    assert_eq!(p.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
+    assert_eq!(p.handle_key(k(KeyCode::Esc)), Outcome::Close);
 }
 
 #[test]
 fn quick_tags_opens_the_tag_editor() {
     let mut p = tags_picker(vec![incident("1", &["Demo"])], vec!["Phish".into()]);
     assert_eq!(p.picker_rows().unwrap(), vec!["Demo"]);
-    assert_eq!(p.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
+    assert_eq!(p.handle_key(k(KeyCode::Esc)), Outcome::Close);
 }
 
 // ---- read-only ----
@@ -546,7 +547,7 @@ fn read_only_refuses_changes_and_submit() {
     p.handle_key(k(KeyCode::Enter));
     assert!(p.picker_rows().is_none());
     assert_eq!(p.message(), Some(READ_ONLY_MESSAGE));
-    assert_eq!(p.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(p.handle_key(ctrl('s')), Outcome::Stay);
     assert_eq!(
         p.message(),
         Some("read-only mode: changes are disabled (--read-only or profile read_only)")
@@ -558,7 +559,7 @@ fn read_only_refuses_changes_and_submit() {
 
     let mut c = CommentEditor::new(Target::Incident("1".into())).read_only(true);
     c.handle_paste("hello");
-    assert_eq!(c.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(c.handle_key(ctrl('s')), Outcome::Stay);
     assert_eq!(c.message(), Some(READ_ONLY_MESSAGE));
 }
 
@@ -568,7 +569,7 @@ fn read_only_refuses_changes_and_submit() {
 fn comment_limit_is_enforced() {
     let mut c = CommentEditor::new(Target::Incident("9".into()));
     c.handle_paste(&"x".repeat(COMMENT_LIMIT + 1));
-    assert_eq!(c.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(c.handle_key(ctrl('s')), Outcome::Stay);
     assert_eq!(
         c.message(),
         Some("comment is too long: 30,001 / 30,000 characters")
@@ -578,7 +579,7 @@ fn comment_limit_is_enforced() {
     c.handle_key(k(KeyCode::Backspace));
     assert_eq!(c.len(), COMMENT_LIMIT);
     match c.handle_key(ctrl('s')) {
-        PaneOutcome::Submit(ops) => match &ops[..] {
+        Outcome::Submit(ops) => match &ops[..] {
             [WriteOp::CommentIncident { incident_id, text }] => {
                 assert_eq!(incident_id, "9");
                 assert_eq!(text.len(), COMMENT_LIMIT);
@@ -593,7 +594,7 @@ fn comment_limit_is_enforced() {
 fn blank_comment_is_refused() {
     let mut c = CommentEditor::new(Target::Alert("a1".into()));
     c.handle_paste("  \n\t ");
-    assert_eq!(c.handle_key(ctrl('s')), PaneOutcome::Continue);
+    assert_eq!(c.handle_key(ctrl('s')), Outcome::Stay);
     assert_eq!(c.message(), Some("comment is empty"));
 }
 
@@ -610,7 +611,7 @@ fn paste_is_literal_text_not_keys() {
         c.handle_key(ch(ch_));
     }
     match c.handle_key(ctrl('s')) {
-        PaneOutcome::Submit(ops) => assert_eq!(
+        Outcome::Submit(ops) => assert_eq!(
             ops,
             vec![WriteOp::CommentAlert {
                 alert_id: "a1".into(),
@@ -632,20 +633,20 @@ fn paste_is_literal_text_not_keys() {
 fn esc_closes_and_keeps_the_text_ctrl_d_asks_to_discard() {
     let mut c = CommentEditor::new(Target::Incident("1".into()));
     c.handle_key(ch('h'));
-    assert_eq!(c.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
+    assert_eq!(c.handle_key(k(KeyCode::Esc)), Outcome::Close);
     assert!(!c.is_discarded(), "Esc keeps the draft");
     assert_eq!(c.text(), "h");
     let mut c = CommentEditor::new(Target::Incident("1".into()));
     c.handle_key(ch('h'));
-    assert_eq!(c.handle_key(ctrl('d')), PaneOutcome::Continue);
+    assert_eq!(c.handle_key(ctrl('d')), Outcome::Stay);
     assert!(c.is_confirming_discard());
     let t = screen(|f| c.render(f, f.area(), &Theme::default()));
     assert!(screen_text(&t).contains("Discard comment? y/n"));
-    assert_eq!(c.handle_key(ch('n')), PaneOutcome::Continue);
+    assert_eq!(c.handle_key(ch('n')), Outcome::Stay);
     assert!(!c.is_confirming_discard());
     assert_eq!(c.text(), "h", "n keeps the text");
     c.handle_key(ctrl('d'));
-    assert_eq!(c.handle_key(ch('y')), PaneOutcome::Close);
+    assert_eq!(c.handle_key(ch('y')), Outcome::Close);
     assert!(c.is_discarded());
 }
 
@@ -653,7 +654,7 @@ fn esc_closes_and_keeps_the_text_ctrl_d_asks_to_discard() {
 fn draft_is_not_dirty_until_edited_and_undo_works() {
     let mut c = CommentEditor::with_draft(Target::Incident("1".into()), "draft");
     assert!(!c.is_dirty());
-    assert_eq!(c.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
+    assert_eq!(c.handle_key(k(KeyCode::Esc)), Outcome::Close);
     let mut c = CommentEditor::new(Target::Incident("1".into()));
     c.handle_key(ch('a'));
     c.handle_key(ch('b'));
@@ -691,7 +692,7 @@ fn alert_pane_resolves_with_comment() {
     p.handle_key(ctrl('s'));
     assert!(p.confirmation().is_some(), "resolving is confirmed");
     match p.handle_key(ch('y')) {
-        PaneOutcome::Submit(ops) => {
+        Outcome::Submit(ops) => {
             assert_eq!(ops.len(), 2);
             match &ops[0] {
                 WriteOp::PatchAlert { alert_id, patch } => {
@@ -740,15 +741,15 @@ fn bulk_results_count_and_retry_only_failed() {
     assert_eq!(b.summary(), "2 done, 1 failed, 1 pending");
     assert!(!b.is_finished());
     let out = b.handle_key(ch('R'));
-    assert_eq!(out, PaneOutcome::Submit(vec![patch_op("2")]));
+    assert_eq!(out, Outcome::Submit(vec![patch_op("2")]));
     b.rebind(2, 12);
     assert_eq!(b.counts(), (2, 0, 2));
     b.record(12, ItemResult::Done);
     b.record(4, ItemResult::Done);
     assert!(b.is_finished());
-    assert_eq!(b.handle_key(ch('R')), PaneOutcome::Continue);
+    assert_eq!(b.handle_key(ch('R')), Outcome::Stay);
     assert_eq!(b.message(), Some("no failed writes to retry"));
-    assert_eq!(b.handle_key(k(KeyCode::Esc)), PaneOutcome::Close);
+    assert_eq!(b.handle_key(k(KeyCode::Esc)), Outcome::Close);
 }
 
 // ---- conflict ----
@@ -768,8 +769,8 @@ fn conflict_dialog_shows_server_change_and_asks_to_overwrite() {
             .iter()
             .any(|l| l == "  status is now Resolved by portal:jordan@contoso.com")
     );
-    assert_eq!(d.handle_key(ch('y')), ConfirmOutcome::Yes);
-    assert_eq!(d.handle_key(k(KeyCode::Esc)), ConfirmOutcome::No);
+    assert_eq!(d.handle_key(ch('y')), Outcome::Yes);
+    assert_eq!(d.handle_key(k(KeyCode::Esc)), Outcome::No);
 }
 
 // ---- rendering ----

@@ -10,7 +10,7 @@ use vigil::sync::{Command, Update, UpsertSource, WriteOp};
 use vigil::ui::app::{App, AppConfig, Effect};
 use vigil::ui::fixture;
 use vigil::ui::keymap::Context;
-use vigil::ui::modal::Modal;
+use vigil::ui::triage::ManagePane;
 
 fn app_with(config: AppConfig, delta: bool) -> App {
     let mut app = App::new(fixture::store(delta), config, fixture::now());
@@ -460,8 +460,8 @@ fn manage_actions_open_a_pane_over_the_multi_selection() {
     let fx = key(&mut a, "s");
     assert!(fx.is_empty(), "opening a picker sends nothing: {fx:?}");
     let ids = a.view_ids().to_vec();
-    match a.modal() {
-        Some(Modal::Manage(p)) => {
+    match a.modal_as::<ManagePane>() {
+        Some(p) => {
             let targets: Vec<&str> = p.targets().iter().map(|i| i.id.as_str()).collect();
             assert_eq!(targets.len(), 2);
             for t in targets {

@@ -12,9 +12,10 @@ use vigil::store::{Identity, Store};
 use vigil::sync::{Command, SyncStatus, Update, UpsertSource, WriteOp};
 use vigil::ui::action::Action;
 use vigil::ui::app::{App, AppConfig, Effect, ExpertsConfig};
+use vigil::ui::experts_ui::NotificationView;
 use vigil::ui::fixture;
 use vigil::ui::keymap::{Context, Keymap};
-use vigil::ui::modal::Modal;
+use vigil::ui::triage::CommentEditor;
 
 fn app_over(store: Store, config: AppConfig) -> App {
     let mut app = App::new(store, config, fixture::now());
@@ -233,7 +234,7 @@ fn n_in_the_experts_list_opens_the_notification_view() {
     assert!(a.view_ids().contains(&"104".to_string()));
     select(&mut a, "104");
     key(&mut a, "n");
-    assert!(matches!(a.modal(), Some(Modal::Notification(_))));
+    assert!(a.modal_as::<NotificationView>().is_some());
 }
 
 // ----- 12.7 invalid filter -----
@@ -443,8 +444,8 @@ fn esc_in_the_comment_editor_keeps_the_draft_and_ctrl_d_discards_it() {
     assert_eq!(std::fs::read_to_string(&draft).unwrap(), "half a thought");
 
     key(&mut a, "m");
-    match a.modal() {
-        Some(Modal::Comment(p)) => assert_eq!(p.text(), "half a thought"),
+    match a.modal_as::<CommentEditor>() {
+        Some(p) => assert_eq!(p.text(), "half a thought"),
         _ => panic!("comment editor expected"),
     }
     assert!(screen(&mut a).contains("discard"));

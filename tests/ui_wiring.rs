@@ -11,8 +11,11 @@ use vigil::experts::{Channel, DeliveryStatus, DraftStore, InquiryStore};
 use vigil::graph::model::IncidentStatus;
 use vigil::sync::{Command, OpId, Target, Update, WriteOp};
 use vigil::ui::app::{App, AppConfig, Effect, ExpertsConfig};
+use vigil::ui::experts_ui::{AskExpertsPane, InquiriesList, NotificationView};
 use vigil::ui::fixture;
-use vigil::ui::modal::Modal;
+use vigil::ui::triage::{
+    AlertManagePane, BulkResults, CommentEditor, ConflictConfirm, ManagePane, WritesConfirm,
+};
 
 fn app_with(config: AppConfig) -> App {
     let mut app = App::new(fixture::store(false), config, fixture::now());
@@ -87,10 +90,7 @@ fn select(app: &mut App, id: &str) {
 fn bulk_counts(app: &App) -> (usize, usize, usize) {
     app.modals()
         .iter()
-        .find_map(|m| match m {
-            Modal::Bulk(b) => Some(b.counts()),
-            _ => None,
-        })
+        .find_map(|m| m.downcast_ref::<BulkResults>().map(BulkResults::counts))
         .expect("bulk results open")
 }
 
@@ -99,7 +99,7 @@ fn bulk_counts(app: &App) -> (usize, usize, usize) {
 fn resolve_101(a: &mut App) -> (OpId, WriteOp) {
     select(a, "101");
     assert!(key(a, "s").is_empty());
-    assert!(matches!(a.modal(), Some(Modal::Manage(_))));
+    assert!(a.modal_as::<ManagePane>().is_some());
     typed(a, "res");
     key(a, "enter");
     typed(a, "benign test");
@@ -180,7 +180,7 @@ fn bulk_assign_opens_results_records_outcomes_and_retries_failures() {
     let mut want = ids.clone();
     want.sort();
     assert_eq!(targets, want);
-    assert!(matches!(a.modal(), Some(Modal::Bulk(_))));
+    assert!(a.modal_as::<BulkResults>().is_some());
     assert_eq!(bulk_counts(&a), (0, 0, 3));
     for (_, write) in &w {
         let Target::Incident(id) = write.target() else {
@@ -263,9 +263,9 @@ fn bulk_retry_never_copies_a_write_in_conflict() {
         server,
         changed_fields: vec!["assignedTo".into()],
     });
-    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    assert!(a.modal_as::<ConflictConfirm>().is_some());
     key(&mut a, "esc");
-    assert!(matches!(a.modal(), Some(Modal::Bulk(_))));
+    assert!(a.modal_as::<BulkResults>().is_some());
     assert!(
         writes(&key(&mut a, "R")).is_empty(),
         "the write in conflict waits for its dialog"
@@ -292,8 +292,8 @@ fn a_conflict_opens_the_dialog_and_yes_overwrites_the_same_write() {
         server: server.clone(),
         changed_fields: vec!["status".into()],
     });
-    match a.modal() {
-        Some(Modal::Confirm(d, _)) => {
+    match a.modal_as::<ConflictConfirm>().map(|c| &c.dialog) {
+        Some(d) => {
             assert!(
                 d.lines()
                     .iter()
@@ -327,7 +327,7 @@ fn a_declined_conflict_discards_and_esc_keeps_it_for_retry() {
         server,
         changed_fields: vec!["assignedTo".into()],
     });
-    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    assert!(a.modal_as::<ConflictConfirm>().is_some());
     // Esc: decide later; nothing is sent and the write stays in conflict.
     assert!(key(&mut a, "esc").is_empty());
     assert!(a.modal().is_none());
@@ -337,7 +337,7 @@ fn a_declined_conflict_discards_and_esc_keeps_it_for_retry() {
     key(&mut a, ":");
     typed(&mut a, "retry");
     key(&mut a, "enter");
-    assert!(matches!(a.modal(), Some(Modal::Confirm(..))));
+    assert!(a.modal_as::<ConflictConfirm>().is_some());
     assert!(
         a.toast()
             .is_some_and(|n| n.contains("1 write waits for your decision")),
@@ -387,9 +387,9 @@ fn a_conflict_replayed_after_a_restart_shows_the_dialog() {
         server,
         changed_fields: vec!["assignedTo".into()],
     });
-    match a.modal() {
-        Some(Modal::Confirm(_, vigil::ui::modal::ConfirmPurpose::Conflict { op, write: w })) => {
-            assert_eq!(*op, 900);
+    match a.modal_as::<ConflictConfirm>().map(|c| (c.op(), c.write())) {
+        Some((op, w)) => {
+            assert_eq!(op, 900);
             assert_eq!(w, &write);
         }
         _ => panic!("conflict dialog expected"),
@@ -408,7 +408,7 @@ fn comment_from_the_incident_page_and_the_alert_page() {
     select(&mut a, "101");
     key(&mut a, "enter");
     key(&mut a, "m");
-    assert!(matches!(a.modal(), Some(Modal::Comment(_))));
+    assert!(a.modal_as::<CommentEditor>().is_some());
     a.handle_paste("pasted\ntext");
     let fx = key(&mut a, "ctrl-s");
     assert_eq!(
@@ -433,7 +433,7 @@ fn comment_from_the_incident_page_and_the_alert_page() {
         }
     );
     key(&mut a, "M");
-    assert!(matches!(a.modal(), Some(Modal::AlertManage(_))));
+    assert!(a.modal_as::<AlertManagePane>().is_some());
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn modal_hints_show_in_the_status_bar_and_in_help() {
     assert!(s.contains("Keys: Manage incident"), "{s}");
     key(&mut a, "esc");
     assert!(!a.help_open());
-    assert!(matches!(a.modal(), Some(Modal::Manage(_))));
+    assert!(a.modal_as::<ManagePane>().is_some());
 }
 
 #[test]
@@ -460,7 +460,7 @@ fn quitting_with_an_unsaved_pane_asks() {
     assert!(key(&mut a, "ctrl-c").is_empty());
     assert!(a.confirm_open());
     assert!(key(&mut a, "n").is_empty());
-    assert!(matches!(a.modal(), Some(Modal::Comment(_))), "still there");
+    assert!(a.modal_as::<CommentEditor>().is_some(), "still there");
 }
 
 fn experts_config(dir: &std::path::Path, channels: Vec<Channel>) -> AppConfig {
@@ -483,8 +483,8 @@ fn ask_pane_opens_with_the_topic_link_and_autosaves_a_draft() {
     let mut a = app_with(experts_config(dir.path(), vec![Channel::Portal]));
     select(&mut a, "101");
     assert!(key(&mut a, "e").is_empty());
-    match a.modal() {
-        Some(Modal::Ask(p)) => {
+    match a.modal_as::<AskExpertsPane>() {
+        Some(p) => {
             assert_eq!(p.topic().key(), "incident:101");
             assert!(
                 p.context_text()
@@ -508,8 +508,8 @@ fn ask_pane_opens_with_the_topic_link_and_autosaves_a_draft() {
     key(&mut a, "esc");
     assert!(a.modal().is_none());
     key(&mut a, "e");
-    match a.modal() {
-        Some(Modal::Ask(p)) => assert_eq!(p.body_text(), "Is this benign?"),
+    match a.modal_as::<AskExpertsPane>() {
+        Some(p) => assert_eq!(p.body_text(), "Is this benign?"),
         _ => panic!("ask pane expected"),
     }
 }
@@ -525,8 +525,8 @@ fn ask_from_the_evidence_detail_uses_the_evidence_topic() {
     key(&mut a, "enter");
     assert_eq!(a.context(), vigil::ui::keymap::Context::Evidence);
     key(&mut a, "e");
-    match a.modal() {
-        Some(Modal::Ask(p)) => assert!(p.topic().key().starts_with("device:"), "{:?}", p.topic()),
+    match a.modal_as::<AskExpertsPane>() {
+        Some(p) => assert!(p.topic().key().starts_with("device:"), "{:?}", p.topic()),
         _ => panic!("ask pane expected"),
     }
 }
@@ -639,7 +639,7 @@ fn sending_by_email_asks_the_engine_for_send_mail() {
     ));
     // The inquiries list retries the failed channel: a new comment write.
     key(&mut a, "I");
-    assert!(matches!(a.modal(), Some(Modal::Inquiries(_))));
+    assert!(a.modal_as::<InquiriesList>().is_some());
     let fx = key(&mut a, "R");
     let w = writes(&fx);
     assert_eq!(w.len(), 1, "{fx:?}");
@@ -664,7 +664,7 @@ fn experts_incident_notification_loads_beta_fields_and_tasks() {
     assert!(fx.contains(&Effect::SendCommand(Command::LoadTasks {
         incident_id: "104".into()
     })));
-    assert!(matches!(a.modal(), Some(Modal::Notification(_))));
+    assert!(a.modal_as::<NotificationView>().is_some());
     a.tasks_loaded(
         "104",
         vec![json!({"id": "t1", "displayName": "Isolate device", "status": "active"})],
@@ -698,7 +698,7 @@ fn read_only_refuses_every_write_key() {
         }
         // The full pane opens read-only: nothing can be submitted.
         key(&mut a, "M");
-        assert!(matches!(a.modal(), Some(Modal::Manage(p)) if p.is_read_only()));
+        assert!(a.modal_as::<ManagePane>().is_some_and(|p| p.is_read_only()));
         for k in ["enter", "enter", "ctrl-s", "y", "esc"] {
             assert!(writes(&key(&mut a, k)).is_empty());
         }
@@ -706,8 +706,8 @@ fn read_only_refuses_every_write_key() {
     }
     // Ask Defender Experts offers only the portal hand-off.
     key(&mut a, "e");
-    match a.modal() {
-        Some(Modal::Ask(p)) => assert_eq!(p.selected_channels(), vec![Channel::Portal]),
+    match a.modal_as::<AskExpertsPane>() {
+        Some(p) => assert_eq!(p.selected_channels(), vec![Channel::Portal]),
         _ => panic!("ask pane expected"),
     }
     assert_eq!(a.store().incident("102").unwrap().pending.len(), 0);
@@ -725,12 +725,12 @@ fn an_unsent_comment_survives_on_disk_and_is_restored() {
     };
     let mut a = app_with(cfg());
     key(&mut a, "m");
-    assert!(matches!(a.modal(), Some(Modal::Comment(_))));
+    assert!(a.modal_as::<CommentEditor>().is_some());
     for c in "Isolating the host now".chars() {
         a.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
-    match a.modal() {
-        Some(Modal::Comment(p)) => assert_eq!(p.text(), "Isolating the host now"),
+    match a.modal_as::<CommentEditor>() {
+        Some(p) => assert_eq!(p.text(), "Isolating the host now"),
         _ => panic!("comment editor closed while typing"),
     }
     a.tick_with(fixture::now(), Instant::now() + Duration::from_secs(2));
@@ -748,9 +748,12 @@ fn an_unsent_comment_survives_on_disk_and_is_restored() {
     // A new session (after a crash or SIGHUP) restores it in the editor for the same row.
     let mut b = app_with(cfg());
     key(&mut b, "m");
-    match b.modal() {
-        Some(Modal::Comment(p)) => assert_eq!(p.text(), "Isolating the host now"),
-        other => panic!("comment editor expected, got {:?}", other.map(|m| m.name())),
+    match b.modal_as::<CommentEditor>() {
+        Some(p) => assert_eq!(p.text(), "Isolating the host now"),
+        None => panic!(
+            "comment editor expected, got {:?}",
+            b.modal().map(|m| m.name())
+        ),
     }
     // Submitting hands the text to the outbox and removes the draft file.
     let effects = key(&mut b, "ctrl-s");
@@ -784,7 +787,7 @@ fn ascii_mode_draws_every_screen_and_pane_without_drawing_glyphs() {
     };
     check(&mut a, "queue");
     key(&mut a, "M");
-    assert!(matches!(a.modal(), Some(Modal::Manage(_))));
+    assert!(a.modal_as::<ManagePane>().is_some());
     check(&mut a, "manage pane");
     key(&mut a, "esc");
     key(&mut a, "enter");
@@ -811,14 +814,14 @@ fn d_on_a_draft_in_the_inquiries_list_asks_then_deletes_it() {
     key(&mut a, "I");
     key(&mut a, "g");
     key(&mut a, "d");
-    match a.modal() {
-        Some(Modal::Inquiries(l)) => assert!(l.confirming_delete(), "d asks first"),
+    match a.modal_as::<InquiriesList>() {
+        Some(l) => assert!(l.confirming_delete(), "d asks first"),
         _ => panic!("inquiries list expected"),
     }
     key(&mut a, "y");
     assert!(drafts.load("incident:101").is_none(), "y deleted the draft");
-    match a.modal() {
-        Some(Modal::Inquiries(l)) => assert!(l.is_empty(), "the list no longer shows it"),
+    match a.modal_as::<InquiriesList>() {
+        Some(l) => assert!(l.is_empty(), "the list no longer shows it"),
         _ => panic!("inquiries list expected"),
     }
 }
@@ -846,8 +849,8 @@ fn bang_on_a_task_asks_then_copies_the_portal_link() {
         key(&mut a, "!").is_empty(),
         "nothing happens before the answer"
     );
-    match a.modal() {
-        Some(Modal::Notification(v)) => assert!(v.confirming_execute(), "! asks first"),
+    match a.modal_as::<NotificationView>() {
+        Some(v) => assert!(v.confirming_execute(), "! asks first"),
         _ => panic!("notification view expected"),
     }
     let s = screen(&mut a);
@@ -889,8 +892,8 @@ fn sending_an_inquiry_confirms_first_naming_channels_and_allowance() {
     );
     assert!(s.contains("10 of 10 inquiries left this quarter"), "{s}");
     assert!(key(&mut a, "n").is_empty());
-    match a.modal() {
-        Some(Modal::Ask(p)) => {
+    match a.modal_as::<AskExpertsPane>() {
+        Some(p) => {
             assert!(!p.confirming_send());
             assert_eq!(p.body_text(), "Scope?", "the text is intact");
         }
@@ -899,7 +902,8 @@ fn sending_an_inquiry_confirms_first_naming_channels_and_allowance() {
     key(&mut a, "ctrl-s");
     key(&mut a, "esc");
     assert!(
-        matches!(a.modal(), Some(Modal::Ask(p)) if !p.confirming_send()),
+        a.modal_as::<AskExpertsPane>()
+            .is_some_and(|p| !p.confirming_send()),
         "esc also returns to the editor"
     );
     key(&mut a, "ctrl-s");
@@ -1006,4 +1010,76 @@ fn op_ids_continue_after_the_highest_one_in_the_outbox() {
         "op {} reuses an earlier run's id space",
         w[0].0
     );
+}
+
+#[test]
+fn a_remapped_pane_key_works_and_the_hints_name_it() {
+    let mut overrides = std::collections::BTreeMap::new();
+    overrides.insert("confirm.yes".to_string(), vec!["o".to_string()]);
+    overrides.insert("bulk.retry_failed".to_string(), vec!["x".to_string()]);
+    let keymap = vigil::ui::keymap::Keymap::with_overrides(&overrides).expect("valid overrides");
+    let mut a = app_with(AppConfig {
+        keymap,
+        ..AppConfig::default()
+    });
+    let ids: Vec<String> = a.view_ids()[1..4].to_vec();
+    select(&mut a, &ids[0]);
+    for _ in 0..3 {
+        key(&mut a, " ");
+    }
+    // Bulk assign asks first; the dialog and the status bar name the remapped key.
+    assert!(writes(&key(&mut a, "a")).is_empty());
+    let s = screen(&mut a);
+    assert!(s.contains("o yes"), "{s}");
+    assert!(!s.contains("y/Enter yes"), "{s}");
+    assert!(
+        writes(&key(&mut a, "y")).is_empty(),
+        "y no longer answers yes"
+    );
+    assert!(a.modal_as::<WritesConfirm>().is_some(), "still asking");
+    let w = writes(&key(&mut a, "o"));
+    assert_eq!(w.len(), 3);
+    // One write fails: the results say x retries it, R no longer does, x does.
+    let (op0, w0) = &w[0];
+    a.apply_update(Update::WriteFailed {
+        op: *op0,
+        target: w0.target(),
+        message: "refused".into(),
+        retryable: false,
+    });
+    let s = screen(&mut a);
+    assert!(s.contains("x retry failed"), "{s}");
+    assert!(
+        writes(&key(&mut a, "R")).is_empty(),
+        "R is not bound any more"
+    );
+    let retried = writes(&key(&mut a, "x"));
+    assert_eq!(retried.len(), 1);
+    assert_eq!(&retried[0].1, w0);
+}
+
+#[test]
+fn a_store_update_keeps_an_open_confirmation() {
+    let mut a = app();
+    let ids: Vec<String> = a.view_ids()[1..4].to_vec();
+    select(&mut a, &ids[0]);
+    for _ in 0..3 {
+        key(&mut a, " ");
+    }
+    assert!(writes(&key(&mut a, "a")).is_empty());
+    assert!(a.modal_as::<WritesConfirm>().is_some());
+    // A poll brings a newer version of one of the incidents, and a write settles.
+    let mut changed = a.store().incident(&ids[0]).unwrap().server().clone();
+    changed.display_name = Some("Renamed on the server".into());
+    a.apply_update(Update::Incidents {
+        items: vec![changed],
+        source: vigil::sync::UpsertSource::Delta,
+    });
+    draw(&mut a);
+    // The question is still open, with what it was about, and "yes" still sends all three.
+    let c = a
+        .modal_as::<WritesConfirm>()
+        .expect("the confirmation survived the update");
+    assert_eq!(c.ops().len(), 3);
+    assert_eq!(writes(&key(&mut a, "y")).len(), 3);
 }

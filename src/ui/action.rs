@@ -72,6 +72,17 @@ actions! {
     Notices = "notices", "Notice history (everything announced this session)";
     Redraw = "redraw", "Redraw the screen";
     Suspend = "suspend", "Suspend to the shell (fg comes back)";
+    Yes = "yes", "Yes (in a confirmation)";
+    No = "no", "No (in a confirmation)";
+    RetryFailed = "retry_failed", "Retry the failed writes or deliveries (in a result list)";
+    DeleteDraft = "delete_draft", "Delete the selected draft (in the inquiries list)";
+    CopyNth = "copy_nth", "Copy a hunting query by its number (in the notification view)";
+    TaskCompleted = "task_completed", "Mark the selected task completed (in the notification view)";
+    TaskNotRelevant = "task_not_relevant", "Mark the selected task not relevant (in the notification view)";
+    RunTask = "run_task", "Run the selected task's action in the portal (in the notification view)";
+    Send = "send", "Send what the editor holds (in the comment editor)";
+    Discard = "discard", "Discard the text (in the comment editor)";
+    LoadBeta = "load_beta", "Load the beta Defender Experts fields (in the notification view)";
 }
 
 impl Action {

@@ -31,7 +31,8 @@ pub use toast::Level;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
-use super::modal::Modal;
+use super::overlay::{Overlay, OverlayCtx};
+use super::overlay_screens::ScrollView;
 use super::pages::queue::Refresh;
 use super::pages::{IncidentPage, Page, PageCtx, PageOutcome, QueuePage, Viewport};
 use super::theme::Theme;
@@ -46,21 +47,6 @@ use ratatui::buffer::Buffer;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 use toast::Toast;
-
-#[derive(Clone, Debug, PartialEq)]
-enum Overlay {
-    None,
-    Help {
-        scroll: usize,
-    },
-    /// The notice history (newest last).
-    Notices {
-        scroll: usize,
-    },
-    ConfirmQuit {
-        message: String,
-    },
-}
 
 /// The console's state.
 pub struct App {
@@ -82,7 +68,8 @@ pub struct App {
     counts_stale: bool,
     /// Pages drilled into above the queue, bottom first.
     pages: Vec<Page>,
-    overlay: Overlay,
+    /// The full-screen overlay (help, notices, quit confirmation), above the panes.
+    screen: Option<Box<dyn Overlay>>,
     input: Option<Input>,
     /// The transient message on the toast line.
     toast: Option<Toast>,
@@ -92,7 +79,7 @@ pub struct App {
     dirty: bool,
     next_op: OpId,
     /// Panes open above the page, bottom first; the last one gets the keys.
-    modals: Vec<Modal>,
+    modals: Vec<Box<dyn Overlay>>,
     /// Writes sent this session and not settled yet (for conflicts).
     writes: HashMap<OpId, WriteOp>,
     /// Writes whose last attempt failed in a way the engine retries by itself: the outbox still
@@ -148,7 +135,7 @@ impl App {
             counts: Counts::default(),
             counts_stale: true,
             pages: Vec::new(),
-            overlay: Overlay::None,
+            screen: None,
             input: None,
             toast: None,
             notice_history: Vec::new(),
@@ -201,7 +188,7 @@ impl App {
 
     /// Handles a pasted string: appended to the open input line (controls removed), else ignored.
     pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
-        if self.overlay == Overlay::None
+        if self.screen.is_none()
             && let Some(m) = self.modals.last_mut()
         {
             m.handle_paste(text);
@@ -224,45 +211,25 @@ impl App {
         self.ensure_view();
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-        let effects = match self.overlay.clone() {
-            Overlay::Help { .. } | Overlay::Notices { .. } if ctrl_c => {
-                self.overlay = Overlay::None;
+        let effects = if self.screen.is_some() || !self.modals.is_empty() {
+            if ctrl_c && self.screen.as_ref().is_some_and(|s| s.is::<ScrollView>()) {
+                self.screen = None;
                 self.request_quit(false)
+            } else if ctrl_c && self.screen.is_none() {
+                self.request_quit(self.input.is_some())
+            } else {
+                self.modal_key(key)
             }
-            Overlay::Help { scroll } => {
-                self.overlay = self.overlay_key(key, scroll, Action::Help);
-                Vec::new()
-            }
-            Overlay::Notices { scroll } => {
-                self.overlay = self.overlay_key(key, scroll, Action::Notices);
-                Vec::new()
-            }
-            Overlay::ConfirmQuit { .. } => {
-                self.dirty = true;
-                self.overlay = Overlay::None;
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                        self.flush_drafts();
-                        vec![Effect::Quit]
-                    }
-                    _ => Vec::new(),
-                }
-            }
-            Overlay::None if !self.modals.is_empty() => {
-                if ctrl_c {
-                    self.request_quit(self.input.is_some())
-                } else {
-                    self.modal_key(key)
-                }
-            }
-            Overlay::None if self.input.is_some() => self.input_key(key),
-            Overlay::None => match self.keymap.lookup(self.context(), &key) {
+        } else if self.input.is_some() {
+            self.input_key(key)
+        } else {
+            match self.keymap.lookup(self.context(), &key) {
                 Some(a) => {
                     self.dirty = true;
                     self.perform(a)
                 }
                 None => Vec::new(),
-            },
+            }
         };
         self.autosave(Instant::now());
         self.ensure_view();
@@ -273,22 +240,33 @@ impl App {
     /// opens the help; everything else goes to the pane.
     fn modal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.dirty = true;
-        let Some(modal) = self.modals.pop() else {
-            return Vec::new();
+        // The full-screen overlay first, else the top pane.
+        let (mut top, full) = match self.screen.take() {
+            Some(s) => (s, true),
+            None => match self.modals.pop() {
+                Some(m) => (m, false),
+                None => return Vec::new(),
+            },
         };
-        let is_help = self.keymap.lookup(Context::Global, &key) == Some(Action::Help)
-            && (!modal.takes_text() || !matches!(key.code, KeyCode::Char(_)));
+        let is_help = !full
+            && self.keymap.lookup(Context::Global, &key) == Some(Action::Help)
+            && (!top.takes_text() || !matches!(key.code, KeyCode::Char(_)));
         if is_help {
-            self.modals.push(modal);
-            self.overlay = Overlay::Help { scroll: 0 };
+            self.modals.push(top);
+            self.open_help();
             return Vec::new();
         }
-        let effects = match modal {
-            Modal::Ask(_) | Modal::Inquiries(_) | Modal::Notification(_) => {
-                self.experts_modal_key(modal, key)
-            }
-            other => self.triage_modal_key(other, key),
+        let cx = OverlayCtx {
+            store: &self.store,
+            keymap: &self.keymap,
+            now: self.now,
+            read_only: self.read_only,
         };
+        let outcome = top.handle_key(key, &cx);
+        if full {
+            return self.screen_done(top, outcome);
+        }
+        let effects = self.overlay_done(top, outcome);
         self.queue.stale = true;
         self.counts_stale = true;
         effects
@@ -307,7 +285,7 @@ impl App {
         match action {
             Action::Quit => self.request_quit(false),
             Action::Help => {
-                self.overlay = Overlay::Help { scroll: 0 };
+                self.open_help();
                 Vec::new()
             }
             Action::Redraw => vec![Effect::ClearScreen],
@@ -318,9 +296,7 @@ impl App {
             }
             Action::Refresh => self.refresh(),
             Action::Notices => {
-                self.overlay = Overlay::Notices {
-                    scroll: self.notice_history.len().saturating_sub(1),
-                };
+                self.open_notices();
                 Vec::new()
             }
             Action::Command => {
@@ -377,6 +353,18 @@ impl App {
             | Action::HalfPageDown
             | Action::Top
             | Action::Bottom => self.page_action(action),
+            // Pane actions: bound only in pane contexts, handled by the pane.
+            Action::Yes
+            | Action::No
+            | Action::RetryFailed
+            | Action::DeleteDraft
+            | Action::CopyNth
+            | Action::TaskCompleted
+            | Action::TaskNotRelevant
+            | Action::RunTask
+            | Action::LoadBeta
+            | Action::Send
+            | Action::Discard => Vec::new(),
         }
     }
 

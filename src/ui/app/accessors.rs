@@ -1,10 +1,11 @@
 //! Read access to the console's state, for the event loop and tests.
 
-use super::{App, Overlay};
+use super::App;
 use crate::store::{QueryError, Sort, Store};
 use crate::sync::SyncStatus;
 use crate::ui::keymap::Context;
-use crate::ui::modal::Modal;
+use crate::ui::overlay::Overlay;
+use crate::ui::overlay_screens::{QuitConfirm, ScrollKind};
 use crate::ui::theme::Theme;
 
 impl App {
@@ -108,12 +109,12 @@ impl App {
 
     /// True while the help overlay is open.
     pub fn help_open(&self) -> bool {
-        matches!(self.overlay, Overlay::Help { .. })
+        self.screen_is(ScrollKind::Help)
     }
 
     /// True while the notice history is open.
     pub fn notices_open(&self) -> bool {
-        matches!(self.overlay, Overlay::Notices { .. })
+        self.screen_is(ScrollKind::Notices)
     }
 
     /// True while the queue's rows are held in their old order under the cursor.
@@ -128,16 +129,21 @@ impl App {
 
     /// True while the quit confirmation is open.
     pub fn confirm_open(&self) -> bool {
-        matches!(self.overlay, Overlay::ConfirmQuit { .. })
+        self.screen.as_ref().is_some_and(|s| s.is::<QuitConfirm>())
     }
 
-    /// The pane on top of the modal stack, if any.
-    pub fn modal(&self) -> Option<&Modal> {
-        self.modals.last()
+    /// The pane on top of the overlay stack, if any.
+    pub fn modal(&self) -> Option<&dyn Overlay> {
+        self.modals.last().map(|m| &**m)
+    }
+
+    /// The pane on top of the overlay stack if it is a `T` (`app.modal_as::<ManagePane>()`).
+    pub fn modal_as<T: Overlay>(&self) -> Option<&T> {
+        self.modal().and_then(|m| m.downcast_ref::<T>())
     }
 
     /// Every open pane, bottom first.
-    pub fn modals(&self) -> &[Modal] {
+    pub fn modals(&self) -> &[Box<dyn Overlay>] {
         &self.modals
     }
 

@@ -1,10 +1,10 @@
 //! The `:` commands (`:view`, `:sort`, `:refresh`, `:retry`, `:help`, `:q`) and quitting,
 //! which asks first when writes are unconfirmed or text is unsaved.
 
-use super::{App, Effect, Level, Overlay};
+use super::{App, Effect, Level};
 use crate::store::Sort;
 use crate::sync::Command;
-use crate::ui::modal::Modal;
+use crate::ui::overlay_screens::QuitConfirm;
 use crate::ui::views::queue::{self, SORT_CYCLE};
 
 impl App {
@@ -23,7 +23,7 @@ impl App {
         if editor_open {
             why.push("an input line is open".to_string());
         }
-        if self.modals.iter().any(Modal::is_dirty) {
+        if self.modals.iter().any(|m| m.is_dirty()) {
             why.push("a pane has unsaved changes".to_string());
         }
         if why.is_empty() {
@@ -31,9 +31,10 @@ impl App {
             vec![Effect::Quit]
         } else {
             self.input = None;
-            self.overlay = Overlay::ConfirmQuit {
-                message: format!("{}. Quit anyway? (y/n)", why.join("; ")),
-            };
+            self.screen = Some(Box::new(QuitConfirm::new(format!(
+                "{}. Quit anyway? (y/n)",
+                why.join("; ")
+            ))));
             self.dirty = true;
             Vec::new()
         }
@@ -51,7 +52,7 @@ impl App {
                 vec![Effect::Quit]
             }
             "help" | "h" => {
-                self.overlay = Overlay::Help { scroll: 0 };
+                self.open_help();
                 Vec::new()
             }
             "view" | "v" => {

@@ -5,7 +5,7 @@
 
 use super::App;
 use crate::sync::Target;
-use crate::ui::modal::Modal;
+use crate::ui::triage::CommentEditor;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -55,10 +55,9 @@ impl App {
         let pending: Vec<(Target, String)> = self
             .modals
             .iter()
-            .filter_map(|m| match m {
-                Modal::Comment(p) if p.is_dirty() => Some((p.target().clone(), p.text())),
-                _ => None,
-            })
+            .filter_map(|m| m.downcast_ref::<CommentEditor>())
+            .filter(|p| p.is_dirty())
+            .map(|p| (p.target().clone(), p.text()))
             .filter(|(t, text)| self.comment_saved.get(t) != Some(text))
             .collect();
         let mut saved = false;

@@ -2,13 +2,11 @@
 //! taking an incident over from a colleague, one comment for several incidents. The dialog
 //! lists what changes per incident (old owner → new owner); "yes" sends the writes.
 
-use super::{App, Effect, Level};
+use super::App;
 use crate::graph::model::Incident;
 use crate::sync::WriteOp;
-use crate::ui::modal::Modal;
 use crate::ui::triage::changes::owner_label;
-use crate::ui::triage::{ConfirmDialog, ConfirmOutcome};
-use crossterm::event::KeyEvent;
+use crate::ui::triage::{ConfirmDialog, WritesConfirm};
 
 /// How to fix an unknown identity (shown when "me" is needed and not known).
 pub(super) const IDENTITY_UNKNOWN: &str = "Your identity is not known yet, so vigil cannot assign to you: \
@@ -99,35 +97,7 @@ pub(super) fn comment_dialog(ops: &[WriteOp], title_of: impl Fn(&str) -> String)
 impl App {
     /// Opens a confirmation that sends `ops` on "yes".
     pub(super) fn ask_before_writing(&mut self, dialog: ConfirmDialog, ops: Vec<WriteOp>) {
-        self.modals.push(Modal::ConfirmWrites(dialog, ops));
+        self.modals.push(Box::new(WritesConfirm::new(dialog, ops)));
         self.dirty = true;
-    }
-
-    /// A key for an open [`Modal::ConfirmWrites`] (already taken off the stack).
-    pub(super) fn confirm_writes_key(
-        &mut self,
-        mut dialog: ConfirmDialog,
-        ops: Vec<WriteOp>,
-        key: KeyEvent,
-    ) -> Vec<Effect> {
-        match dialog.handle_key(key) {
-            ConfirmOutcome::Pending => {
-                self.modals.push(Modal::ConfirmWrites(dialog, ops));
-                Vec::new()
-            }
-            ConfirmOutcome::Yes => {
-                // A comment's draft is dropped once the outbox holds it.
-                for op in &ops {
-                    if matches!(op, WriteOp::CommentIncident { .. }) {
-                        self.drop_comment_draft(&op.target());
-                    }
-                }
-                self.submit_writes(ops)
-            }
-            ConfirmOutcome::No => {
-                self.notify(Level::Info, "Nothing was changed");
-                Vec::new()
-            }
-        }
     }
 }

@@ -8,10 +8,8 @@ use crate::experts::{
 };
 use crate::graph::model::{Alert, Incident, Timestamp};
 use crate::sync::Command;
-use crate::ui::experts_ui::{
-    AskExpertsPane, ExpertsComponent, ExpertsOutcome, InquiriesList, NotificationView,
-};
-use crate::ui::modal::Modal;
+use crate::ui::experts_ui::{AskExpertsPane, InquiriesList, NotificationView};
+use crate::ui::overlay::Outcome;
 use crate::ui::pages::Page;
 use std::time::Instant;
 
@@ -108,14 +106,14 @@ impl App {
                 .incident_of
                 .insert(pane.topic().key(), inc.id.clone());
         }
-        self.modals.push(Modal::Ask(pane));
+        self.modals.push(Box::new(pane));
         self.dirty = true;
     }
 
     /// `I`: the drafts and sent inquiries.
     pub(super) fn open_inquiries(&mut self) -> Vec<Effect> {
         let list = InquiriesList::new(self.experts.drafts(), self.experts.inquiries());
-        self.modals.push(Modal::Inquiries(list));
+        self.modals.push(Box::new(list));
         Vec::new()
     }
 
@@ -140,7 +138,7 @@ impl App {
         let tasks = self.experts.tasks.get(&id).cloned().unwrap_or_default();
         let view = NotificationView::new(&entry.incident, tasks);
         self.experts.notification_for = Some(id.clone());
-        self.modals.push(Modal::Notification(view));
+        self.modals.push(Box::new(view));
         vec![
             Effect::SendCommand(Command::LoadIncident {
                 incident_id: id.clone(),
@@ -150,54 +148,14 @@ impl App {
         ]
     }
 
-    /// Handles a key for a Defender Experts modal already taken off the stack; puts it back
-    /// unless it closed.
-    pub(super) fn experts_modal_key(
-        &mut self,
-        mut modal: Modal,
-        key: crossterm::event::KeyEvent,
-    ) -> Vec<Effect> {
-        let now = self.now;
-        let comp: &mut dyn ExpertsComponent = match &mut modal {
-            Modal::Ask(p) => p,
-            Modal::Inquiries(p) => p,
-            Modal::Notification(p) => p,
-            _ => {
-                self.modals.push(modal);
-                return Vec::new();
-            }
-        };
-        let mut outcomes = vec![comp.handle_key(key, now)];
-        while let Some(f) = comp.take_followup() {
-            outcomes.push(f);
-        }
-        let closed = outcomes
-            .iter()
-            .any(|o| matches!(o, ExpertsOutcome::Close | ExpertsOutcome::Send(_)));
-        if closed {
-            if matches!(modal, Modal::Notification(_)) {
-                self.experts.notification_for = None;
-            }
-        } else {
-            self.modals.push(modal);
-        }
-        let mut effects = Vec::new();
-        for o in outcomes {
-            effects.extend(self.experts_outcome(o));
-        }
-        self.refresh_experts_modals();
-        effects
-    }
-
-    fn experts_outcome(&mut self, o: ExpertsOutcome) -> Vec<Effect> {
+    pub(super) fn experts_outcome(&mut self, o: Outcome) -> Vec<Effect> {
         match o {
-            ExpertsOutcome::Continue | ExpertsOutcome::Close => Vec::new(),
-            ExpertsOutcome::Send(inq) => self.send_inquiry(inq),
-            ExpertsOutcome::CopyToClipboard { text, what } => vec![Effect::Copy {
+            Outcome::Send(inq) => self.send_inquiry(inq),
+            Outcome::CopyToClipboard { text, what } => vec![Effect::Copy {
                 text: crate::ui::sanitize::sanitize_multiline(&text).into_owned(),
                 what,
             }],
-            ExpertsOutcome::SaveDraft(d) => {
+            Outcome::SaveDraft(d) => {
                 if let Err(e) = self.experts.save_draft(&d) {
                     self.show_toast(Level::Error, format!("Could not save the draft: {e}"));
                 } else {
@@ -205,8 +163,8 @@ impl App {
                 }
                 Vec::new()
             }
-            ExpertsOutcome::Retry(id) => self.retry_inquiry(&id),
-            ExpertsOutcome::OpenDraft(d) => {
+            Outcome::Retry(id) => self.retry_inquiry(&id),
+            Outcome::OpenDraft(d) => {
                 let (incident, alerts) = match &d.topic {
                     InquiryTopic::Incident { id, .. } => (
                         self.store.incident(id).map(|e| e.incident.clone()),
@@ -217,20 +175,22 @@ impl App {
                 self.open_ask_on(d.topic.clone(), incident, alerts, Some(d));
                 Vec::new()
             }
-            ExpertsOutcome::DeleteDraft(key) => {
+            Outcome::DeleteDraft(key) => {
                 if let Err(e) = self.experts.delete_draft(&key) {
                     self.show_toast(Level::Error, format!("Could not delete the draft: {e}"));
                 }
                 Vec::new()
             }
-            ExpertsOutcome::TaskUpdate { task_id, status } => self.update_task(task_id, status),
-            ExpertsOutcome::TaskExecute { .. } => self.copy_incident_portal_link(),
-            ExpertsOutcome::LoadBeta { incident_id } => {
+            Outcome::TaskUpdate { task_id, status } => self.update_task(task_id, status),
+            Outcome::TaskExecute { .. } => self.copy_incident_portal_link(),
+            Outcome::LoadBeta { incident_id } => {
                 vec![Effect::SendCommand(Command::LoadIncident {
                     incident_id,
                     beta: true,
                 })]
             }
+            // The rest are not Defender Experts requests (see `apply_outcome`).
+            _ => Vec::new(),
         }
     }
 
@@ -302,26 +262,24 @@ impl App {
     /// Brings open Defender Experts screens up to date with the store and the inquiry store.
     pub(super) fn refresh_experts_modals(&mut self) {
         let notif = self.experts.notification_for.clone();
-        let needs_lists = self.modals.iter().any(|m| matches!(m, Modal::Inquiries(_)));
+        let needs_lists = self.modals.iter().any(|m| m.is::<InquiriesList>());
         let (drafts, inquiries) = if needs_lists {
             (self.experts.drafts(), self.experts.inquiries())
         } else {
             (Vec::new(), Vec::new())
         };
         for m in &mut self.modals {
-            match m {
-                Modal::Inquiries(l) => l.set_data(drafts.clone(), inquiries.clone()),
-                Modal::Notification(v) => {
-                    if let Some(id) = &notif {
-                        if let Some(e) = self.store.incident(id) {
-                            v.set_incident(&e.incident);
-                        }
-                        if let Some(t) = self.experts.tasks.get(id) {
-                            v.set_tasks(t.clone());
-                        }
-                    }
+            if let Some(l) = m.downcast_mut::<InquiriesList>() {
+                l.set_data(drafts.clone(), inquiries.clone());
+            } else if let Some(v) = m.downcast_mut::<NotificationView>()
+                && let Some(id) = &notif
+            {
+                if let Some(e) = self.store.incident(id) {
+                    v.set_incident(&e.incident);
                 }
-                _ => {}
+                if let Some(t) = self.experts.tasks.get(id) {
+                    v.set_tasks(t.clone());
+                }
             }
         }
     }
@@ -332,7 +290,7 @@ impl App {
         let comments = self.save_comment_drafts(Some(at));
         let mut due = Vec::new();
         for (i, m) in self.modals.iter_mut().enumerate() {
-            if let Modal::Ask(p) = m
+            if let Some(p) = m.downcast_mut::<AskExpertsPane>()
                 && let Some(d) = p.autosave_due(at)
             {
                 due.push((i, d));
@@ -343,7 +301,11 @@ impl App {
             match self.experts.save_draft(&d) {
                 Ok(()) => saved = true,
                 Err(e) => {
-                    if let Some(Modal::Ask(p)) = self.modals.get_mut(i) {
+                    if let Some(p) = self
+                        .modals
+                        .get_mut(i)
+                        .and_then(|m| m.downcast_mut::<AskExpertsPane>())
+                    {
                         p.autosave_failed(at);
                     }
                     self.show_toast(Level::Error, format!("Draft autosave failed: {e}"));
@@ -360,10 +322,9 @@ impl App {
         let drafts: Vec<Draft> = self
             .modals
             .iter()
-            .filter_map(|m| match m {
-                Modal::Ask(p) if p.is_dirty() => Some(p.draft(now)),
-                _ => None,
-            })
+            .filter_map(|m| m.downcast_ref::<AskExpertsPane>())
+            .filter(|p| p.is_dirty())
+            .map(|p| p.draft(now))
             .collect();
         for d in drafts {
             if let Err(e) = self.experts.save_draft(&d) {

@@ -2,19 +2,18 @@
 //! input and status lines under it, the hint line, then the panes and the overlays on top.
 
 use super::input_line::InputKind;
-use super::{App, Level, Overlay};
+use super::{App, Level};
 use crate::sync::Phase;
 use crate::ui::keymap::Context;
 use crate::ui::pages::queue::QueueFrame;
 use crate::ui::pages::{self, PageCtx};
 use crate::ui::sanitize::{sanitize, sanitize_spans};
-use crate::ui::views::help;
 use crate::ui::views::status_bar::{self, StatusData};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+
 use unicode_width::UnicodeWidthStr;
 
 impl App {
@@ -24,10 +23,10 @@ impl App {
         let (cursor, body) = self.render_base(area, frame.buffer_mut());
         self.last_frame = Some(frame.buffer_mut().clone());
         if area.width > 0 && area.height > 0 {
-            for m in &self.modals {
-                m.render(frame, body, &self.theme);
+            self.refresh_screen();
+            for m in self.modals.iter().chain(&self.screen) {
+                m.render(frame, m.area(area, body), &self.theme, &self.keymap);
             }
-            self.render_overlays(area, frame.buffer_mut());
             crate::ui::text::mend_covered_wide_chars(frame.buffer_mut());
         }
         if self.sym.ascii {
@@ -40,12 +39,11 @@ impl App {
         }
     }
 
-    /// Draws the page and the overlays (help, quit confirmation) into a buffer, without the
-    /// panes (they need a frame); returns where the text cursor goes (input line), if anywhere.
+    /// Draws the page into a buffer, without the panes and full-screen overlays (they need a
+    /// frame); returns where the text cursor goes (input line), if anywhere.
     pub fn render_buffer(&mut self, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let (cursor, _) = self.render_base(area, buf);
         if area.width > 0 && area.height > 0 {
-            self.render_overlays(area, buf);
             crate::ui::text::mend_covered_wide_chars(buf);
         }
         if self.sym.ascii {
@@ -57,11 +55,7 @@ impl App {
     /// The status bar's key hints: the open pane's, else the screen's.
     fn current_hints(&self) -> Vec<(String, &'static str)> {
         if let Some(m) = self.modals.last() {
-            return m
-                .hints()
-                .into_iter()
-                .map(|(k, d)| (k.to_string(), d))
-                .collect();
+            return m.hints(&self.keymap);
         }
         let ctx = self.context();
         let mut hints = self.keymap.hints(ctx);
@@ -205,74 +199,5 @@ impl App {
             return;
         };
         self.view = top.render(&ctx, &crumb, body, buf);
-    }
-
-    /// The help overlay's lines: the open pane's keys first, then the screen's.
-    fn help_content(&self) -> (Vec<Line<'static>>, String) {
-        let ctx = self.context();
-        let mut lines = Vec::new();
-        let mut title = format!("Keys: {}", ctx.name());
-        if let Some(m) = self.modals.last() {
-            title = format!("Keys: {}", m.name());
-            let hints = m.hints();
-            let w = hints
-                .iter()
-                .map(|(k, _)| k.width())
-                .max()
-                .unwrap_or(0)
-                .min(24);
-            for (k, d) in hints {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{k:<w$}"), self.theme.key_hint),
-                    Span::raw("  "),
-                    Span::styled(d.to_string(), self.theme.text),
-                ]));
-            }
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                format!("Under the pane ({}), after it closes:", ctx.name()),
-                self.theme.muted,
-            )));
-        }
-        lines.extend(help::help_lines(&self.keymap, ctx, &self.theme));
-        (lines, title)
-    }
-
-    fn render_overlays(&self, area: Rect, buf: &mut Buffer) {
-        match &self.overlay {
-            Overlay::Help { scroll } => {
-                let (lines, title) = self.help_content();
-                help::render(buf, area, &lines, &title, *scroll, &self.theme);
-            }
-            Overlay::Notices { scroll } => {
-                let lines = self.notice_lines();
-                let title = format!("Notices this session ({})", self.notice_history.len());
-                let rows = area.height.saturating_sub(2) as usize;
-                let top = scroll.saturating_sub(rows.saturating_sub(1));
-                help::render(buf, area, &lines, &title, top, &self.theme);
-            }
-            Overlay::ConfirmQuit { message } => {
-                let w = (message.width() as u16 + 4).min(area.width);
-                let rect = Rect {
-                    x: area.x + (area.width - w) / 2,
-                    y: area.y + area.height / 2,
-                    width: w,
-                    height: 3.min(area.height),
-                };
-                Clear.render(rect, buf);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(self.theme.warning);
-                let inner = block.inner(rect);
-                block.render(rect, buf);
-                buf.set_line(
-                    inner.x + 1,
-                    inner.y,
-                    &Line::from(Span::styled(message.clone(), self.theme.warning)),
-                    inner.width,
-                );
-            }
-            Overlay::None => {}
-        }
     }
 }

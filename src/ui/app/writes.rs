@@ -5,13 +5,12 @@
 use super::{App, Effect, Level};
 use crate::graph::model::Incident;
 use crate::sync::{Command, OpId, StoreUpdate, Target, WriteOp};
-use crate::ui::modal::{ConfirmPurpose, Modal};
+use crate::ui::overlay::Overlay;
 use crate::ui::pages::Page;
 use crate::ui::triage::{
-    AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ConfirmOutcome, Field, ItemResult,
-    ManagePane, PaneOutcome, READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
+    AlertManagePane, BulkResults, CommentEditor, ConflictConfirm, Field, ItemResult, ManagePane,
+    READ_ONLY_MESSAGE, conflict_dialog, describe_changes,
 };
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 /// How a write ended, as far as result lists and deliveries care.
 pub(super) struct WriteOutcome {
@@ -89,7 +88,7 @@ impl App {
         if self.read_only {
             self.show_toast(Level::Warn, READ_ONLY_MESSAGE);
         }
-        self.modals.push(Modal::Manage(pane));
+        self.modals.push(Box::new(pane));
         Vec::new()
     }
 
@@ -108,7 +107,7 @@ impl App {
         if self.read_only {
             self.show_toast(Level::Warn, READ_ONLY_MESSAGE);
         }
-        self.modals.push(Modal::AlertManage(pane));
+        self.modals.push(Box::new(pane));
         Vec::new()
     }
 
@@ -125,7 +124,7 @@ impl App {
             None => CommentEditor::new(first),
         }
         .read_only(self.read_only);
-        self.modals.push(Modal::Comment(editor));
+        self.modals.push(Box::new(editor));
         Vec::new()
     }
 
@@ -179,7 +178,7 @@ impl App {
             // Describe against the versions on screen, before the optimistic overlay.
             let store = &self.store;
             let bulk = BulkResults::from_writes(paired.clone(), |w| describe(store, w));
-            self.modals.push(Modal::Bulk(bulk));
+            self.modals.push(Box::new(bulk));
             self.queue.marked.clear();
         } else {
             self.show_toast(Level::Info, format!("Saving {first}…"));
@@ -190,89 +189,60 @@ impl App {
             .collect()
     }
 
-    /// A key for a triage modal already taken off the stack; puts it back unless it closed.
-    pub(super) fn triage_modal_key(&mut self, modal: Modal, key: KeyEvent) -> Vec<Effect> {
-        match modal {
-            Modal::Manage(mut p) => match p.handle_key(key) {
-                PaneOutcome::Continue => self.keep(Modal::Manage(p)),
-                PaneOutcome::Close => Vec::new(),
-                PaneOutcome::Submit(ops) => self.submit_writes(ops),
-            },
-            Modal::AlertManage(mut p) => match p.handle_key(key) {
-                PaneOutcome::Continue => self.keep(Modal::AlertManage(p)),
-                PaneOutcome::Close => Vec::new(),
-                PaneOutcome::Submit(ops) => self.submit_writes(ops),
-            },
-            Modal::Comment(mut p) => match p.handle_key(key) {
-                PaneOutcome::Continue => self.keep(Modal::Comment(p)),
-                PaneOutcome::Close => {
-                    // Esc keeps the draft; only an explicit discard (or no text) drops it.
-                    if p.is_discarded() || p.text().trim().is_empty() {
-                        self.drop_comment_draft(p.target());
-                    } else {
-                        self.keep_comment_draft(p.target(), &p.text());
-                        self.notify(Level::Info, "Comment draft kept: m reopens it");
-                    }
-                    Vec::new()
-                }
-                PaneOutcome::Submit(ops) => {
-                    let ops = self.comment_for_selection(ops);
-                    if ops.len() > 1 {
-                        // Kept until the analyst says yes (dropped then, see confirm_writes).
-                        self.keep_comment_draft(p.target(), &p.text());
-                        let store = &self.store;
-                        let dialog = super::confirm_writes::comment_dialog(&ops, |id| {
-                            store
-                                .incident(id)
-                                .map(|e| e.incident.title().to_string())
-                                .unwrap_or_default()
-                        });
-                        self.ask_before_writing(dialog, ops);
-                        return Vec::new();
-                    }
-                    // The outbox holds the comment from here on.
-                    self.drop_comment_draft(p.target());
-                    self.submit_writes(ops)
-                }
-            },
-            Modal::Bulk(mut b) => match b.handle_key(key) {
-                PaneOutcome::Continue => self.keep(Modal::Bulk(b)),
-                PaneOutcome::Close => Vec::new(),
-                PaneOutcome::Submit(_) => {
-                    // Writes in conflict are still in the outbox: they wait for the
-                    // analyst's decision in their dialog, never for a second copy. Writes that
-                    // failed in a retryable way are still there too: the engine sends that
-                    // same entry again (a comment is looked for first), never a copy.
-                    let in_conflict: Vec<OpId> =
-                        self.store.conflicts().iter().map(|c| c.op).collect();
-                    let failed = b.failed_writes();
-                    let mut effects = Vec::new();
-                    let mut retried_in_outbox = false;
-                    for (old, w) in failed.into_iter().filter(|(o, _)| !in_conflict.contains(o)) {
-                        if self.in_outbox.contains(&old) {
-                            retried_in_outbox = true;
-                            continue;
-                        }
-                        let op = self.alloc_op();
-                        b.rebind(old, op);
-                        effects.push(self.send_write(op, w));
-                    }
-                    if retried_in_outbox {
-                        effects.push(Effect::SendCommand(Command::RetryFailed));
-                    }
-                    self.modals.push(Modal::Bulk(b));
-                    effects
-                }
-            },
-            Modal::Confirm(d, purpose) => self.conflict_key(d, purpose, key),
-            Modal::ConfirmWrites(d, ops) => self.confirm_writes_key(d, ops, key),
-            other => self.keep(other),
+    /// The comment editor's submit: widened to the queue's selection, asked first when it
+    /// goes to more than one incident (the draft is kept until then), else sent.
+    pub(super) fn submit_comment(
+        &mut self,
+        target: Target,
+        text: String,
+        ops: Vec<WriteOp>,
+    ) -> Vec<Effect> {
+        let ops = self.comment_for_selection(ops);
+        if ops.len() > 1 {
+            // Kept until the analyst says yes (dropped then, see confirm_writes).
+            self.keep_comment_draft(&target, &text);
+            let store = &self.store;
+            let dialog = super::confirm_writes::comment_dialog(&ops, |id| {
+                store
+                    .incident(id)
+                    .map(|e| e.incident.title().to_string())
+                    .unwrap_or_default()
+            });
+            self.ask_before_writing(dialog, ops);
+            return Vec::new();
         }
+        // The outbox holds the comment from here on.
+        self.drop_comment_draft(&target);
+        self.submit_writes(ops)
     }
 
-    fn keep(&mut self, m: Modal) -> Vec<Effect> {
-        self.modals.push(m);
-        Vec::new()
+    /// `R` in the bulk results: sends the failed writes again. Writes in conflict are still
+    /// in the outbox: they wait for the analyst's decision in their dialog, never for a second
+    /// copy. Writes that failed in a retryable way are still there too: the engine sends that
+    /// same entry again (a comment is looked for first), never a copy.
+    pub(super) fn retry_bulk_writes(&mut self, failed: Vec<(OpId, WriteOp)>) -> Vec<Effect> {
+        let in_conflict: Vec<OpId> = self.store.conflicts().iter().map(|c| c.op).collect();
+        let mut effects = Vec::new();
+        let mut retried_in_outbox = false;
+        for (old, w) in failed.into_iter().filter(|(o, _)| !in_conflict.contains(o)) {
+            if self.in_outbox.contains(&old) {
+                retried_in_outbox = true;
+                continue;
+            }
+            let op = self.alloc_op();
+            if let Some(b) = self
+                .modals
+                .last_mut()
+                .and_then(|m| m.downcast_mut::<BulkResults>())
+            {
+                b.rebind(old, op);
+            }
+            effects.push(self.send_write(op, w));
+        }
+        if retried_in_outbox {
+            effects.push(Effect::SendCommand(Command::RetryFailed));
+        }
+        effects
     }
 
     /// A comment written from the queue with a multi-selection goes to every selected incident.
@@ -295,57 +265,14 @@ impl App {
             .collect()
     }
 
-    /// A key for the conflict dialog: `y` overwrite, `n` discard, `Esc` decide later (the
-    /// write stays in conflict in the outbox).
-    fn conflict_key(
-        &mut self,
-        mut d: ConfirmDialog,
-        purpose: ConfirmPurpose,
-        key: KeyEvent,
-    ) -> Vec<Effect> {
-        let ConfirmPurpose::Conflict { op, write } = &purpose;
-        let (op, target) = (*op, write.target());
-        if key.code == KeyCode::Esc && key.kind != KeyEventKind::Release {
-            self.show_toast(
-                Level::Warn,
-                format!("Your change to {target} waits in conflict: :retry to decide"),
-            );
-            return Vec::new();
-        }
-        match d.handle_key(key) {
-            ConfirmOutcome::Pending => self.keep(Modal::Confirm(d, purpose)),
-            ConfirmOutcome::Yes if self.read_only => {
-                self.show_toast(Level::Warn, "Read-only profile: changes are disabled");
-                Vec::new()
-            }
-            ConfirmOutcome::Yes => {
-                self.show_toast(
-                    Level::Info,
-                    format!("Overwriting the server's values of {target}…"),
-                );
-                vec![Effect::SendCommand(Command::Overwrite { op })]
-            }
-            ConfirmOutcome::No => {
-                self.show_toast(
-                    Level::Info,
-                    format!("Kept the server's version of {target}"),
-                );
-                vec![Effect::SendCommand(Command::Discard { op })]
-            }
-        }
-    }
-
     /// `:retry`: retries failed writes and shows again the dialog of each write in conflict.
     pub(super) fn retry_and_review_conflicts(&mut self) -> Vec<Effect> {
         let open: Vec<OpId> = self
             .modals
             .iter()
-            .filter_map(|m| match m {
-                Modal::Confirm(_, ConfirmPurpose::Conflict { op, .. }) => Some(*op),
-                _ => None,
-            })
+            .filter_map(|m| m.downcast_ref::<ConflictConfirm>().map(ConflictConfirm::op))
             .collect();
-        let dialogs: Vec<Modal> = self
+        let dialogs: Vec<Box<dyn Overlay>> = self
             .store
             .conflicts()
             .into_iter()
@@ -358,13 +285,11 @@ impl App {
                     return None;
                 };
                 let server = self.store.incident(incident_id)?.server();
-                Some(Modal::Confirm(
-                    conflict_dialog(patch, server, &c.fields),
-                    ConfirmPurpose::Conflict {
-                        op: c.op,
-                        write: c.write.clone(),
-                    },
-                ))
+                let dialog = conflict_dialog(patch, server, &c.fields);
+                Some(
+                    Box::new(ConflictConfirm::new(dialog, c.op, c.write.clone()))
+                        as Box<dyn Overlay>,
+                )
             })
             .collect();
         let conflicts = self.store.conflicts().len();
@@ -420,7 +345,7 @@ impl App {
     ) {
         self.writes.remove(&outcome.op);
         for m in &mut self.modals {
-            if let Modal::Bulk(b) = m {
+            if let Some(b) = m.downcast_mut::<BulkResults>() {
                 b.record(outcome.op, outcome.result.clone());
             }
         }
@@ -439,10 +364,8 @@ impl App {
             && let WriteOp::PatchIncident { patch, .. } = &write
         {
             let dialog = conflict_dialog(patch, server, changed_fields);
-            self.modals.push(Modal::Confirm(
-                dialog,
-                ConfirmPurpose::Conflict { op, write },
-            ));
+            self.modals
+                .push(Box::new(ConflictConfirm::new(dialog, op, write)));
         }
     }
 }

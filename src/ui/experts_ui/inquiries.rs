@@ -1,12 +1,14 @@
 //! Drafts and sent inquiries with their per-channel delivery state.
 
-use super::ExpertsOutcome;
-use super::common::{clip, clip_span, is_press, plain_char, scroll_to, wrapped_lines};
+use super::common::{clip, clip_span, is_press, scroll_to, wrapped_lines};
 use crate::experts::{Channel, DeliveryStatus, Draft, Inquiry};
 use crate::graph::model::Timestamp;
 use crate::sync::writer::MAIL_OUTCOME_UNKNOWN;
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -19,6 +21,21 @@ enum Row {
     Draft(Draft),
     Inquiry(Inquiry),
 }
+
+/// The list's hints (the key line under it leaves out the first).
+const LIST_HINTS: &[PaneHint] = &[
+    (&[Action::MoveUp, Action::MoveDown], "↑/↓", "select"),
+    (&[Action::Open], "enter", "open draft"),
+    (&[Action::RetryFailed], "R", "retry failed"),
+    (&[Action::DeleteDraft], "d", "delete draft"),
+    (&[Action::Back], "esc", "close"),
+];
+
+/// The hints while "delete this draft?" is asked.
+const CONFIRM_HINTS: &[PaneHint] = &[
+    (&[Action::Yes], "y", "delete draft"),
+    (&[], "any key", "keep"),
+];
 
 /// The list: drafts first (newest first), then inquiries (newest first).
 #[derive(Debug)]
@@ -179,45 +196,52 @@ impl InquiriesList {
     /// Pastes are ignored.
     pub fn handle_paste(&mut self, _text: &str) {}
 
-    /// Handles one key. See [`hints`](Self::hints) for the bindings.
-    pub fn handle_key(&mut self, key: KeyEvent, _now: Timestamp) -> ExpertsOutcome {
+    /// Handles one key with the default bindings.
+    pub fn handle_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
+        self.handle_key_in(key, now, Keymap::defaults())
+    }
+
+    /// Handles one key, resolved through `keymap` (context [`Context::Inquiries`]).
+    pub fn handle_key_in(&mut self, key: KeyEvent, _now: Timestamp, keymap: &Keymap) -> Outcome {
         if !is_press(&key) {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
-        if plain_char(&key) != Some('R') {
+        let action = keymap.lookup(Context::Inquiries, &key);
+        if action != Some(Action::RetryFailed) {
             self.confirm_resend = None;
         }
         if let Some(k) = self.confirm_delete.take() {
-            if plain_char(&key) == Some('y') {
+            if action == Some(Action::Yes) {
                 self.rows
                     .retain(|r| !matches!(r, Row::Draft(d) if d.key == k));
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
                 self.message = Some("Draft deleted.".into());
-                return ExpertsOutcome::DeleteDraft(k);
+                return Outcome::DeleteDraft(k);
             }
             self.message = Some("Draft kept.".into());
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         let n = self.rows.len();
-        match (key.code, plain_char(&key)) {
-            (KeyCode::Esc, _) | (_, Some('q')) => return ExpertsOutcome::Close,
-            (KeyCode::Down, _) | (_, Some('j')) => {
-                self.selected = (self.selected + 1).min(n.saturating_sub(1))
-            }
-            (KeyCode::Up, _) | (_, Some('k')) => self.selected = self.selected.saturating_sub(1),
-            (KeyCode::Home, _) | (_, Some('g')) => self.selected = 0,
-            (KeyCode::End, _) | (_, Some('G')) => self.selected = n.saturating_sub(1),
-            (KeyCode::PageDown, _) => self.selected = (self.selected + 5).min(n.saturating_sub(1)),
-            (KeyCode::PageUp, _) => self.selected = self.selected.saturating_sub(5),
-            (KeyCode::Enter, _) => match self.rows.get(self.selected) {
-                Some(Row::Draft(d)) => return ExpertsOutcome::OpenDraft(d.clone()),
+        let Some(action) = action else {
+            return Outcome::Stay;
+        };
+        match action {
+            Action::Back => return Outcome::Close,
+            Action::MoveDown => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Action::MoveUp => self.selected = self.selected.saturating_sub(1),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = n.saturating_sub(1),
+            Action::PageDown => self.selected = (self.selected + 5).min(n.saturating_sub(1)),
+            Action::PageUp => self.selected = self.selected.saturating_sub(5),
+            Action::Open => match self.rows.get(self.selected) {
+                Some(Row::Draft(d)) => return Outcome::OpenDraft(d.clone()),
                 Some(Row::Inquiry(_)) => {
                     self.message =
                         Some("Sent inquiries cannot be edited; R retries failed deliveries.".into())
                 }
                 None => {}
             },
-            (_, Some('R')) => match self.rows.get(self.selected) {
+            Action::RetryFailed => match self.rows.get(self.selected) {
                 Some(Row::Inquiry(i))
                     if outcome_unknown(i)
                         && self.confirm_resend.as_deref() != Some(i.id.as_str()) =>
@@ -231,7 +255,7 @@ impl InquiriesList {
                 Some(Row::Inquiry(i)) if has_failed(i) => {
                     self.confirm_resend = None;
                     self.message = Some("Retrying the failed deliveries…".into());
-                    return ExpertsOutcome::Retry(i.id.clone());
+                    return Outcome::Retry(i.id.clone());
                 }
                 Some(Row::Inquiry(i)) => {
                     let n = pending_in_outbox(i);
@@ -250,7 +274,7 @@ impl InquiriesList {
                 }
                 _ => self.message = Some("Select a sent inquiry with failed deliveries.".into()),
             },
-            (_, Some('d')) => match self.rows.get(self.selected) {
+            Action::DeleteDraft => match self.rows.get(self.selected) {
                 Some(Row::Draft(d)) => {
                     self.confirm_delete = Some(d.key.clone());
                     self.message = None;
@@ -262,25 +286,33 @@ impl InquiriesList {
             },
             _ => {}
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
-    /// Key hints for the current state.
+    /// Key hints for the current state, with the default bindings.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        if self.confirm_delete.is_some() {
-            return vec![("y", "delete draft"), ("any key", "keep")];
-        }
-        vec![
-            ("↑/↓", "select"),
-            ("enter", "open draft"),
-            ("R", "retry failed"),
-            ("d", "delete draft"),
-            ("esc", "close"),
-        ]
+        self.hint_table().iter().map(|(_, k, d)| (*k, *d)).collect()
     }
 
-    /// Draws the list and the selected item's details.
+    /// Key hints for the current state, naming the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        keymap.pane_hints(Context::Inquiries, self.hint_table())
+    }
+
+    fn hint_table(&self) -> &'static [PaneHint] {
+        if self.confirm_delete.is_some() {
+            return CONFIRM_HINTS;
+        }
+        LIST_HINTS
+    }
+
+    /// Draws the list with the default bindings in its key line.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the list; its key line names the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         f.render_widget(Clear, area);
         let drafts = self
             .rows
@@ -343,13 +375,25 @@ impl InquiriesList {
 
         let status = match (&self.confirm_delete, &self.message) {
             (Some(k), _) => clip_span(
-                &format!("Delete the draft {k}? y: delete · any other key: keep"),
+                &format!(
+                    "Delete the draft {k}? {}: delete · any other key: keep",
+                    keymap
+                        .pane_hints(Context::Inquiries, &CONFIRM_HINTS[..1])
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect::<String>()
+                ),
                 w,
                 theme.warning,
             ),
             (None, Some(m)) => clip_span(m, w, theme.ok),
             (None, None) => clip_span(
-                "enter open draft · R retry failed · d delete draft · esc close",
+                &keymap
+                    .pane_hints(Context::Inquiries, &LIST_HINTS[1..])
+                    .into_iter()
+                    .map(|(k, d)| format!("{k} {d}"))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
                 w,
                 theme.key_hint,
             ),

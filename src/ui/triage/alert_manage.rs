@@ -1,10 +1,9 @@
 //! The alert manage pane (drill-down): status, owner, classification + determination and a
 //! comment → `PatchAlert` (+ `CommentAlert`).
 
-use super::PaneOutcome;
 use super::changes::{classification_label, owner_label};
 use super::comment::{clean_paste, comment_problem, new_textarea, textarea_key, textarea_text};
-use super::confirm::{ConfirmDialog, ConfirmOutcome};
+use super::confirm::ConfirmDialog;
 use super::manage::READ_ONLY_MESSAGE;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
@@ -12,6 +11,7 @@ use super::picker::{
 use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
 use crate::graph::model::{Alert, AlertPatch, AlertStatus, Classification, Determination};
 use crate::sync::messages::WriteOp;
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -225,22 +225,22 @@ impl AlertManagePane {
         out
     }
 
-    fn submit(&mut self) -> PaneOutcome {
+    fn submit(&mut self) -> Outcome {
         if self.read_only {
             self.message = Some(READ_ONLY_MESSAGE.into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let text = self.comment_text();
         if !text.trim().is_empty()
             && let Some(p) = comment_problem(&text)
         {
             self.message = Some(p);
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let ops = self.planned_ops();
         if ops.is_empty() {
             self.message = Some("nothing to change".into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let p = self.patch();
         let destructive = p.status == Some(AlertStatus::Resolved)
@@ -248,7 +248,7 @@ impl AlertManagePane {
             || p.classification.is_some()
             || p.determination.is_some();
         if !destructive {
-            return PaneOutcome::Submit(ops);
+            return Outcome::Submit(ops);
         }
         let mut lines: Vec<String> = self
             .describe(&p)
@@ -264,7 +264,7 @@ impl AlertManagePane {
         let d = ConfirmDialog::new(format!("Confirm changes to alert {}", self.alert.id), lines)
             .with_prompt("Apply these changes? y/n");
         self.mode = Mode::Confirm(Box::new(d), ops);
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     fn open(&mut self, field: AlertField) {
@@ -314,9 +314,9 @@ impl AlertManagePane {
     }
 
     /// Handles one key.
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if is_ctrl(&key, 's') && !matches!(self.mode, Mode::Confirm(..)) {
             self.mode = Mode::Form;
@@ -325,7 +325,7 @@ impl AlertManagePane {
         let mode = std::mem::replace(&mut self.mode, Mode::Form);
         match mode {
             Mode::Form => match key.code {
-                KeyCode::Esc => return PaneOutcome::Close,
+                KeyCode::Esc => return Outcome::Close,
                 KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => self.move_focus(1),
                 KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => self.move_focus(-1),
                 KeyCode::Enter | KeyCode::Char(' ') => {
@@ -344,9 +344,9 @@ impl AlertManagePane {
                 _ => {}
             },
             Mode::Confirm(mut d, ops) => match d.handle_key(key) {
-                ConfirmOutcome::Yes => return PaneOutcome::Submit(ops),
-                ConfirmOutcome::No => {}
-                ConfirmOutcome::Pending => self.mode = Mode::Confirm(d, ops),
+                Outcome::Yes => return Outcome::Submit(ops),
+                Outcome::No => {}
+                _ => self.mode = Mode::Confirm(d, ops),
             },
             Mode::Comment => match key.code {
                 KeyCode::Esc => {}
@@ -398,7 +398,7 @@ impl AlertManagePane {
                 (_, level) => self.mode = Mode::Class(p, level),
             },
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Inserts pasted text literally into the comment or the open picker's filter.

@@ -1,11 +1,13 @@
 //! Per-item results of a bulk run: "12 done, 1 failed, 37 pending", with retry of the failures.
 
-use super::PaneOutcome;
 use super::widgets::{centered, draw_lines, is_release, modal, row, scroll_start};
 use crate::sync::messages::{OpId, WriteOp};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 /// The state of one write of the run.
@@ -136,50 +138,76 @@ impl BulkResults {
         self.message.as_deref()
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    /// A key with the default bindings.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+        self.handle_key_in(key, Keymap::defaults())
+    }
+
+    /// A key, resolved through `keymap` (context [`Context::Bulk`]).
+    pub fn handle_key_in(&mut self, key: KeyEvent, keymap: &Keymap) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let len = self.items.len();
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return PaneOutcome::Close,
-            KeyCode::Char('R') => {
+        match keymap.lookup(Context::Bulk, &key) {
+            Some(Action::Back) => return Outcome::Close,
+            Some(Action::RetryFailed) => {
                 let ops: Vec<WriteOp> = self.failed_writes().into_iter().map(|(_, w)| w).collect();
                 if ops.is_empty() {
                     self.message = Some("no failed writes to retry".into());
-                    return PaneOutcome::Continue;
+                    return Outcome::Stay;
                 }
                 self.message = None;
-                return PaneOutcome::Submit(ops);
+                return Outcome::Submit(ops);
             }
-            KeyCode::Char('j') | KeyCode::Down if self.cursor + 1 < len => self.cursor += 1,
-            KeyCode::Char('k') | KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::PageDown => self.cursor = (self.cursor + 10).min(len.saturating_sub(1)),
-            KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(10),
-            KeyCode::Char('g') | KeyCode::Home => self.cursor = 0,
-            KeyCode::Char('G') | KeyCode::End => self.cursor = len.saturating_sub(1),
+            Some(Action::MoveDown) if self.cursor + 1 < len => self.cursor += 1,
+            Some(Action::MoveUp) => self.cursor = self.cursor.saturating_sub(1),
+            Some(Action::PageDown) => self.cursor = (self.cursor + 10).min(len.saturating_sub(1)),
+            Some(Action::PageUp) => self.cursor = self.cursor.saturating_sub(10),
+            Some(Action::Top) => self.cursor = 0,
+            Some(Action::Bottom) => self.cursor = len.saturating_sub(1),
             _ => {}
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Nothing to paste into.
     pub fn handle_paste(&mut self, _text: &str) {}
 
+    /// The hints with the default bindings.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let mut h = vec![("j/k", "scroll")];
+        self.hint_table()
+            .into_iter()
+            .map(|(_, k, d)| (k, d))
+            .collect()
+    }
+
+    /// The hints with the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        keymap.pane_hints(Context::Bulk, &self.hint_table())
+    }
+
+    fn hint_table(&self) -> Vec<PaneHint> {
+        let mut h: Vec<PaneHint> = vec![(&[Action::MoveDown, Action::MoveUp], "j/k", "scroll")];
         if self.counts().1 > 0 {
-            h.push(("R", "retry failed"));
+            h.push((&[Action::RetryFailed], "R", "retry failed"));
         }
-        h.push(("Esc", "close"));
+        h.push((&[Action::Back], "Esc", "close"));
         h
     }
 
-    /// Draws the list centred in `area`.
+    /// Draws the list centred in `area`, with the default bindings in its hints.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the list centred in `area`, its hints naming the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         let rect = centered(area, 76, self.items.len() as u16 + 5);
         let title = format!("Bulk update: {}", self.summary());
-        let inner = modal(f, rect, &title, &self.hints(), theme);
+        let hints = self.hints_in(keymap);
+        let hints: Vec<(&str, &str)> = hints.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+        let inner = modal(f, rect, &title, &hints, theme);
         if inner.height == 0 {
             return;
         }

@@ -1,13 +1,15 @@
 //! The comment editor: multi-line with word wrap, undo/redo, literal bracketed paste, a live
 //! "1,234 / 30,000" count. Esc closes and keeps the draft; ctrl-d asks "Discard comment?".
 
-use super::PaneOutcome;
 use super::manage::READ_ONLY_MESSAGE;
 use super::widgets::{centered, draw_lines, is_ctrl, is_release, modal, row, thousands};
 use crate::sync::messages::{Target, WriteOp};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
@@ -152,41 +154,47 @@ impl CommentEditor {
         self.confirm_discard
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    /// A key with the default bindings.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+        self.handle_key_in(key, Keymap::defaults())
+    }
+
+    /// A key: command keys resolved through `keymap` (context [`Context::Comment`]), every
+    /// other key edits the text.
+    pub fn handle_key_in(&mut self, key: KeyEvent, keymap: &Keymap) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
+        let action = keymap.lookup(Context::Comment, &key);
         if self.confirm_discard {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+            match action {
+                Some(Action::Yes) => {
                     self.discarded = true;
-                    return PaneOutcome::Close;
+                    return Outcome::Close;
                 }
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.confirm_discard = false
-                }
+                Some(Action::No) | Some(Action::Back) => self.confirm_discard = false,
                 _ => {}
             }
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
-        if is_ctrl(&key, 's') {
+        if action == Some(Action::Send) {
             return self.submit();
         }
-        if key.code == KeyCode::Esc {
+        if action == Some(Action::Back) {
             // Closing keeps the text: the host saves it as a draft.
-            return PaneOutcome::Close;
+            return Outcome::Close;
         }
-        if is_ctrl(&key, 'd') {
+        if action == Some(Action::Discard) {
             if self.is_empty() {
                 self.discarded = true;
-                return PaneOutcome::Close;
+                return Outcome::Close;
             }
             self.confirm_discard = true;
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         self.message = None;
         textarea_key(&mut self.ta, key);
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Inserts pasted text literally (never interpreted as keys).
@@ -198,15 +206,15 @@ impl CommentEditor {
         self.ta.insert_str(clean_paste(text));
     }
 
-    fn submit(&mut self) -> PaneOutcome {
+    fn submit(&mut self) -> Outcome {
         if self.read_only {
             self.message = Some(READ_ONLY_MESSAGE.into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let text = self.text();
         if let Some(p) = comment_problem(&text) {
             self.message = Some(p);
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let text = text.trim_end().to_string();
         let op = match &self.target {
@@ -219,26 +227,47 @@ impl CommentEditor {
                 text,
             },
         };
-        PaneOutcome::Submit(vec![op])
+        Outcome::Submit(vec![op])
     }
 
+    /// The hints with the default bindings.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        self.hint_table().iter().map(|(_, k, d)| (*k, *d)).collect()
+    }
+
+    /// The hints with the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        keymap.pane_hints(Context::Comment, self.hint_table())
+    }
+
+    fn hint_table(&self) -> &'static [PaneHint] {
+        use Action as A;
         if self.confirm_discard {
-            return vec![("y", "discard"), ("n/Esc", "keep editing")];
+            return &[
+                (&[A::Yes], "y", "discard"),
+                (&[A::No, A::Back], "n/Esc", "keep editing"),
+            ];
         }
-        vec![
-            ("^S", "send"),
-            ("Esc", "close (keeps draft)"),
-            ("^D", "discard"),
-            ("^Z/^Y", "undo/redo"),
+        &[
+            (&[A::Send], "^S", "send"),
+            (&[A::Back], "Esc", "close (keeps draft)"),
+            (&[A::Discard], "^D", "discard"),
+            (&[], "^Z/^Y", "undo/redo"),
         ]
     }
 
-    /// Draws the editor centred in `area`.
+    /// Draws the editor centred in `area`, with the default bindings in its hints.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the editor centred in `area`, its hints naming the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         let rect = centered(area, 76, 20);
         let title = format!("Comment on {}", self.target);
-        let inner = modal(f, rect, &title, &self.hints(), theme);
+        let hints = self.hints_in(keymap);
+        let hints: Vec<(&str, &str)> = hints.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+        let inner = modal(f, rect, &title, &hints, theme);
         if inner.height < 3 {
             return;
         }

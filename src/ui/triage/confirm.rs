@@ -1,22 +1,17 @@
 //! A generic yes/no dialog with a scrollable list of (sanitised) lines, and the conflict dialog
-//! shown when an incident changed on the server since the analyst saw it.
+//! shown when an incident changed on the server since the analyst saw it. Keys come from the
+//! keymap's `confirm` context.
 
 use super::changes::{classification_label, owner_label};
 use super::widgets::{centered, draw_lines, is_release, modal, row};
 use crate::graph::model::{Classification, Determination, Incident, IncidentPatch};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
-
-/// The answer to a [`ConfirmDialog`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConfirmOutcome {
-    /// No answer yet (scrolling or an unrelated key).
-    Pending,
-    Yes,
-    No,
-}
 
 /// Yes/no question: `y`/Enter = yes, `n`/Esc = no; j/k/arrows/PgUp/PgDn scroll.
 #[derive(Clone, Debug)]
@@ -26,7 +21,7 @@ pub struct ConfirmDialog {
     prompt: String,
     scroll: usize,
     /// Key hints replacing the generic yes/no ones.
-    hints: Option<Vec<(&'static str, &'static str)>>,
+    hints: Option<&'static [PaneHint]>,
 }
 
 impl ConfirmDialog {
@@ -48,7 +43,7 @@ impl ConfirmDialog {
     }
 
     /// Replaces the key hints (when the answers mean more than yes and no).
-    pub fn with_hints(mut self, hints: Vec<(&'static str, &'static str)>) -> Self {
+    pub fn with_hints(mut self, hints: &'static [PaneHint]) -> Self {
         self.hints = Some(hints);
         self
     }
@@ -62,46 +57,61 @@ impl ConfirmDialog {
         &self.lines
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> ConfirmOutcome {
+    /// A key with the default bindings.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+        self.handle_key_in(key, Keymap::defaults())
+    }
+
+    /// A key, resolved through `keymap` (context [`Context::Confirm`]): yes, no (or Esc),
+    /// scrolling.
+    pub fn handle_key_in(&mut self, key: KeyEvent, keymap: &Keymap) -> Outcome {
         if is_release(&key) {
-            return ConfirmOutcome::Pending;
+            return Outcome::Stay;
         }
         let max = self.lines.len().saturating_sub(1);
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => ConfirmOutcome::Yes,
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => ConfirmOutcome::No,
-            KeyCode::Char('j') | KeyCode::Down => {
-                self.scroll = (self.scroll + 1).min(max);
-                ConfirmOutcome::Pending
-            }
-            KeyCode::Char('k') | KeyCode::Up => {
-                self.scroll = self.scroll.saturating_sub(1);
-                ConfirmOutcome::Pending
-            }
-            KeyCode::PageDown | KeyCode::Char(' ') => {
-                self.scroll = (self.scroll + 10).min(max);
-                ConfirmOutcome::Pending
-            }
-            KeyCode::PageUp => {
-                self.scroll = self.scroll.saturating_sub(10);
-                ConfirmOutcome::Pending
-            }
-            _ => ConfirmOutcome::Pending,
+        match keymap.lookup(Context::Confirm, &key) {
+            Some(Action::Yes) => return Outcome::Yes,
+            Some(Action::No) | Some(Action::Back) => return Outcome::No,
+            Some(Action::MoveDown) => self.scroll = (self.scroll + 1).min(max),
+            Some(Action::MoveUp) => self.scroll = self.scroll.saturating_sub(1),
+            Some(Action::PageDown) => self.scroll = (self.scroll + 10).min(max),
+            Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
+            _ => {}
         }
+        Outcome::Stay
     }
 
+    /// The hints with the default bindings.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        match &self.hints {
-            Some(h) => h.clone(),
-            None => vec![("y/Enter", "yes"), ("n/Esc", "no"), ("j/k", "scroll")],
-        }
+        self.hint_table().iter().map(|(_, k, d)| (*k, *d)).collect()
     }
 
-    /// Draws the dialog centred in `area`.
+    /// The hints with the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        keymap.pane_hints(Context::Confirm, self.hint_table())
+    }
+
+    fn hint_table(&self) -> &'static [PaneHint] {
+        const YES_NO: &[PaneHint] = &[
+            (&[Action::Yes], "y/Enter", "yes"),
+            (&[Action::No, Action::Back], "n/Esc", "no"),
+            (&[Action::MoveDown, Action::MoveUp], "j/k", "scroll"),
+        ];
+        self.hints.unwrap_or(YES_NO)
+    }
+
+    /// Draws the dialog centred in `area`, with the default bindings in its hints.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the dialog centred in `area`, its hints naming the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         let body = self.lines.len() as u16;
         let rect = centered(area, 76, body + 4);
-        let inner = modal(f, rect, &self.title, &self.hints(), theme);
+        let hints = self.hints_in(keymap);
+        let hints: Vec<(&str, &str)> = hints.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+        let inner = modal(f, rect, &self.title, &hints, theme);
         if inner.height == 0 {
             return;
         }
@@ -213,11 +223,11 @@ pub fn conflict_dialog(
     }
     ConfirmDialog::new("Conflict: incident changed on the server", lines)
         .with_prompt("Overwrite the server's values with yours? y yes · n discard yours · Esc later (:retry)")
-        .with_hints(vec![
-            ("y/Enter", "overwrite"),
-            ("n", "discard mine"),
-            ("Esc", "later (:retry)"),
-            ("j/k", "scroll"),
+        .with_hints(&[
+            (&[Action::Yes], "y/Enter", "overwrite"),
+            (&[Action::No], "n", "discard mine"),
+            (&[Action::Back], "Esc", "later (:retry)"),
+            (&[Action::MoveDown, Action::MoveUp], "j/k", "scroll"),
         ])
 }
 
@@ -225,6 +235,7 @@ pub fn conflict_dialog(
 mod tests {
     use super::*;
     use crate::graph::model::IncidentStatus;
+    use ratatui::crossterm::event::KeyCode;
     use ratatui::crossterm::event::KeyModifiers;
 
     fn k(c: KeyCode) -> KeyEvent {
@@ -234,12 +245,12 @@ mod tests {
     #[test]
     fn keys_map_to_answers() {
         let mut d = ConfirmDialog::new("t", vec!["a".into(), "b".into()]);
-        assert_eq!(d.handle_key(k(KeyCode::Char('j'))), ConfirmOutcome::Pending);
-        assert_eq!(d.handle_key(k(KeyCode::Char('y'))), ConfirmOutcome::Yes);
-        assert_eq!(d.handle_key(k(KeyCode::Enter)), ConfirmOutcome::Yes);
-        assert_eq!(d.handle_key(k(KeyCode::Char('n'))), ConfirmOutcome::No);
-        assert_eq!(d.handle_key(k(KeyCode::Esc)), ConfirmOutcome::No);
-        assert_eq!(d.handle_key(k(KeyCode::Char('q'))), ConfirmOutcome::Pending);
+        assert_eq!(d.handle_key(k(KeyCode::Char('j'))), Outcome::Stay);
+        assert_eq!(d.handle_key(k(KeyCode::Char('y'))), Outcome::Yes);
+        assert_eq!(d.handle_key(k(KeyCode::Enter)), Outcome::Yes);
+        assert_eq!(d.handle_key(k(KeyCode::Char('n'))), Outcome::No);
+        assert_eq!(d.handle_key(k(KeyCode::Esc)), Outcome::No);
+        assert_eq!(d.handle_key(k(KeyCode::Char('q'))), Outcome::Stay);
     }
 
     #[test]

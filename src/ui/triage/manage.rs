@@ -1,12 +1,11 @@
 //! The manage-incident pane (the portal's status, owner, classification, tags and comment pane)
 //! for one incident or a multi-selection.
 
-use super::PaneOutcome;
 use super::changes::{
     Edits, classification_label, describe_changes, is_destructive, owner_label, patch_for,
 };
 use super::comment::{clean_paste, comment_problem, new_textarea, textarea_key, textarea_text};
-use super::confirm::{ConfirmDialog, ConfirmOutcome};
+use super::confirm::ConfirmDialog;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
@@ -15,12 +14,15 @@ use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_relea
 use crate::graph::model::{Classification, Determination, Incident, IncidentStatus, Severity};
 use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
+use crate::ui::overlay::Outcome;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui_textarea::TextArea;
+
+mod view;
 
 /// Shown whenever a change is attempted in read-only mode.
 pub const READ_ONLY_MESSAGE: &str =
@@ -331,44 +333,44 @@ impl ManagePane {
         self.targets.iter().any(|t| !patch_for(t, e).is_empty())
     }
 
-    fn after_pick(&mut self) -> PaneOutcome {
+    fn after_pick(&mut self) -> Outcome {
         self.mode = Mode::Form;
         if self.edits.status == Some(IncidentStatus::Resolved) && self.focus == Field::Status {
             self.focus = Field::Comment;
             self.mode = Mode::Comment;
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.quick {
             return self.submit();
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Esc in the tag editor: in quick mode (`t`) the toggled tags are applied, like a pick in
     /// the `s` and `c` pickers (same confirmation rule); in the full pane it returns to the form.
-    fn tags_done(&mut self) -> PaneOutcome {
+    fn tags_done(&mut self) -> Outcome {
         self.mode = Mode::Form;
         if !self.quick {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.edits.is_empty() {
-            return PaneOutcome::Close;
+            return Outcome::Close;
         }
         self.submit()
     }
 
-    fn cancel_picker(&mut self) -> PaneOutcome {
+    fn cancel_picker(&mut self) -> Outcome {
         self.mode = Mode::Form;
         if self.quick && self.edits.is_empty() {
-            return PaneOutcome::Close;
+            return Outcome::Close;
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Handles one key.
-    pub fn handle_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         if is_release(&key) {
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         if is_ctrl(&key, 's') && !matches!(self.mode, Mode::Confirm(..)) {
             self.mode = Mode::Form;
@@ -378,11 +380,11 @@ impl ManagePane {
         match mode {
             Mode::Form => self.form_key(key),
             Mode::Confirm(mut d, ops) => match d.handle_key(key) {
-                ConfirmOutcome::Yes => PaneOutcome::Submit(ops),
-                ConfirmOutcome::No => PaneOutcome::Continue,
-                ConfirmOutcome::Pending => {
+                Outcome::Yes => Outcome::Submit(ops),
+                Outcome::No => Outcome::Stay,
+                _ => {
                     self.mode = Mode::Confirm(d, ops);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Comment => {
@@ -397,7 +399,7 @@ impl ManagePane {
                         self.mode = Mode::Comment;
                     }
                 }
-                PaneOutcome::Continue
+                Outcome::Stay
             }
             Mode::Status(mut p) => match p.handle_key(key) {
                 PickerEvent::Picked(s) => {
@@ -411,7 +413,7 @@ impl ManagePane {
                 PickerEvent::Cancel => self.cancel_picker(),
                 _ => {
                     self.mode = Mode::Status(p);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Owner(mut p) => match p.handle_key(key) {
@@ -426,7 +428,7 @@ impl ManagePane {
                 PickerEvent::Cancel => self.cancel_picker(),
                 _ => {
                     self.mode = Mode::Owner(p);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Severity(mut p) => match p.handle_key(key) {
@@ -441,7 +443,7 @@ impl ManagePane {
                 PickerEvent::Cancel => self.cancel_picker(),
                 _ => {
                     self.mode = Mode::Severity(p);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Class(mut p, level) => match (p.handle_key(key), level) {
@@ -457,7 +459,7 @@ impl ManagePane {
                                 .flatten()
                         });
                     self.mode = Mode::Class(determination_picker(&c, cur_det.as_ref()), Some(c));
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
                 (PickerEvent::Picked(pick), _) => {
                     let v = match pick {
@@ -473,12 +475,12 @@ impl ManagePane {
                 }
                 (PickerEvent::Cancel | PickerEvent::Back, Some(c)) => {
                     self.mode = Mode::Class(class_picker(Some(&c)), None);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
                 (PickerEvent::Cancel, None) => self.cancel_picker(),
                 (_, level) => {
                     self.mode = Mode::Class(p, level);
-                    PaneOutcome::Continue
+                    Outcome::Stay
                 }
             },
             Mode::Tags(mut t) => {
@@ -486,14 +488,14 @@ impl ManagePane {
                     TagEvent::Close => return self.tags_done(),
                     TagEvent::None => self.mode = Mode::Tags(t),
                 }
-                PaneOutcome::Continue
+                Outcome::Stay
             }
         }
     }
 
-    fn form_key(&mut self, key: KeyEvent) -> PaneOutcome {
+    fn form_key(&mut self, key: KeyEvent) -> Outcome {
         match key.code {
-            KeyCode::Esc => return PaneOutcome::Close,
+            KeyCode::Esc => return Outcome::Close,
             KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => self.move_focus(-1),
             KeyCode::Enter | KeyCode::Char(' ') => {
@@ -505,7 +507,7 @@ impl ManagePane {
             KeyCode::Delete | KeyCode::Backspace => self.reset(self.focus),
             _ => {}
         }
-        PaneOutcome::Continue
+        Outcome::Stay
     }
 
     /// Drops the edit of one field.
@@ -547,10 +549,10 @@ impl ManagePane {
         }
     }
 
-    fn submit(&mut self) -> PaneOutcome {
+    fn submit(&mut self) -> Outcome {
         if self.read_only {
             self.message = Some(READ_ONLY_MESSAGE.into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let comment = textarea_text(&self.comment);
         if self.edits.status == Some(IncidentStatus::Resolved)
@@ -558,12 +560,12 @@ impl ManagePane {
             && let Some(p) = comment_problem(&comment)
         {
             self.message = Some(p.replace("comment", "resolving comment"));
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let ops = self.planned_ops();
         if ops.is_empty() {
             self.message = Some("nothing to change".into());
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
         let destructive = ops.iter().any(|op| match op {
             WriteOp::PatchIncident {
@@ -578,9 +580,9 @@ impl ManagePane {
         if self.targets.len() > 1 || destructive {
             let dialog = self.confirmation_dialog(&ops);
             self.mode = Mode::Confirm(Box::new(dialog), ops);
-            return PaneOutcome::Continue;
+            return Outcome::Stay;
         }
-        PaneOutcome::Submit(ops)
+        Outcome::Submit(ops)
     }
 
     fn confirmation_dialog(&self, ops: &[WriteOp]) -> ConfirmDialog {
@@ -628,282 +630,6 @@ impl ManagePane {
             )
         };
         ConfirmDialog::new(title, lines).with_prompt("Apply these changes? y/n")
-    }
-
-    /// Key hints for the current mode.
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        match &self.mode {
-            Mode::Form => vec![
-                ("Tab/j/k", "move"),
-                ("Enter", "change"),
-                ("Del", "reset"),
-                ("^S", "save"),
-                ("Esc", "close"),
-            ],
-            Mode::Comment => vec![
-                ("^S", "save"),
-                ("Tab", "next field"),
-                ("Esc", if self.quick { "apply" } else { "done" }),
-                ("^Z/^Y", "undo/redo"),
-            ],
-            Mode::Tags(_) => vec![
-                ("type", "find/create"),
-                ("Enter", "toggle"),
-                ("↑/↓", "move"),
-                ("Esc", if self.quick { "apply" } else { "done" }),
-            ],
-            Mode::Confirm(d, _) => d.hints(),
-            _ => vec![
-                ("type", "filter"),
-                ("↑/↓", "move"),
-                ("Enter", "choose"),
-                ("Esc", "back"),
-            ],
-        }
-    }
-
-    fn common<T: PartialEq + Clone>(&self, f: impl Fn(&Incident) -> T) -> Option<T> {
-        let first = f(self.targets.first()?);
-        self.targets.iter().all(|t| f(t) == first).then_some(first)
-    }
-
-    fn value_status(&self) -> (String, Option<String>) {
-        let cur = match self.common(|t| t.status.clone()) {
-            Some(IncidentStatus::Redirected) => format!(
-                "{} ({})",
-                IncidentStatus::Redirected.label(),
-                redirect_note(&self.targets[0])
-            ),
-            Some(IncidentStatus::AwaitingAction) => format!(
-                "{} (set by Defender Experts)",
-                IncidentStatus::AwaitingAction.label()
-            ),
-            Some(s) => s.label().to_string(),
-            None => "(mixed)".into(),
-        };
-        (
-            cur,
-            self.edits.status.as_ref().map(|s| s.label().to_string()),
-        )
-    }
-
-    fn value_owner(&self) -> (String, Option<String>) {
-        let cur = self
-            .common(|t| owner_label(t.assigned_to.as_deref()).to_lowercase())
-            .map(|_| owner_label(self.targets[0].assigned_to.as_deref()))
-            .unwrap_or_else(|| "(mixed)".into());
-        (
-            cur,
-            self.edits.owner.as_ref().map(|o| owner_label(o.as_deref())),
-        )
-    }
-
-    fn value_class(&self) -> (String, Option<String>) {
-        let cur = self
-            .common(|t| {
-                classification_label(
-                    t.classification
-                        .as_ref()
-                        .unwrap_or(&Classification::Unknown),
-                    t.determination.as_ref().unwrap_or(&Determination::Unknown),
-                )
-            })
-            .unwrap_or_else(|| "(mixed)".into());
-        (
-            cur,
-            self.edits
-                .classification
-                .as_ref()
-                .map(|(c, d)| classification_label(c, d)),
-        )
-    }
-
-    fn value_severity(&self) -> (String, Option<String>) {
-        let cur = self
-            .common(|t| t.severity.label().to_string())
-            .unwrap_or_else(|| "(mixed)".into());
-        (
-            cur,
-            self.edits.severity.as_ref().map(|s| s.label().to_string()),
-        )
-    }
-
-    /// Tag tokens with their style: kept, removed (-), added (+).
-    fn tag_tokens(&self, theme: &Theme) -> Vec<(String, Style)> {
-        let n = self.targets.len();
-        let mut seen: Vec<(String, usize)> = Vec::new();
-        for t in &self.targets {
-            for tag in &t.custom_tags {
-                match seen.iter_mut().find(|(s, _)| s == tag) {
-                    Some((_, c)) => *c += 1,
-                    None => seen.push((tag.clone(), 1)),
-                }
-            }
-        }
-        let mut out: Vec<(String, Style)> = seen
-            .into_iter()
-            .map(|(tag, c)| {
-                let count = if n > 1 && c < n {
-                    format!(" ({c}/{n})")
-                } else {
-                    String::new()
-                };
-                let label = crate::ui::text::tag_label(&tag);
-                if self.edits.tags_add.contains(&tag) {
-                    (format!("+{label}{count}"), theme.ok)
-                } else if self.edits.tags_remove.contains(&tag) {
-                    (format!("-{label}{count}"), theme.error)
-                } else {
-                    (format!("{label}{count}"), theme.text)
-                }
-            })
-            .collect();
-        out.extend(
-            self.edits
-                .tags_add
-                .iter()
-                .filter(|a| !self.targets.iter().any(|t| t.custom_tags.contains(a)))
-                .map(|a| (format!("+{}", crate::ui::text::tag_label(a)), theme.ok)),
-        );
-        if out.is_empty() {
-            out.push(("(none)".into(), theme.muted));
-        }
-        out
-    }
-
-    /// Draws the pane centred in `area` (the confirmation and pickers on top).
-    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        if let Mode::Confirm(d, _) = &self.mode {
-            d.render(f, area, theme);
-            return;
-        }
-        let show_comment = self.fields().contains(&Field::Comment);
-        let body_h: u16 = if show_comment { 16 } else { 11 };
-        let rect = centered(area, 76, body_h + 2);
-        let title = if self.targets.len() == 1 {
-            format!("Manage incident #{}", self.targets[0].id)
-        } else {
-            format!("Manage {} incidents", self.targets.len())
-        };
-        let inner = modal(f, rect, &title, &self.hints(), theme);
-        if inner.height == 0 {
-            return;
-        }
-        let width = inner.width as usize;
-        let mut lines = Vec::new();
-        let header = if self.targets.len() == 1 {
-            format!("#{} {}", self.targets[0].id, self.targets[0].title())
-        } else {
-            let ids: Vec<String> = self.targets.iter().map(|t| format!("#{}", t.id)).collect();
-            format!("{} incidents: {}", self.targets.len(), ids.join(", "))
-        };
-        lines.push(row(&[(header.as_str(), theme.header)], width));
-        if self.read_only {
-            lines.push(row(
-                &[("READ-ONLY: changes are disabled", theme.warning)],
-                width,
-            ));
-        } else {
-            lines.push(row(&[("", theme.text)], width));
-        }
-        let mut comment_row = None;
-        for field in self.fields() {
-            let focused = field == self.focus && !matches!(self.mode, Mode::Confirm(..));
-            let label_style = if focused {
-                theme.selection
-            } else {
-                theme.muted
-            };
-            let marker = if focused { "› " } else { "  " };
-            let (label, value): (&str, Option<(String, Option<String>)>) = match field {
-                Field::Status => ("Status", Some(self.value_status())),
-                Field::Owner => ("Owner", Some(self.value_owner())),
-                Field::Classification => ("Classification", Some(self.value_class())),
-                Field::Severity => ("Severity", Some(self.value_severity())),
-                Field::Tags => ("Tags", None),
-                Field::Comment => ("Resolving note", None),
-                Field::Save => ("", None),
-            };
-            match (field, value) {
-                (Field::Save, _) => {
-                    lines.push(row(&[("", theme.text)], width));
-                    let style = if focused {
-                        theme.selection
-                    } else {
-                        theme.key_hint
-                    };
-                    lines.push(row(&[(marker, style), ("[ Save ]", style)], width));
-                }
-                (Field::Tags, _) => {
-                    let toks = self.tag_tokens(theme);
-                    let mut pieces: Vec<(&str, Style)> =
-                        vec![(marker, label_style), ("Tags            ", label_style)];
-                    for (i, (t, s)) in toks.iter().enumerate() {
-                        if i > 0 {
-                            pieces.push((", ", theme.muted));
-                        }
-                        pieces.push((t.as_str(), *s));
-                    }
-                    lines.push(row(&pieces, width));
-                }
-                (Field::Comment, _) => {
-                    lines.push(row(
-                        &[
-                            (marker, label_style),
-                            ("Resolving note  ", label_style),
-                            ("optional, shown in the activity log", theme.muted),
-                        ],
-                        width,
-                    ));
-                    comment_row = Some(lines.len() as u16);
-                    for _ in 0..4 {
-                        lines.push(row(&[("", theme.text)], width));
-                    }
-                }
-                (_, Some((cur, new))) => {
-                    let padded = format!("{label:<16}");
-                    let mut pieces: Vec<(&str, Style)> =
-                        vec![(marker, label_style), (&padded, label_style)];
-                    match &new {
-                        Some(n) => {
-                            pieces.push((cur.as_str(), theme.muted));
-                            pieces.push((" → ", theme.muted));
-                            pieces.push((n.as_str(), theme.pending));
-                        }
-                        None => pieces.push((cur.as_str(), theme.text)),
-                    }
-                    lines.push(row(&pieces, width));
-                }
-                _ => {}
-            }
-        }
-        lines.push(row(&[("", theme.text)], width));
-        if let Some(m) = &self.message {
-            lines.push(row(&[(m.as_str(), theme.error)], width));
-        }
-        draw_lines(f, inner, lines);
-        draw_inline_editor(
-            f,
-            inner,
-            comment_row,
-            matches!(self.mode, Mode::Comment),
-            &self.comment,
-            theme,
-        );
-        match &self.mode {
-            Mode::Status(p) => p.render(f, rect, theme),
-            Mode::Owner(p) => p.render(f, rect, theme),
-            Mode::Class(p, _) => p.render(f, rect, theme),
-            Mode::Severity(p) => p.render(f, rect, theme),
-            Mode::Tags(t) => t.render(
-                f,
-                rect,
-                theme,
-                &self.edits.tags_add,
-                &self.edits.tags_remove,
-            ),
-            Mode::Form | Mode::Comment | Mode::Confirm(..) => {}
-        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Triage components: the manage-incident pane (single and bulk), the alert manage pane, the
 //! comment editor, confirmations and bulk results. Every component is self-contained: it takes
-//! keys and paste, draws a centred modal, and hands back [`PaneOutcome`]s; it knows nothing of
-//! the app that hosts it.
+//! keys and paste, draws a centred modal, and hands back an
+//! [`Outcome`](crate::ui::overlay::Outcome); it knows nothing of the app that hosts it. Each is
+//! an [`Overlay`](crate::ui::overlay::Overlay) (`overlays.rs`).
 
 pub mod alert_manage;
 pub mod bulk;
@@ -9,6 +10,7 @@ pub mod changes;
 pub mod comment;
 pub mod confirm;
 pub mod manage;
+pub(crate) mod overlays;
 mod picker;
 pub mod quick;
 mod tags;
@@ -18,19 +20,7 @@ pub use alert_manage::{AlertField, AlertManagePane};
 pub use bulk::{BulkResults, ItemResult};
 pub use changes::{Edits, describe_changes, is_destructive, patch_for, summary_line};
 pub use comment::{COMMENT_LIMIT, CommentEditor};
-pub use confirm::{ConfirmDialog, ConfirmOutcome, conflict_dialog};
+pub use confirm::{ConfirmDialog, conflict_dialog};
 pub use manage::{Field, ManagePane, READ_ONLY_MESSAGE};
+pub use overlays::{ConflictConfirm, WritesConfirm};
 pub use quick::{assign_to_me, classify_picker, status_picker, tags_picker};
-
-use crate::sync::messages::WriteOp;
-
-/// What a pane wants the host to do after a key.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PaneOutcome {
-    /// Keep the pane open.
-    Continue,
-    /// Close the pane without writing anything.
-    Close,
-    /// Close the pane and queue these writes (in order).
-    Submit(Vec<WriteOp>),
-}

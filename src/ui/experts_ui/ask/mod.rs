@@ -3,13 +3,13 @@
 
 mod view;
 
-use super::ExpertsOutcome;
 use super::common::{is_ctrl, is_press, looks_like_email, plain_char};
 use crate::experts::{
     Autosave, Channel, Draft, Inquiry, InquiryTopic, Template, TemplateVars, fill, templates,
     unfilled_placeholders,
 };
 use crate::graph::model::Timestamp;
+use crate::ui::overlay::Outcome;
 use crate::ui::sanitize::sanitize;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::style::{Modifier, Style};
@@ -84,7 +84,7 @@ pub struct AskExpertsPane {
     /// The content differs from nothing: restored or edited.
     has_content: bool,
     sent: bool,
-    followups: VecDeque<ExpertsOutcome>,
+    followups: VecDeque<Outcome>,
 }
 
 /// Splits a comma- or semicolon-separated address list into (valid, invalid) entries.
@@ -400,7 +400,7 @@ impl AskExpertsPane {
 
     /// The next outcome queued behind the last `handle_key` result (`Close` after the
     /// `SaveDraft` of Esc).
-    pub fn take_followup(&mut self) -> Option<ExpertsOutcome> {
+    pub fn take_followup(&mut self) -> Option<Outcome> {
         self.followups.pop_front()
     }
 
@@ -459,9 +459,9 @@ impl AskExpertsPane {
     }
 
     /// Handles one key. See [`hints`](Self::hints) for the bindings.
-    pub fn handle_key(&mut self, key: KeyEvent, now: Timestamp) -> ExpertsOutcome {
+    pub fn handle_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
         if !is_press(&key) {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.chooser.is_some() {
             return self.chooser_key(key, now);
@@ -480,22 +480,22 @@ impl AskExpertsPane {
         if is_ctrl(&key, 't') {
             self.chooser = Some(0);
             self.chooser_scroll.set(0);
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         match key.code {
             KeyCode::Esc => return self.close(now),
             KeyCode::Tab => {
                 self.set_focus(self.focus.step(true));
-                return ExpertsOutcome::Continue;
+                return Outcome::Stay;
             }
             KeyCode::BackTab => {
                 self.set_focus(self.focus.step(false));
-                return ExpertsOutcome::Continue;
+                return Outcome::Stay;
             }
             _ => {}
         }
         if self.sent {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if is_ctrl(&key, 'z') || is_ctrl(&key, 'y') {
             let undo = is_ctrl(&key, 'z');
@@ -505,7 +505,7 @@ impl AskExpertsPane {
             if changed {
                 self.edited(Some(now));
             }
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         match self.focus {
             Focus::Channels => self.channel_key(key),
@@ -514,7 +514,7 @@ impl AskExpertsPane {
             }
             _ => {
                 if matches!(key.code, KeyCode::Char(c) if c.is_control()) {
-                    return ExpertsOutcome::Continue;
+                    return Outcome::Stay;
                 }
                 let changed = self.focused_textarea().is_some_and(|t| t.input(key));
                 if changed {
@@ -522,7 +522,7 @@ impl AskExpertsPane {
                 }
             }
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
     fn channel_key(&mut self, key: KeyEvent) {
@@ -545,7 +545,7 @@ impl AskExpertsPane {
         }
     }
 
-    fn chooser_key(&mut self, key: KeyEvent, now: Timestamp) -> ExpertsOutcome {
+    fn chooser_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
         let items = template_items();
         let n = items.len();
         let sel = self.chooser.unwrap_or(0).min(n.saturating_sub(1));
@@ -568,7 +568,7 @@ impl AskExpertsPane {
             }
             _ => {}
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
     /// Inserts the filled template at the top of the question (undoable).
@@ -601,7 +601,7 @@ impl AskExpertsPane {
 
     /// A key while the send confirmation is shown: `y` sends, `n`/Esc go back to the editor
     /// (nothing lost), anything else is ignored.
-    fn final_confirm_key(&mut self, key: KeyEvent, now: Timestamp) -> ExpertsOutcome {
+    fn final_confirm_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
         if plain_char(&key) == Some('y') {
             return self.try_send(now);
         }
@@ -609,22 +609,22 @@ impl AskExpertsPane {
             self.confirm_final = false;
             self.say(MsgKind::Info, "Not sent; back to the editor.");
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
-    fn close(&mut self, now: Timestamp) -> ExpertsOutcome {
+    fn close(&mut self, now: Timestamp) -> Outcome {
         if self.sent || !self.has_content {
-            return ExpertsOutcome::Close;
+            return Outcome::Close;
         }
         self.autosave.saved(Instant::now());
         self.unseen_edit = false;
-        self.followups.push_back(ExpertsOutcome::Close);
-        ExpertsOutcome::SaveDraft(self.draft(now))
+        self.followups.push_back(Outcome::Close);
+        Outcome::SaveDraft(self.draft(now))
     }
 
-    fn try_send(&mut self, now: Timestamp) -> ExpertsOutcome {
+    fn try_send(&mut self, now: Timestamp) -> Outcome {
         if self.sent {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if self.body_text().trim().is_empty() {
             self.confirm_send = false;
@@ -632,7 +632,7 @@ impl AskExpertsPane {
                 MsgKind::Error,
                 "Not sent: the question is empty. Write it first (ctrl-t for a template).",
             );
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         let channels = self.selected_channels();
         if channels.is_empty() {
@@ -641,7 +641,7 @@ impl AskExpertsPane {
                 MsgKind::Error,
                 "Not sent: no channel is switched on (Tab to Channels, space toggles).",
             );
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         let (reply, bad) = reply_addresses(&self.reply_to_text());
         if !bad.is_empty() {
@@ -650,7 +650,7 @@ impl AskExpertsPane {
                 MsgKind::Error,
                 format!("Not sent: not an email address: {}", bad.join(", ")),
             );
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         let text = self.composed_text();
         let missing = unfilled_placeholders(&text);
@@ -664,20 +664,20 @@ impl AskExpertsPane {
                     list.join(", ")
                 ),
             );
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if !self.confirm_final {
             self.confirm_final = true;
             let question = self.send_question(&channels);
             self.say(MsgKind::Warning, question);
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         self.confirm_final = false;
         self.confirm_send = false;
         self.sent = true;
         self.unseen_edit = false;
         self.say(MsgKind::Info, "Inquiry queued.");
-        ExpertsOutcome::Send(Inquiry::new(
+        Outcome::Send(Inquiry::new(
             self.topic.clone(),
             text,
             reply,
@@ -688,42 +688,4 @@ impl AskExpertsPane {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn draft_text_splits_back_at_the_context_marker() {
-        let ctx =
-            format!("{CONTEXT_MARKER}; edit as needed) ---\nTopic: x\n--- End of context ---");
-        assert_eq!(
-            split_draft(&format!("Is it bad?\n\n{ctx}")),
-            ("Is it bad?".to_string(), ctx.clone())
-        );
-        assert_eq!(split_draft(&ctx), (String::new(), ctx.clone()));
-        assert_eq!(
-            split_draft("just a question\n"),
-            ("just a question".to_string(), String::new())
-        );
-    }
-
-    #[test]
-    fn reply_addresses_split_and_validate() {
-        let (ok, bad) = reply_addresses("a@x.com, b@y.org; nope ,, A@X.com");
-        assert_eq!(ok, vec!["a@x.com", "b@y.org"]);
-        assert_eq!(bad, vec!["nope"]);
-    }
-
-    #[test]
-    fn focus_cycles_both_ways() {
-        assert_eq!(Focus::Channels.step(true), Focus::Body);
-        assert_eq!(Focus::Body.step(false), Focus::Channels);
-        assert_eq!(Focus::Body.step(true), Focus::Context);
-    }
-
-    #[test]
-    fn editor_text_neutralises_controls() {
-        let t = editor_text("a\r\nb\u{1b}[31m\rc");
-        assert_eq!(t.lines().count(), 3);
-        assert!(!t.contains('\u{1b}') && !t.contains('\r'));
-    }
-}
+mod tests;

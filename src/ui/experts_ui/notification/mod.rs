@@ -4,14 +4,16 @@
 
 mod view;
 
-use super::ExpertsOutcome;
 use super::common::{clip, is_press, plain_char};
 use crate::experts::scrub::{is_unsafe_char, scrub_multiline};
 use crate::experts::{
     ExpertsDetails, IncidentTask, OwnerKind, TaskStatus, is_awaiting_customer, owner_kind,
 };
 use crate::graph::model::{Incident, IncidentStatus, Severity, Timestamp};
-use crossterm::event::{KeyCode, KeyEvent};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
+use crate::ui::overlay::Outcome;
+use crossterm::event::KeyEvent;
 use std::cell::Cell;
 
 /// The line shown when the incident was read without the beta fields.
@@ -176,9 +178,9 @@ impl NotificationView {
     /// Pastes are ignored (nothing to edit).
     pub fn handle_paste(&mut self, _text: &str) {}
 
-    fn copy_query(&mut self, i: usize) -> ExpertsOutcome {
+    fn copy_query(&mut self, i: usize) -> Outcome {
         let Some(kql) = self.details.hunting_queries.get(i) else {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         };
         // Ordinary KQL is copied byte for byte; invisible or terminal-controlling characters
         // (which no real query needs) are made visible first.
@@ -192,19 +194,26 @@ impl NotificationView {
         };
         self.selected = Some(i);
         self.message = Some((MsgKind::Info, format!("Copied hunting query {}.", i + 1)));
-        ExpertsOutcome::CopyToClipboard {
+        Outcome::CopyToClipboard {
             text,
             what: format!("hunting query {}", i + 1),
         }
     }
 
-    /// Handles one key. See [`hints`](Self::hints) for the bindings.
-    pub fn handle_key(&mut self, key: KeyEvent, _now: Timestamp) -> ExpertsOutcome {
+    /// Handles one key with the default bindings.
+    pub fn handle_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
+        self.handle_key_in(key, now, Keymap::defaults())
+    }
+
+    /// Handles one key, resolved through `keymap` (context [`Context::Notification`]); the
+    /// digit after "copy query n" is read as typed.
+    pub fn handle_key_in(&mut self, key: KeyEvent, _now: Timestamp, keymap: &Keymap) -> Outcome {
         if !is_press(&key) {
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
+        let action = keymap.lookup(Context::Notification, &key);
         if let Some(i) = self.confirm_execute.take() {
-            if plain_char(&key) == Some('y')
+            if action == Some(Action::Copy)
                 && let Some(t) = self.tasks.get(i)
             {
                 self.message = Some((
@@ -214,12 +223,12 @@ impl NotificationView {
                         t.action_type.label()
                     ),
                 ));
-                return ExpertsOutcome::TaskExecute {
+                return Outcome::TaskExecute {
                     task_id: t.id.clone(),
                 };
             }
             self.message = Some((MsgKind::Info, "Cancelled: nothing copied.".into()));
-            return ExpertsOutcome::Continue;
+            return Outcome::Stay;
         }
         if std::mem::take(&mut self.pending_copy) {
             let q = self.details.hunting_queries.len();
@@ -227,15 +236,18 @@ impl NotificationView {
                 Some(d) if d >= 1 && (d as usize) <= q => self.copy_query(d as usize - 1),
                 _ => {
                     self.message = None;
-                    ExpertsOutcome::Continue
+                    Outcome::Stay
                 }
             };
         }
         let n = self.item_count();
         let page = self.last_height.get().saturating_sub(1).max(1);
-        match (key.code, plain_char(&key)) {
-            (KeyCode::Esc, _) | (_, Some('q')) => return ExpertsOutcome::Close,
-            (KeyCode::Down, _) | (_, Some('j')) => {
+        let Some(action) = action else {
+            return Outcome::Stay;
+        };
+        match action {
+            Action::Back => return Outcome::Close,
+            Action::MoveDown => {
                 if n > 0 {
                     self.selected = Some(self.selected.map_or(0, |s| (s + 1).min(n - 1)));
                     self.follow.set(true);
@@ -243,7 +255,7 @@ impl NotificationView {
                     self.scroll.set(self.scroll.get() + 1);
                 }
             }
-            (KeyCode::Up, _) | (_, Some('k')) => {
+            Action::MoveUp => {
                 if n > 0 {
                     self.selected = Some(self.selected.map_or(0, |s| s.saturating_sub(1)));
                     self.follow.set(true);
@@ -251,27 +263,27 @@ impl NotificationView {
                     self.scroll.set(self.scroll.get().saturating_sub(1));
                 }
             }
-            (KeyCode::PageDown, _) | (_, Some(' ')) => {
+            Action::PageDown => {
                 self.scroll.set(self.scroll.get() + page);
                 self.follow.set(false);
             }
-            (KeyCode::PageUp, _) => {
+            Action::PageUp => {
                 self.scroll.set(self.scroll.get().saturating_sub(page));
                 self.follow.set(false);
             }
-            (KeyCode::Home, _) | (_, Some('g')) => {
+            Action::Top => {
                 self.scroll.set(0);
                 self.follow.set(false);
             }
-            (KeyCode::End, _) | (_, Some('G')) => {
+            Action::Bottom => {
                 self.scroll.set(usize::MAX / 2);
                 self.follow.set(false);
             }
-            (_, Some('y')) => match self.selection() {
+            Action::Copy => match self.selection() {
                 Some(Sel::Query(i)) => return self.copy_query(i),
                 _ => self.warn("Select a hunting query to copy (↑/↓), or press c and its number."),
             },
-            (_, Some('c')) => {
+            Action::CopyNth => {
                 if self.details.hunting_queries.is_empty() {
                     self.warn("There are no hunting queries to copy.");
                 } else {
@@ -285,9 +297,10 @@ impl NotificationView {
                     ));
                 }
             }
-            (_, Some(ch @ ('x' | 'n'))) => match self.selection() {
+            Action::TaskCompleted | Action::TaskNotRelevant => match self.selection() {
                 Some(Sel::Task(i)) => {
-                    let status = if ch == 'x' {
+                    let done = action == Action::TaskCompleted;
+                    let status = if done {
                         TaskStatus::Completed
                     } else {
                         TaskStatus::NotRelevant
@@ -297,18 +310,14 @@ impl NotificationView {
                         MsgKind::Info,
                         format!(
                             "Marking the task {}…",
-                            if ch == 'x' {
-                                "completed"
-                            } else {
-                                "not relevant"
-                            }
+                            if done { "completed" } else { "not relevant" }
                         ),
                     ));
-                    return ExpertsOutcome::TaskUpdate { task_id, status };
+                    return Outcome::TaskUpdate { task_id, status };
                 }
                 _ => self.warn("Select a managed-response task first (↑/↓)."),
             },
-            (_, Some('!')) => match self.selection() {
+            Action::RunTask => match self.selection() {
                 Some(Sel::Task(i)) if self.tasks[i].action_type.is_executable() => {
                     self.confirm_execute = Some(i);
                     self.message = None;
@@ -321,42 +330,61 @@ impl NotificationView {
                 }
                 _ => self.warn("Select a managed-response task first (↑/↓)."),
             },
-            (_, Some('b')) if !self.details.beta_available => {
-                return ExpertsOutcome::LoadBeta {
+            Action::LoadBeta if !self.details.beta_available => {
+                return Outcome::LoadBeta {
                     incident_id: self.incident_id.clone(),
                 };
             }
             _ => {}
         }
-        ExpertsOutcome::Continue
+        Outcome::Stay
     }
 
     fn warn(&mut self, text: impl Into<String>) {
         self.message = Some((MsgKind::Warning, text.into()));
     }
 
-    /// Key hints for the current state.
+    /// Key hints for the current state, with the default bindings.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        self.hint_table()
+            .into_iter()
+            .map(|(_, k, d)| (k, d))
+            .collect()
+    }
+
+    /// Key hints for the current state, naming the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        keymap.pane_hints(Context::Notification, &self.hint_table())
+    }
+
+    fn hint_table(&self) -> Vec<PaneHint> {
+        use Action as A;
         if self.confirm_execute.is_some() {
-            return vec![("y", "copy portal link"), ("any key", "cancel")];
+            return vec![
+                (&[A::Copy], "y", "copy portal link"),
+                (&[], "any key", "cancel"),
+            ];
         }
         if self.pending_copy {
-            return vec![("1–9", "copy query"), ("any key", "cancel")];
+            return vec![(&[], "1–9", "copy query"), (&[], "any key", "cancel")];
         }
-        let mut h = vec![("↑/↓", "select"), ("pgup/pgdn", "scroll")];
+        let mut h: Vec<PaneHint> = vec![
+            (&[A::MoveUp, A::MoveDown], "↑/↓", "select"),
+            (&[A::PageUp, A::PageDown], "pgup/pgdn", "scroll"),
+        ];
         if !self.details.hunting_queries.is_empty() {
-            h.push(("y", "copy query"));
-            h.push(("c+n", "copy query n"));
+            h.push((&[A::Copy], "y", "copy query"));
+            h.push((&[A::CopyNth], "c+n", "copy query n"));
         }
         if !self.tasks.is_empty() {
-            h.push(("x", "task completed"));
-            h.push(("n", "not relevant"));
-            h.push(("!", "action in portal"));
+            h.push((&[A::TaskCompleted], "x", "task completed"));
+            h.push((&[A::TaskNotRelevant], "n", "not relevant"));
+            h.push((&[A::RunTask], "!", "action in portal"));
         }
         if !self.details.beta_available {
-            h.push(("b", "load beta fields"));
+            h.push((&[A::LoadBeta], "b", "load beta fields"));
         }
-        h.push(("esc", "close"));
+        h.push((&[A::Back], "esc", "close"));
         h
     }
 }

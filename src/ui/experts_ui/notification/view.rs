@@ -4,6 +4,7 @@ use super::{BETA_MISSING, MsgKind, NotificationView, Sel};
 use crate::experts::{IncidentTask, OwnerKind, TaskState};
 use crate::graph::model::{IncidentStatus, Severity};
 use crate::ui::experts_ui::common::{centered, clip, clip_span, scroll_to, wrapped_lines};
+use crate::ui::keymap::Keymap;
 use crate::ui::text::pad_to_width;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -13,8 +14,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 impl NotificationView {
-    /// Draws the view.
+    /// Draws the view with the default bindings in its key line.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the view; its key line names the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         f.render_widget(Clear, area);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -58,7 +64,7 @@ impl NotificationView {
             Some((MsgKind::Warning, m)) => clip_span(m, w, theme.warning),
             None => clip_span(
                 &self
-                    .hints()
+                    .hints_in(keymap)
                     .iter()
                     .map(|(k, a)| format!("{k} {a}"))
                     .collect::<Vec<_>>()

@@ -1,0 +1,149 @@
+//! Key bindings of the panes drawn over a page, and their hint labels. A pane context never
+//! falls back to the global bindings (`q` closes a list, it does not quit), and its keys are
+//! remapped like any other (`[ui] keymap`, e.g. `confirm.yes = ["o"]`).
+
+use super::{Context, Keymap};
+use crate::ui::action::Action;
+
+/// The default pane bindings: (context, keys, action).
+pub(super) const PANE_DEFAULTS: &[(Context, &[&str], Action)] = {
+    use Action as A;
+    use Context as C;
+    &[
+        (C::Confirm, &["y", "Y", "enter"], A::Yes),
+        (C::Confirm, &["n", "N"], A::No),
+        (C::Confirm, &["esc"], A::Back),
+        (C::Confirm, &["j", "down"], A::MoveDown),
+        (C::Confirm, &["k", "up"], A::MoveUp),
+        (C::Confirm, &["pgdn", "space"], A::PageDown),
+        (C::Confirm, &["pgup"], A::PageUp),
+        (C::Bulk, &["esc", "q"], A::Back),
+        (C::Bulk, &["R"], A::RetryFailed),
+        (C::Bulk, &["j", "down"], A::MoveDown),
+        (C::Bulk, &["k", "up"], A::MoveUp),
+        (C::Bulk, &["pgdn"], A::PageDown),
+        (C::Bulk, &["pgup"], A::PageUp),
+        (C::Bulk, &["g", "home"], A::Top),
+        (C::Bulk, &["G", "end"], A::Bottom),
+        (C::Inquiries, &["esc", "q"], A::Back),
+        (C::Inquiries, &["down", "j"], A::MoveDown),
+        (C::Inquiries, &["up", "k"], A::MoveUp),
+        (C::Inquiries, &["pgdn"], A::PageDown),
+        (C::Inquiries, &["pgup"], A::PageUp),
+        (C::Inquiries, &["home", "g"], A::Top),
+        (C::Inquiries, &["end", "G"], A::Bottom),
+        (C::Inquiries, &["enter"], A::Open),
+        (C::Inquiries, &["R"], A::RetryFailed),
+        (C::Inquiries, &["d"], A::DeleteDraft),
+        (C::Inquiries, &["y"], A::Yes),
+        (C::Notification, &["esc", "q"], A::Back),
+        (C::Notification, &["down", "j"], A::MoveDown),
+        (C::Notification, &["up", "k"], A::MoveUp),
+        (C::Notification, &["pgdn", "space"], A::PageDown),
+        (C::Notification, &["pgup"], A::PageUp),
+        (C::Notification, &["home", "g"], A::Top),
+        (C::Notification, &["end", "G"], A::Bottom),
+        (C::Notification, &["y"], A::Copy),
+        (C::Notification, &["c"], A::CopyNth),
+        (C::Notification, &["x"], A::TaskCompleted),
+        (C::Notification, &["n"], A::TaskNotRelevant),
+        (C::Notification, &["!"], A::RunTask),
+        (C::Notification, &["b"], A::LoadBeta),
+        (C::Comment, &["ctrl-s"], A::Send),
+        (C::Comment, &["esc"], A::Back),
+        (C::Comment, &["ctrl-d"], A::Discard),
+        (C::Comment, &["y", "Y"], A::Yes),
+        (C::Comment, &["n", "N"], A::No),
+    ]
+};
+
+/// One hint of a pane: the actions it names, how its keys read with the default bindings, and
+/// what it does.
+pub type PaneHint = (&'static [Action], &'static str, &'static str);
+
+impl Keymap {
+    /// The default bindings, built once.
+    pub fn defaults() -> &'static Keymap {
+        static DEFAULT: std::sync::OnceLock<Keymap> = std::sync::OnceLock::new();
+        DEFAULT.get_or_init(Keymap::default)
+    }
+
+    /// A pane's (keys, description) hints. While the named actions keep their default keys
+    /// the hint reads as written (`y/Enter`); once remapped it shows the keys bound now (all
+    /// keys of a single action, else the first key of each), so the hint cannot drift from
+    /// what the keys do.
+    pub fn pane_hints(&self, context: Context, hints: &[PaneHint]) -> Vec<(String, &'static str)> {
+        let defaults = Keymap::defaults();
+        hints
+            .iter()
+            .map(|(actions, usual, what)| {
+                let same = actions
+                    .iter()
+                    .all(|a| self.keys_for(context, *a) == defaults.keys_for(context, *a));
+                let keys = if same {
+                    usual.to_string()
+                } else if let [one] = actions {
+                    self.keys_for(context, *one).join("/")
+                } else {
+                    actions
+                        .iter()
+                        .filter_map(|a| self.keys_for(context, *a).into_iter().next())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                };
+                (keys, *what)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::collections::BTreeMap;
+
+    fn ev(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn panes_do_not_fall_back_to_global_keys() {
+        let km = Keymap::default();
+        assert_eq!(km.lookup(Context::Bulk, &ev('q')), Some(Action::Back));
+        assert_eq!(
+            km.lookup(Context::Confirm, &ev('q')),
+            None,
+            "q is not quit here"
+        );
+        assert_eq!(
+            km.lookup(Context::Confirm, &ev('r')),
+            None,
+            "r is not refresh here"
+        );
+        assert_eq!(
+            km.lookup(Context::Queue, &ev('R')),
+            None,
+            "pane keys stay in panes"
+        );
+    }
+
+    #[test]
+    fn hints_read_as_usual_until_remapped() {
+        const H: &[PaneHint] = &[(&[Action::Yes], "y/Enter", "yes")];
+        let km = Keymap::default();
+        assert_eq!(
+            km.pane_hints(Context::Confirm, H),
+            vec![("y/Enter".to_string(), "yes")]
+        );
+        let mut o = BTreeMap::new();
+        o.insert("confirm.yes".to_string(), vec!["o".to_string()]);
+        let km = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(
+            km.pane_hints(Context::Confirm, H),
+            vec![("o".to_string(), "yes")]
+        );
+        assert_eq!(km.lookup(Context::Confirm, &ev('o')), Some(Action::Yes));
+        assert_eq!(km.lookup(Context::Confirm, &ev('y')), None);
+    }
+}
