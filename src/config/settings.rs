@@ -164,20 +164,6 @@ impl Default for UiSettings {
     }
 }
 
-impl UiSettings {
-    /// Applies the command-line overrides (`--theme`, `--color`, `--ascii`, `--bell`).
-    pub fn apply_cli(&mut self, cli: &crate::cli::Cli) {
-        if let Some(theme) = &cli.theme {
-            self.theme.clone_from(theme);
-        }
-        if let Some(color) = cli.color {
-            self.color = color;
-        }
-        self.ascii |= cli.ascii;
-        self.bell |= cli.bell;
-    }
-}
-
 /// `[sync]`: how incidents are fetched and refreshed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

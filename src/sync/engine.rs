@@ -9,6 +9,7 @@
 //! still seen changing.
 
 use super::api::{GraphApi, is_network};
+use super::internal::{Internal, RunKind, RunStats};
 use super::lazy::{self, LazyItem};
 use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
 use super::messages::{AlertsMode, Command, OpId, Phase, SyncStatus, Update, WriteOp};
@@ -95,60 +96,6 @@ pub fn spawn<A: GraphApi>(api: Arc<A>, cfg: EngineConfig) -> EngineHandle {
         updates,
         task,
     }
-}
-
-/// Events from the engine's own sub-tasks to its main loop.
-#[derive(Debug)]
-pub(crate) enum Internal {
-    /// A request got an answer from the service.
-    RequestOk,
-    /// A request failed for network reasons.
-    NetFailure(GraphError),
-    OutboxCounts {
-        pending: usize,
-        failed: usize,
-    },
-    Progress {
-        pages: u32,
-        items: usize,
-    },
-    Mode(AlertsMode),
-    RunDone {
-        kind: RunKind,
-        result: Result<RunStats, GraphError>,
-    },
-    /// A status-bar note (a degraded feature), not an error.
-    Note(String),
-    /// A listing page: incidents holding enum members this build does not know, and the rest.
-    EnumsListed {
-        unknown: Vec<String>,
-        clean: Vec<String>,
-    },
-    /// A single read of an incident came back, holding unknown enum members or not.
-    EnumsReread {
-        id: String,
-        unknown: bool,
-    },
-    /// Records a listing could not parse: their ids, and how many had no readable id.
-    BadIds {
-        ids: Vec<String>,
-        unidentified: usize,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RunKind {
-    Initial,
-    Delta,
-}
-
-#[derive(Debug)]
-pub(crate) struct RunStats {
-    pub total: usize,
-    pub max_update: Option<Timestamp>,
-    pub started: Timestamp,
-    pub elapsed: Duration,
-    pub requests: u64,
 }
 
 struct Engine<A> {

@@ -6,7 +6,7 @@ use super::api::{
     local_error,
 };
 use super::base::{Review, review};
-use super::engine::Internal;
+use super::internal::Internal;
 use super::messages::{Target, Update, WriteOp};
 use super::outbox::{Outbox, OutboxEntry, persist};
 use crate::graph::error::{ErrorKind, GraphError};

@@ -10,6 +10,7 @@ pub mod experts_ui;
 pub mod fixture;
 pub mod keymap;
 pub mod modal;
+pub mod read_only;
 pub mod readable;
 pub mod run;
 pub mod sanitize;

@@ -1,11 +1,12 @@
 //! `microsoft.graph.security.alert` (alerts_v2): properties, comments and the writable fields.
 
+use super::comment::Comment;
 use super::enums::{
     AlertStatus, Classification, DetectionSource, Determination, InvestigationState, ServiceSource,
     Severity,
 };
 use super::evidence::Evidence;
-use super::incident::{Comment, id_string, null_vec, opt_enum};
+use super::lenient::{id_string, null_vec, opt_enum};
 use super::time::{Timestamp, lenient_opt};
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +144,7 @@ pub struct AlertPatch {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "super::incident::double_option"
+        with = "super::lenient::double_option"
     )]
     pub assigned_to: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -5,13 +5,13 @@ use super::PaneOutcome;
 use super::changes::{classification_label, owner_label};
 use super::comment::{clean_paste, comment_problem, new_textarea, textarea_key, textarea_text};
 use super::confirm::{ConfirmDialog, ConfirmOutcome};
-use super::manage::READ_ONLY_MESSAGE;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
 use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
 use crate::graph::model::{Alert, AlertPatch, AlertStatus, Classification, Determination};
 use crate::sync::messages::WriteOp;
+use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

@@ -2,9 +2,9 @@
 //! "1,234 / 30,000" count. Esc closes and keeps the draft; ctrl-d asks "Discard comment?".
 
 use super::PaneOutcome;
-use super::manage::READ_ONLY_MESSAGE;
 use super::widgets::{centered, draw_lines, is_ctrl, is_release, modal, row, thousands};
 use crate::sync::messages::{Target, WriteOp};
+use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

@@ -15,16 +15,13 @@ use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_relea
 use crate::graph::model::{Classification, Determination, Incident, IncidentStatus, Severity};
 use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
+use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui_textarea::TextArea;
-
-/// Shown whenever a change is attempted in read-only mode.
-pub const READ_ONLY_MESSAGE: &str =
-    "read-only mode: changes are disabled (--read-only or profile read_only)";
 
 /// A row of the manage pane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

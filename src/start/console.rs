@@ -6,8 +6,8 @@ use crate::cache_start;
 use crate::cli::{Cli, ExportArgs};
 use crate::config::Config;
 use crate::graph::model::Timestamp;
-use crate::launch::{self, Session};
 use crate::paths::Paths;
+use crate::start::launch::{self, Session};
 use crate::store::{Identity, Query, Sort, Store};
 use crate::sync::engine::{self, EngineConfig};
 use crate::ui::keymap::Keymap;
@@ -61,7 +61,8 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
 
     let user = cfg.map(|c| c.effective_user()).unwrap_or_default();
     let aliases =
-        crate::me::identity_aliases(&session.client, &user.aliases, session.demo.is_some()).await;
+        crate::start::me::identity_aliases(&session.client, &user.aliases, session.demo.is_some())
+            .await;
     let mut store = Store::new(Identity::new(aliases));
 
     // Instant start: paint the head of the last snapshot, marked stale, load the rest in the
