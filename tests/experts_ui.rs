@@ -395,7 +395,8 @@ fn plan_delivery_for_each_channel() {
     let plan = plan_delivery(&inq, None, "me", Some("experts@contoso.com"), link);
     assert_eq!(plan.len(), 3);
     match &plan[0] {
-        Delivery::Email { path, body } => {
+        Delivery::Email(mail) => {
+            let (path, body) = (mail.path(), mail.body());
             assert_eq!(path, "/v1.0/me/sendMail");
             assert_eq!(
                 body["message"]["toRecipients"][0]["emailAddress"]["address"],
@@ -447,7 +448,7 @@ fn plan_delivery_for_each_channel() {
         link,
     );
     assert!(
-        matches!(&shared[0], Delivery::Email { path, .. } if path == "/v1.0/users/soc%40contoso.com/sendMail")
+        matches!(&shared[0], Delivery::Email(mail) if mail.path() == "/v1.0/users/soc%40contoso.com/sendMail")
     );
 }
 

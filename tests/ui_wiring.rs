@@ -7,6 +7,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use vigil::experts::tasks::IncidentTask;
 use vigil::experts::{Channel, DeliveryStatus, DraftStore, InquiryStore};
 use vigil::graph::model::IncidentStatus;
 use vigil::sync::{Command, OpId, Target, Update, WriteOp};
@@ -584,13 +585,8 @@ fn sending_by_email_asks_the_engine_for_send_mail() {
         .find_map(|e| match e {
             Effect::SendCommand(Command::Write {
                 op,
-                write:
-                    WriteOp::SendMail {
-                        inquiry_id,
-                        path,
-                        body,
-                    },
-            }) => Some((*op, inquiry_id.clone(), path.clone(), body.clone())),
+                write: WriteOp::SendMail { inquiry_id, mail },
+            }) => Some((*op, inquiry_id.clone(), mail.path(), mail.body())),
             _ => None,
         })
         .expect("SendMail");
@@ -667,7 +663,12 @@ fn experts_incident_notification_loads_beta_fields_and_tasks() {
     assert!(matches!(a.modal(), Some(Modal::Notification(_))));
     a.tasks_loaded(
         "104",
-        vec![json!({"id": "t1", "displayName": "Isolate device", "status": "active"})],
+        vec![
+            IncidentTask::from_value(
+                json!({"id": "t1", "displayName": "Isolate device", "status": "active"}),
+            )
+            .unwrap(),
+        ],
     );
     let s = screen(&mut a);
     assert!(s.contains("Isolate device"), "{s}");
@@ -837,8 +838,11 @@ fn bang_on_a_task_asks_then_copies_the_portal_link() {
     a.tasks_loaded(
         "104",
         vec![
-            json!({"id": "t1", "displayName": "Isolate device", "status": "active",
+            IncidentTask::from_value(
+                json!({"id": "t1", "displayName": "Isolate device", "status": "active",
                     "actionType": "isolateDevice", "actionStatus": "notStarted"}),
+            )
+            .unwrap(),
         ],
     );
     key(&mut a, "j");

@@ -17,6 +17,7 @@ use super::outbox::{Outbox, OutboxEntry, persist};
 use super::reads::{load_incident, report_load_error, run_listing};
 use super::unknown_enums::UnknownEnums;
 use super::writer::Writer;
+use crate::experts::tasks::IncidentTask;
 use crate::graph::error::GraphError;
 use crate::graph::model::Timestamp;
 use std::path::PathBuf;
@@ -565,15 +566,10 @@ impl<A: GraphApi> Engine<A> {
             Command::SendMail {
                 op,
                 inquiry_id,
-                path,
-                body,
+                mail,
             } => {
                 // Mail rides the durable outbox like every other write.
-                let write = WriteOp::SendMail {
-                    inquiry_id,
-                    path,
-                    body,
-                };
+                let write = WriteOp::SendMail { inquiry_id, mail };
                 self.queue_write(op, write, None).await;
             }
             Command::LoadTasks { incident_id } => {
@@ -587,13 +583,16 @@ impl<A: GraphApi> Engine<A> {
                 }
                 let (api, ui) = (self.api.clone(), self.ui.clone());
                 tasks.spawn(async move {
-                    let path = crate::experts::tasks::list_path(&incident_id);
+                    let path = crate::graph::resources::incident_tasks(&incident_id);
                     let tasks = match api.get_json(&path).await {
+                        // A record without a usable id is skipped.
                         Ok(v) => v
                             .get("value")
                             .and_then(|x| x.as_array())
-                            .cloned()
-                            .unwrap_or_default(),
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|t| IncidentTask::from_value(t.clone()).ok())
+                            .collect(),
                         // Tenants without managed response (or without the beta API) have
                         // no tasks: the section stays hidden.
                         Err(e) => {
@@ -608,7 +607,7 @@ impl<A: GraphApi> Engine<A> {
                 op,
                 incident_id,
                 task_id,
-                body,
+                status,
             } => {
                 if self.cfg.read_only {
                     self.send(Update::TaskUpdated {
@@ -621,9 +620,12 @@ impl<A: GraphApi> Engine<A> {
                 }
                 let (api, ui) = (self.api.clone(), self.ui.clone());
                 tasks.spawn(async move {
-                    let path = crate::experts::tasks::update_path(&task_id);
+                    let path = crate::graph::resources::incident_task(&task_id);
                     let result = api
-                        .patch_json(&path, &body)
+                        .patch_json(
+                            &path,
+                            &crate::graph::resources::task_status_body(status.as_str()),
+                        )
                         .await
                         .map_err(|e| e.to_string());
                     let _ = ui.send(Update::TaskUpdated {

@@ -510,7 +510,7 @@ impl App {
             op,
             incident_id,
             task_id,
-            body: crate::experts::tasks::status_body(status),
+            status,
         })]
     }
 
@@ -647,10 +647,9 @@ impl App {
                     );
                     continue;
                 }
-                Delivery::Email { path, body } => WriteOp::SendMail {
+                Delivery::Email(mail) => WriteOp::SendMail {
                     inquiry_id: inq.id.clone(),
-                    path,
-                    body,
+                    mail,
                 },
                 Delivery::Comment(write) => write,
                 Delivery::Portal {
@@ -835,12 +834,8 @@ impl App {
         }
     }
 
-    /// Managed-response tasks of an incident (raw `incidentTask` records) from the engine.
-    pub fn tasks_loaded(&mut self, incident_id: &str, tasks: Vec<serde_json::Value>) {
-        let tasks: Vec<IncidentTask> = tasks
-            .into_iter()
-            .filter_map(|t| IncidentTask::from_value(t).ok())
-            .collect();
+    /// Managed-response tasks of an incident from the engine.
+    pub fn tasks_loaded(&mut self, incident_id: &str, tasks: Vec<IncidentTask>) {
         self.experts.tasks.insert(incident_id.to_string(), tasks);
         self.refresh_experts_modals();
         self.dirty = true;
