@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod coalesce;
 pub mod color;
 pub mod experts_ui;
+#[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod keymap;
 pub mod modal;
