@@ -52,6 +52,38 @@ fn parse_err(text: &str) -> ConfigError {
 // ---------------------------------------------------------------- config file
 
 #[test]
+fn experts_allowance_is_monthly_by_default_and_quarterly_on_request() {
+    let p = |t: &str| config::parse(t, Path::new("c.toml")).unwrap().experts;
+    assert_eq!(
+        p("").effective_allowance(),
+        (10, config::AllowancePeriod::Month)
+    );
+    assert_eq!(
+        p("[experts]\nallowance = 4\n").effective_allowance(),
+        (4, config::AllowancePeriod::Month)
+    );
+    assert_eq!(
+        p("[experts]\nallowance = 30\nallowance_period = \"quarter\"\n").effective_allowance(),
+        (30, config::AllowancePeriod::Quarter)
+    );
+    // The older spelling still means "per quarter".
+    assert_eq!(
+        p("[experts]\nquarterly_allowance = 12\n").effective_allowance(),
+        (12, config::AllowancePeriod::Quarter)
+    );
+    assert!(
+        parse_err("[experts]\nallowance_period = \"week\"\n")
+            .to_string()
+            .contains("allowance_period")
+    );
+    assert!(
+        parse_err("[experts]\nallowance = 0\n")
+            .to_string()
+            .contains("allowance")
+    );
+}
+
+#[test]
 fn full_example_parses() {
     let cfg = config::parse(EXAMPLE, Path::new("examples/config.toml")).unwrap();
     assert_eq!(cfg.default_profile.as_deref(), Some("contoso"));

@@ -180,8 +180,8 @@ fn template_insertion_fills_the_device_from_evidence() {
     type_text(&mut p, "Thanks!");
     assert_eq!(p.handle_key(ctrl('t'), now()), ExpertsOutcome::Continue);
     assert!(p.chooser_open());
-    // Group 2 ("Possible device compromise") starts at the fourth question.
-    for _ in 0..3 {
+    // Group 2 ("Possible device compromise") starts after the questions of group 1.
+    for _ in 0..vigil::experts::templates::templates()[0].templates.len() {
         p.handle_key(key(KeyCode::Down), now());
     }
     p.handle_key(key(KeyCode::Enter), now());
@@ -693,7 +693,8 @@ fn task_updates_and_execute_needs_confirmation() {
 fn snapshot_pane() -> AskExpertsPane {
     let mut p = pane();
     p.handle_key(ctrl('t'), now());
-    for _ in 0..3 {
+    // The first question of group 2 ("Possible device compromise").
+    for _ in 0..vigil::experts::templates::templates()[0].templates.len() {
         p.handle_key(key(KeyCode::Down), now());
     }
     p.handle_key(key(KeyCode::Enter), now());

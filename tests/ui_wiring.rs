@@ -472,6 +472,7 @@ fn experts_config(dir: &std::path::Path, channels: Vec<Channel>) -> AppConfig {
             reply_to: vec!["soc@contoso.com".into()],
             drafts_dir: Some(dir.join("drafts")),
             inquiries_path: Some(dir.join("inquiries.json")),
+            allowance_period: vigil::experts::AllowancePeriod::Quarter,
             ..ExpertsConfig::default()
         },
         ..AppConfig::default()

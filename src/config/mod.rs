@@ -32,9 +32,9 @@ pub use profile::{
 };
 pub use secret::read_secret;
 pub use settings::{
-    ColorMode, DateFormat, ExpertsChannel, ExpertsSettings, INCIDENT_STATUSES, SEVERITIES,
-    StringOrVec, SyncSettings, UiSettings, UserSettings, ViewConfig, canonical_severity,
-    canonical_status, is_valid_theme_name,
+    AllowancePeriod, ColorMode, DateFormat, ExpertsChannel, ExpertsSettings, INCIDENT_STATUSES,
+    SEVERITIES, StringOrVec, SyncSettings, UiSettings, UserSettings, ViewConfig,
+    canonical_severity, canonical_status, is_valid_theme_name,
 };
 
 use crate::paths::Paths;

@@ -255,8 +255,15 @@ pub struct ExpertsSettings {
     pub email_to: Option<String>,
     /// Reply-to addresses for the e-mail channel.
     pub reply_to: Vec<String>,
-    /// Inquiries allowed per quarter by the contract (used for the counter).
-    pub quarterly_allowance: u32,
+    /// Experts on Demand inquiries allowed per `allowance_period` by the contract (used for
+    /// the counter; 1–1000).
+    #[serde(deserialize_with = "de_allowance")]
+    pub allowance: u32,
+    /// `month` (the default) or `quarter`: the period the allowance is counted over.
+    pub allowance_period: Option<AllowancePeriod>,
+    /// Older spelling: an allowance per quarter. Used only when neither `allowance` nor
+    /// `allowance_period` is set.
+    pub quarterly_allowance: Option<u32>,
     /// Mailbox (user id or UPN, or `me` for delegated sign-in) used for `sendMail`.
     pub mailbox: Option<String>,
 }
@@ -267,8 +274,33 @@ impl Default for ExpertsSettings {
             channels: vec![ExpertsChannel::Portal, ExpertsChannel::Comment],
             email_to: None,
             reply_to: Vec::new(),
-            quarterly_allowance: 10,
+            allowance: 10,
+            allowance_period: None,
+            quarterly_allowance: None,
             mailbox: None,
+        }
+    }
+}
+
+/// The period the Experts on Demand allowance is counted over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowancePeriod {
+    /// Per calendar month (the default).
+    #[default]
+    Month,
+    /// Per calendar quarter.
+    Quarter,
+}
+
+impl ExpertsSettings {
+    /// The allowance and its period, honouring the older `quarterly_allowance` spelling.
+    pub fn effective_allowance(&self) -> (u32, AllowancePeriod) {
+        match (self.allowance_period, self.quarterly_allowance) {
+            (None, Some(q)) if self.allowance == Self::default().allowance => {
+                (q, AllowancePeriod::Quarter)
+            }
+            (period, _) => (self.allowance, period.unwrap_or_default()),
         }
     }
 }
@@ -303,6 +335,7 @@ pub(crate) fn check_range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+bounded!(de_allowance, u32, 1, 1000);
 bounded!(de_window_days, u32, 1, 3650);
 bounded!(de_poll_interval, u64, 5, 86_400);
 bounded!(de_overlap, u64, 0, 86_400);

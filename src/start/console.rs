@@ -164,12 +164,17 @@ fn experts_config(cfg: Option<&Config>, session: &Session) -> crate::ui::app::Ex
         email_to = Some("defender-experts@contoso.com".into());
         mailbox = crate::sim::DELEGATED_USER.into();
     }
+    let (allowance, period) = settings.effective_allowance();
     crate::ui::app::ExpertsConfig {
         channels,
         email_to,
         reply_to: settings.reply_to.clone(),
         mailbox,
-        allowance: settings.quarterly_allowance,
+        allowance,
+        allowance_period: match period {
+            crate::config::AllowancePeriod::Month => crate::experts::AllowancePeriod::Month,
+            crate::config::AllowancePeriod::Quarter => crate::experts::AllowancePeriod::Quarter,
+        },
         portal_base: session.portal_base.clone(),
         tenant_id: Some(session.tenant_id.clone()),
         drafts_dir: Some(session.state_dir.join("drafts")),
