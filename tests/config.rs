@@ -52,6 +52,25 @@ fn parse_err(text: &str) -> ConfigError {
 // ---------------------------------------------------------------- config file
 
 #[test]
+fn sentinel_workspace_is_optional_and_complete_when_given() {
+    let p = |t: &str| config::parse(t, Path::new("c.toml"));
+    assert_eq!(p("").unwrap().sentinel, None);
+    let cfg =
+        p("[sentinel]\nsubscription_id = \"s\"\nresource_group = \"rg\"\nworkspace = \"law\"\n")
+            .unwrap();
+    let sn = cfg.sentinel.unwrap();
+    assert_eq!(
+        (
+            sn.subscription_id.as_str(),
+            sn.resource_group.as_str(),
+            sn.workspace.as_str()
+        ),
+        ("s", "rg", "law")
+    );
+    assert!(p("[sentinel]\nworkspace = \"law\"\n").is_err());
+}
+
+#[test]
 fn experts_allowance_is_monthly_by_default_and_quarterly_on_request() {
     let p = |t: &str| config::parse(t, Path::new("c.toml")).unwrap().experts;
     assert_eq!(

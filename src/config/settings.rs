@@ -305,6 +305,19 @@ impl ExpertsSettings {
     }
 }
 
+/// `[sentinel]`: the Microsoft Sentinel workspace the tenant's incidents are connected to
+/// (optional; with it the incident page links Sentinel incidents to the workspace).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentinelSettings {
+    /// Azure subscription id of the workspace.
+    pub subscription_id: String,
+    /// Resource group of the workspace.
+    pub resource_group: String,
+    /// Log Analytics workspace name.
+    pub workspace: String,
+}
+
 /// `[views.NAME]`: a named saved view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -107,6 +107,13 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
                 .collect()
         })
         .unwrap_or_default();
+    if let Some(sn) = cfg.and_then(|c| c.sentinel.as_ref()) {
+        crate::ui::views::sentinel::configure(crate::ui::views::sentinel::SentinelWorkspace {
+            subscription_id: sn.subscription_id.clone(),
+            resource_group: sn.resource_group.clone(),
+            workspace: sn.workspace.clone(),
+        });
+    }
     let ctx = crate::ui::RunContext {
         store,
         commands,

@@ -121,6 +121,13 @@ impl Alert {
         self.title.as_deref().unwrap_or("(untitled alert)")
     }
 
+    /// Raised by Microsoft Sentinel (`serviceSource` or `detectionSource` `microsoftSentinel`);
+    /// its `providerAlertId` is then the Sentinel alert's id.
+    pub fn is_sentinel(&self) -> bool {
+        self.service_source == ServiceSource::MicrosoftSentinel
+            || self.detection_source == DetectionSource::MicrosoftSentinel
+    }
+
     /// Defender Experts marker on the alert side: `detectionSource = microsoftThreatExperts`.
     pub fn is_experts(&self) -> bool {
         self.detection_source == DetectionSource::MicrosoftThreatExperts
