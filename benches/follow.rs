@@ -10,9 +10,9 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use vigil::connect;
 use vigil::export::{Checkpoint, ExportOptions, FollowEvent, FollowOptions, run_follow};
 use vigil::sim::SimConfig;
+use vigil::start::connect;
 
 const INCIDENTS: usize = 10_000;
 /// 100 activity rounds per minute.

@@ -35,7 +35,7 @@ fn chars(app: &mut App, s: &str) {
 }
 
 async fn load_incidents() -> anyhow::Result<Vec<Incident>> {
-    let demo = vigil::connect::demo(SimConfig {
+    let demo = vigil::start::connect::demo(SimConfig {
         incidents: 120,
         live: false,
         faults: FaultSpec::default(),

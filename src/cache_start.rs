@@ -51,7 +51,7 @@ pub fn load_cache(store: &mut Store, full_path: &Path, profile: &str) -> CacheSt
             store.load_snapshot(head.incidents);
             start.notices.push(format!(
                 "Showing {n} cached incidents from {} ago; syncing…",
-                crate::console::human_age(age)
+                crate::start::console::human_age(age)
             ));
         }
         Err(LoadError::Missing) => {}

@@ -10,7 +10,9 @@ pub use since::{Since, parse_interval};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::config::{ColorMode, canonical_severity, canonical_status, is_valid_theme_name};
+use crate::config::{
+    ColorMode, UiSettings, canonical_severity, canonical_status, is_valid_theme_name,
+};
 
 const LONG_ABOUT: &str = "\
 vigil is a keyboard-driven terminal console for Microsoft Defender XDR incidents, built for SOC \
@@ -361,6 +363,20 @@ pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
 /// Writes the man page (roff).
 pub fn write_man(out: &mut dyn Write) -> io::Result<()> {
     clap_mangen::Man::new(command()).render(out)
+}
+
+impl UiSettings {
+    /// Applies the command-line overrides (`--theme`, `--color`, `--ascii`, `--bell`).
+    pub fn apply_cli(&mut self, cli: &Cli) {
+        if let Some(theme) = &cli.theme {
+            self.theme.clone_from(theme);
+        }
+        if let Some(color) = cli.color {
+            self.color = color;
+        }
+        self.ascii |= cli.ascii;
+        self.bell |= cli.bell;
+    }
 }
 
 #[cfg(test)]

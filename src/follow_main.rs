@@ -9,8 +9,8 @@ use crate::export::{
     follow_line, run_follow,
 };
 use crate::graph::model::Timestamp;
-use crate::launch;
 use crate::paths::Paths;
+use crate::start::launch;
 use anyhow::Context;
 use std::process::ExitCode;
 use std::sync::Arc;

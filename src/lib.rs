@@ -5,24 +5,20 @@
 //! embedded simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the
 //! headless export.
 
-pub mod app_main;
 pub mod cache;
 pub mod cache_start;
 pub mod child_process;
 pub mod cli;
 pub mod config;
-pub mod connect;
-pub mod console;
 pub mod db;
 pub mod experts;
 pub mod export;
 pub mod follow_main;
 pub mod graph;
-pub mod launch;
 pub mod logging;
-pub mod me;
 pub mod paths;
 pub mod sim;
+pub mod start;
 pub mod store;
 pub mod sync;
 pub mod ui;

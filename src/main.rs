@@ -7,7 +7,7 @@ use vigil::ui::sanitize::{sanitize, sanitize_multiline};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
-    match vigil::app_main::run(cli) {
+    match vigil::start::run(cli) {
         Ok(code) => code,
         Err(e)
             if e.chain()

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use vigil::config::{self, ResolvedProfile};
-use vigil::launch;
+use vigil::start::launch;
 
 const CERT: &str = include_str!("fixtures/test_cert.pem");
 const KEY_PKCS8: &str = include_str!("fixtures/test_key_pkcs8.pem");

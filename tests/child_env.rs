@@ -5,7 +5,7 @@
 //! while no other test thread reads the environment.
 
 use vigil::config::{self, AuthKind};
-use vigil::launch;
+use vigil::start::launch;
 use vigil::ui::clipboard::run_with_stdin;
 
 #[test]

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vigil::connect;
 use vigil::graph::auth::{AuthConfig, Authenticator, Credential};
 use vigil::graph::client::{Client, ClientConfig};
 use vigil::graph::model::{Incident, IncidentStatus, parse_page};
 use vigil::sim::{FaultSpec, SimConfig};
+use vigil::start::connect;
 
 fn cfg(incidents: usize, faults: &str) -> SimConfig {
     SimConfig {
@@ -283,7 +283,7 @@ async fn device_code_identity_is_the_signed_in_account_plus_aliases() {
         .device_code_login(|_| {})
         .await
         .unwrap();
-    let aliases = vigil::me::identity_aliases(&delegated, &configured, false).await;
+    let aliases = vigil::start::me::identity_aliases(&delegated, &configured, false).await;
     assert_eq!(
         aliases,
         [vigil::sim::DELEGATED_USER, "Sam.Alias@Contoso.com"],
@@ -301,7 +301,7 @@ async fn device_code_identity_is_the_signed_in_account_plus_aliases() {
     )))
     .unwrap();
     assert_eq!(
-        vigil::me::identity_aliases(&app_only, &configured, false).await,
+        vigil::start::me::identity_aliases(&app_only, &configured, false).await,
         configured
     );
 }

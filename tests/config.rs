@@ -52,6 +52,57 @@ fn parse_err(text: &str) -> ConfigError {
 // ---------------------------------------------------------------- config file
 
 #[test]
+fn sentinel_workspace_is_optional_and_complete_when_given() {
+    let p = |t: &str| config::parse(t, Path::new("c.toml"));
+    assert_eq!(p("").unwrap().sentinel, None);
+    let cfg =
+        p("[sentinel]\nsubscription_id = \"s\"\nresource_group = \"rg\"\nworkspace = \"law\"\n")
+            .unwrap();
+    let sn = cfg.sentinel.unwrap();
+    assert_eq!(
+        (
+            sn.subscription_id.as_str(),
+            sn.resource_group.as_str(),
+            sn.workspace.as_str()
+        ),
+        ("s", "rg", "law")
+    );
+    assert!(p("[sentinel]\nworkspace = \"law\"\n").is_err());
+}
+
+#[test]
+fn experts_allowance_is_monthly_by_default_and_quarterly_on_request() {
+    let p = |t: &str| config::parse(t, Path::new("c.toml")).unwrap().experts;
+    assert_eq!(
+        p("").effective_allowance(),
+        (10, config::AllowancePeriod::Month)
+    );
+    assert_eq!(
+        p("[experts]\nallowance = 4\n").effective_allowance(),
+        (4, config::AllowancePeriod::Month)
+    );
+    assert_eq!(
+        p("[experts]\nallowance = 30\nallowance_period = \"quarter\"\n").effective_allowance(),
+        (30, config::AllowancePeriod::Quarter)
+    );
+    // The older spelling still means "per quarter".
+    assert_eq!(
+        p("[experts]\nquarterly_allowance = 12\n").effective_allowance(),
+        (12, config::AllowancePeriod::Quarter)
+    );
+    assert!(
+        parse_err("[experts]\nallowance_period = \"week\"\n")
+            .to_string()
+            .contains("allowance_period")
+    );
+    assert!(
+        parse_err("[experts]\nallowance = 0\n")
+            .to_string()
+            .contains("allowance")
+    );
+}
+
+#[test]
 fn full_example_parses() {
     let cfg = config::parse(EXAMPLE, Path::new("examples/config.toml")).unwrap();
     assert_eq!(cfg.default_profile.as_deref(), Some("contoso"));

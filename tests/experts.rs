@@ -599,7 +599,8 @@ fn email_request_shape() {
         &[Channel::Email],
         ts("2026-01-23T09:00:00Z"),
     );
-    let (path, body) = email_request(&inq, "me", "experts@example.com");
+    let mail = email_request(&inq, "me", "experts@example.com");
+    let (path, body) = (mail.path(), mail.body());
     assert_eq!(path, "/v1.0/me/sendMail");
     let msg = &body["message"];
     assert_eq!(body["saveToSentItems"], json!(true));
@@ -630,7 +631,7 @@ fn email_request_shape() {
         msg["replyTo"],
         json!([{"emailAddress": {"address": "soc@contoso.com"}}, {"emailAddress": {"address": "lead@contoso.com"}}])
     );
-    let (path, _) = email_request(&inq, "soc mailbox@contoso.com", "experts@example.com");
+    let path = email_request(&inq, "soc mailbox@contoso.com", "experts@example.com").path();
     assert_eq!(path, "/v1.0/users/soc%20mailbox%40contoso.com/sendMail");
 
     let no_reply = Inquiry::new(
@@ -640,7 +641,7 @@ fn email_request_shape() {
         &[],
         ts("2026-01-01T00:00:00Z"),
     );
-    let (_, body) = email_request(&no_reply, "ME", "e@x");
+    let body = email_request(&no_reply, "ME", "e@x").body();
     assert!(body["message"].get("replyTo").is_none());
 }
 
@@ -720,15 +721,15 @@ fn channels_parse_from_config() {
 #[test]
 fn tasks_paths_for_the_sync_layer() {
     assert_eq!(
-        tasks::list_path("29"),
+        vigil::graph::resources::incident_tasks("29"),
         "/beta/security/incidentTasks?$filter=incidentId%20eq%20'29'"
     );
     assert_eq!(
-        tasks::update_path("213213"),
+        vigil::graph::resources::incident_task("213213"),
         "/beta/security/incidentTasks/213213"
     );
     assert_eq!(
-        tasks::status_body(TaskStatus::Completed),
+        vigil::graph::resources::task_status_body(TaskStatus::Completed.as_str()),
         json!({"status": "completed"})
     );
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 use vigil::experts::outbox::SUBJECT_PREFIX;
+use vigil::experts::tasks::IncidentTask;
 use vigil::experts::{Channel, DeliveryStatus, Inquiry, InquiryStore};
 use vigil::graph::auth::{AuthConfig, Authenticator, Credential};
 use vigil::graph::client::{Client, ClientConfig};
@@ -742,7 +743,7 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
         tasks && beta
     })
     .await;
-    let listed: Vec<Value> = r.log[start..]
+    let listed: Vec<IncidentTask> = r.log[start..]
         .iter()
         .find_map(|u| match u {
             Update::Tasks { tasks, .. } => Some(tasks.clone()),
@@ -751,7 +752,7 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
         .unwrap();
     let pos = listed
         .iter()
-        .position(|t| t["id"] == json!(task_id))
+        .position(|t| t.raw["id"] == json!(task_id))
         .expect("the open task is listed");
     let s = r.screen();
     assert!(s.contains(&name[..name.len().min(20)]), "{s}");
@@ -786,8 +787,11 @@ async fn tasks_are_listed_and_completing_one_is_reflected_on_reload() {
             _ => None,
         })
         .unwrap();
-    let t = reloaded.iter().find(|t| t["id"] == json!(task_id)).unwrap();
-    assert_eq!(t["status"], json!("completed"), "reflected on reload");
+    let t = reloaded
+        .iter()
+        .find(|t| t.raw["id"] == json!(task_id))
+        .unwrap();
+    assert_eq!(t.raw["status"], json!("completed"), "reflected on reload");
     let path = format!("/beta/security/incidentTasks/{task_id}");
     let patched: Vec<Value> = r
         .sim

@@ -128,11 +128,14 @@ async fn send_with_lost_answer(sent_items: SentItems) -> (Result<(), String>, Ar
             op: 7,
             write: WriteOp::SendMail {
                 inquiry_id: "inq-1".into(),
-                path: "/v1.0/users/soc%40contoso.com/sendMail".into(),
-                body: json!({
-                    "message": { "subject": "[Ask Defender Experts] x [inquiry inq-1]" },
-                    "saveToSentItems": true
-                }),
+                mail: serde_json::from_value(json!({
+                    "path": "/v1.0/users/soc%40contoso.com/sendMail",
+                    "body": {
+                        "message": { "subject": "[Ask Defender Experts] x [inquiry inq-1]" },
+                        "saveToSentItems": true
+                    }
+                }))
+                .unwrap(),
             },
         })
         .unwrap();

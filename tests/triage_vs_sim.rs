@@ -11,6 +11,7 @@ use vigil::graph::client::{Client, ClientConfig, ClientEvent};
 use vigil::graph::model::{
     Classification, Determination, Incident, IncidentPatch, IncidentStatus, Severity, Timestamp,
 };
+use vigil::graph::resources::{MailMessage, Mailbox, SendMail};
 use vigil::sim::{self, FaultSpec, SimConfig, SimHandle};
 use vigil::store::{Identity, Store};
 use vigil::sync::{self, Command, EngineConfig, EngineHandle, IncidentBase, OpId, Update, WriteOp};
@@ -911,9 +912,11 @@ async fn read_only_refuses_and_sends_nothing() {
         .send(Command::SendMail {
             op: 3,
             inquiry_id: "inq".into(),
-            path: format!("/v1.0/users/{}/sendMail", sim::DELEGATED_USER),
-            body: json!({"message": {"subject": "x", "body": {"contentType": "Text", "content": "x"},
-                "toRecipients": [{"emailAddress": {"address": "a@contoso.com"}}]}}),
+            mail: SendMail {
+                mailbox: Mailbox::User(sim::DELEGATED_USER.to_string()),
+                message: MailMessage::text("x", "x", &["a@contoso.com"]),
+                save_to_sent_items: false,
+            },
         })
         .unwrap();
     let seen = pump(&mut h, Duration::from_secs(10), |s| {

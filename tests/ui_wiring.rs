@@ -7,6 +7,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use vigil::experts::tasks::IncidentTask;
 use vigil::experts::{Channel, DeliveryStatus, DraftStore, InquiryStore};
 use vigil::graph::model::IncidentStatus;
 use vigil::sync::{Command, OpId, Target, Update, WriteOp};
@@ -471,6 +472,7 @@ fn experts_config(dir: &std::path::Path, channels: Vec<Channel>) -> AppConfig {
             reply_to: vec!["soc@contoso.com".into()],
             drafts_dir: Some(dir.join("drafts")),
             inquiries_path: Some(dir.join("inquiries.json")),
+            allowance_period: vigil::experts::AllowancePeriod::Quarter,
             ..ExpertsConfig::default()
         },
         ..AppConfig::default()
@@ -584,13 +586,8 @@ fn sending_by_email_asks_the_engine_for_send_mail() {
         .find_map(|e| match e {
             Effect::SendCommand(Command::Write {
                 op,
-                write:
-                    WriteOp::SendMail {
-                        inquiry_id,
-                        path,
-                        body,
-                    },
-            }) => Some((*op, inquiry_id.clone(), path.clone(), body.clone())),
+                write: WriteOp::SendMail { inquiry_id, mail },
+            }) => Some((*op, inquiry_id.clone(), mail.path(), mail.body())),
             _ => None,
         })
         .expect("SendMail");
@@ -667,7 +664,12 @@ fn experts_incident_notification_loads_beta_fields_and_tasks() {
     assert!(a.modal_as::<NotificationView>().is_some());
     a.tasks_loaded(
         "104",
-        vec![json!({"id": "t1", "displayName": "Isolate device", "status": "active"})],
+        vec![
+            IncidentTask::from_value(
+                json!({"id": "t1", "displayName": "Isolate device", "status": "active"}),
+            )
+            .unwrap(),
+        ],
     );
     let s = screen(&mut a);
     assert!(s.contains("Isolate device"), "{s}");
@@ -840,8 +842,11 @@ fn bang_on_a_task_asks_then_copies_the_portal_link() {
     a.tasks_loaded(
         "104",
         vec![
-            json!({"id": "t1", "displayName": "Isolate device", "status": "active",
+            IncidentTask::from_value(
+                json!({"id": "t1", "displayName": "Isolate device", "status": "active",
                     "actionType": "isolateDevice", "actionStatus": "notStarted"}),
+            )
+            .unwrap(),
         ],
     );
     key(&mut a, "j");

@@ -32,9 +32,9 @@ pub use profile::{
 };
 pub use secret::read_secret;
 pub use settings::{
-    ColorMode, DateFormat, ExpertsChannel, ExpertsSettings, INCIDENT_STATUSES, SEVERITIES,
-    StringOrVec, SyncSettings, UiSettings, UserSettings, ViewConfig, canonical_severity,
-    canonical_status, is_valid_theme_name,
+    AllowancePeriod, ColorMode, DateFormat, ExpertsChannel, ExpertsSettings, INCIDENT_STATUSES,
+    SEVERITIES, SentinelSettings, StringOrVec, SyncSettings, UiSettings, UserSettings, ViewConfig,
+    canonical_severity, canonical_status, is_valid_theme_name,
 };
 
 use crate::paths::Paths;
@@ -61,6 +61,9 @@ pub struct Config {
     /// `[experts]`.
     #[serde(default)]
     pub experts: ExpertsSettings,
+    /// `[sentinel]` (optional).
+    #[serde(default)]
+    pub sentinel: Option<SentinelSettings>,
     /// `[profiles.NAME]`.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,

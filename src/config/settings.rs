@@ -164,20 +164,6 @@ impl Default for UiSettings {
     }
 }
 
-impl UiSettings {
-    /// Applies the command-line overrides (`--theme`, `--color`, `--ascii`, `--bell`).
-    pub fn apply_cli(&mut self, cli: &crate::cli::Cli) {
-        if let Some(theme) = &cli.theme {
-            self.theme.clone_from(theme);
-        }
-        if let Some(color) = cli.color {
-            self.color = color;
-        }
-        self.ascii |= cli.ascii;
-        self.bell |= cli.bell;
-    }
-}
-
 /// `[sync]`: how incidents are fetched and refreshed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -269,8 +255,15 @@ pub struct ExpertsSettings {
     pub email_to: Option<String>,
     /// Reply-to addresses for the e-mail channel.
     pub reply_to: Vec<String>,
-    /// Inquiries allowed per quarter by the contract (used for the counter).
-    pub quarterly_allowance: u32,
+    /// Experts on Demand inquiries allowed per `allowance_period` by the contract (used for
+    /// the counter; 1–1000).
+    #[serde(deserialize_with = "de_allowance")]
+    pub allowance: u32,
+    /// `month` (the default) or `quarter`: the period the allowance is counted over.
+    pub allowance_period: Option<AllowancePeriod>,
+    /// Older spelling: an allowance per quarter. Used only when neither `allowance` nor
+    /// `allowance_period` is set.
+    pub quarterly_allowance: Option<u32>,
     /// Mailbox (user id or UPN, or `me` for delegated sign-in) used for `sendMail`.
     pub mailbox: Option<String>,
 }
@@ -281,10 +274,48 @@ impl Default for ExpertsSettings {
             channels: vec![ExpertsChannel::Portal, ExpertsChannel::Comment],
             email_to: None,
             reply_to: Vec::new(),
-            quarterly_allowance: 10,
+            allowance: 10,
+            allowance_period: None,
+            quarterly_allowance: None,
             mailbox: None,
         }
     }
+}
+
+/// The period the Experts on Demand allowance is counted over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowancePeriod {
+    /// Per calendar month (the default).
+    #[default]
+    Month,
+    /// Per calendar quarter.
+    Quarter,
+}
+
+impl ExpertsSettings {
+    /// The allowance and its period, honouring the older `quarterly_allowance` spelling.
+    pub fn effective_allowance(&self) -> (u32, AllowancePeriod) {
+        match (self.allowance_period, self.quarterly_allowance) {
+            (None, Some(q)) if self.allowance == Self::default().allowance => {
+                (q, AllowancePeriod::Quarter)
+            }
+            (period, _) => (self.allowance, period.unwrap_or_default()),
+        }
+    }
+}
+
+/// `[sentinel]`: the Microsoft Sentinel workspace the tenant's incidents are connected to
+/// (optional; with it the incident page links Sentinel incidents to the workspace).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentinelSettings {
+    /// Azure subscription id of the workspace.
+    pub subscription_id: String,
+    /// Resource group of the workspace.
+    pub resource_group: String,
+    /// Log Analytics workspace name.
+    pub workspace: String,
 }
 
 /// `[views.NAME]`: a named saved view.
@@ -317,6 +348,7 @@ pub(crate) fn check_range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+bounded!(de_allowance, u32, 1, 1000);
 bounded!(de_window_days, u32, 1, 3650);
 bounded!(de_poll_interval, u64, 5, 86_400);
 bounded!(de_overlap, u64, 0, 86_400);

@@ -2,9 +2,9 @@
 //! (as in the portal, the topic is pre-filled with a link to the incident, alert or device).
 
 use super::scrub::clean_value;
-use super::tasks::encode;
 use crate::graph::model::evidence::EvidenceKind;
 use crate::graph::model::{Alert, Evidence, Incident, Timestamp};
+use crate::graph::resources::encode_strict as encode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 

@@ -1,6 +1,8 @@
-//! Ask Defender Experts credits: 10 inquiries per calendar quarter by
-//! default; unused credits roll over to at most 20 in a quarter and expire at the end of the
-//! calendar year. Quarters are computed in UTC.
+//! Ask Defender Experts credits. Experts on Demand comes with an allowance counted per
+//! calendar **month** by default ([`AllowancePeriod`]; contracts counted per quarter set
+//! `allowance_period = "quarter"`); the counter shows what is used and when it resets
+//! ([`period_credits`]). The quarter model with roll-over (unused credits carried to at most
+//! 20 in a quarter, expiring at year end) is kept for quarterly contracts. Periods are UTC.
 
 use super::outbox::InquiryStore;
 use crate::graph::model::Timestamp;
@@ -114,6 +116,122 @@ pub fn credit_status_from(
     }
 }
 
+/// How the Experts on Demand allowance is counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AllowancePeriod {
+    /// Per calendar month (the service's documented allowance; the default).
+    #[default]
+    Month,
+    /// Per calendar quarter (older contracts).
+    Quarter,
+}
+
+impl AllowancePeriod {
+    /// "month" / "quarter", as in "used this month".
+    pub fn noun(self) -> &'static str {
+        match self {
+            AllowancePeriod::Month => "month",
+            AllowancePeriod::Quarter => "quarter",
+        }
+    }
+}
+
+/// The first instant of the period containing `now` and the first instant of the next (UTC).
+pub fn period_bounds(period: AllowancePeriod, now: Timestamp) -> (Timestamp, Timestamp) {
+    let z = now.0.to_zoned(jiff::tz::TimeZone::UTC);
+    let (year, month) = (z.year(), z.month().clamp(1, 12));
+    let first = match period {
+        AllowancePeriod::Month => month,
+        AllowancePeriod::Quarter => (month - 1) / 3 * 3 + 1,
+    };
+    let span = match period {
+        AllowancePeriod::Month => 1,
+        AllowancePeriod::Quarter => 3,
+    };
+    let (next_year, next_month) = if first + span > 12 {
+        (year + 1, first + span - 12)
+    } else {
+        (year, first + span)
+    };
+    (
+        utc_month_start(year, first),
+        utc_month_start(next_year, next_month),
+    )
+}
+
+fn utc_month_start(year: i16, month: i8) -> Timestamp {
+    jiff::civil::date(year, month, 1)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| Timestamp(z.timestamp()))
+        .unwrap_or(Timestamp(jiff::Timestamp::UNIX_EPOCH))
+}
+
+/// Credit use in the period containing "now".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodCredits {
+    pub period: AllowancePeriod,
+    pub allowance: u32,
+    pub used: usize,
+    pub remaining: u32,
+    /// When the allowance starts again (the first instant of the next period, UTC).
+    pub resets: Timestamp,
+}
+
+impl PeriodCredits {
+    /// "3 of 10 inquiries used this month · resets 1 Apr".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} of {} inquiries used this {} · resets {}",
+            self.used,
+            self.allowance,
+            self.period.noun(),
+            reset_label(self.resets)
+        )
+    }
+
+    /// "7 of 10 inquiries left this month (resets 1 Apr)".
+    pub fn left(&self) -> String {
+        format!(
+            "{} of {} inquiries left this {} (resets {})",
+            self.remaining,
+            self.allowance,
+            self.period.noun(),
+            reset_label(self.resets)
+        )
+    }
+}
+
+/// "1 Apr 2026": the reset day, unambiguous in every locale.
+pub fn reset_label(t: Timestamp) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let z = t.0.to_zoned(jiff::tz::TimeZone::UTC);
+    let m = usize::try_from(z.month().clamp(1, 12) - 1).unwrap_or(0);
+    format!("{} {} {}", z.day(), MONTHS[m], z.year())
+}
+
+/// Credits of the period containing `now`, counting the inquiries first sent at `sent`.
+pub fn period_credits(
+    allowance: u32,
+    period: AllowancePeriod,
+    now: Timestamp,
+    sent: impl IntoIterator<Item = Timestamp>,
+) -> PeriodCredits {
+    let (start, resets) = period_bounds(period, now);
+    let used = sent
+        .into_iter()
+        .filter(|t| *t >= start && *t < resets)
+        .count();
+    PeriodCredits {
+        period,
+        allowance,
+        used,
+        remaining: remaining(allowance, used),
+        resets,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +273,58 @@ mod tests {
         let q1 = credit_status_from(10, true, (2026, 1), |_| 0);
         assert_eq!(q1.allowance, 10);
         assert_eq!(s.summary(), "1 of 10 inquiries used this quarter");
+    }
+
+    #[test]
+    fn month_and_quarter_periods_and_their_reset_dates() {
+        let (start, next) = period_bounds(AllowancePeriod::Month, ts("2026-03-31T23:59:59Z"));
+        assert_eq!(
+            (start, next),
+            (ts("2026-03-01T00:00:00Z"), ts("2026-04-01T00:00:00Z"))
+        );
+        let (start, next) = period_bounds(AllowancePeriod::Month, ts("2026-12-05T00:00:00Z"));
+        assert_eq!(
+            (start, next),
+            (ts("2026-12-01T00:00:00Z"), ts("2027-01-01T00:00:00Z"))
+        );
+        let (start, next) = period_bounds(AllowancePeriod::Quarter, ts("2026-11-05T00:00:00Z"));
+        assert_eq!(
+            (start, next),
+            (ts("2026-10-01T00:00:00Z"), ts("2027-01-01T00:00:00Z"))
+        );
+        let (start, next) = period_bounds(AllowancePeriod::Quarter, ts("2026-05-05T00:00:00Z"));
+        assert_eq!(
+            (start, next),
+            (ts("2026-04-01T00:00:00Z"), ts("2026-07-01T00:00:00Z"))
+        );
+        assert_eq!(reset_label(ts("2027-01-01T00:00:00Z")), "1 Jan 2027");
+    }
+
+    #[test]
+    fn monthly_credits_count_only_this_month() {
+        let sent = [
+            ts("2026-02-28T23:59:59Z"),
+            ts("2026-03-01T00:00:00Z"),
+            ts("2026-03-15T10:00:00Z"),
+            ts("2026-04-01T00:00:00Z"),
+        ];
+        let now = ts("2026-03-20T12:00:00Z");
+        let m = period_credits(10, AllowancePeriod::Month, now, sent);
+        assert_eq!((m.used, m.remaining), (2, 8));
+        assert_eq!(
+            m.summary(),
+            "2 of 10 inquiries used this month · resets 1 Apr 2026"
+        );
+        assert_eq!(
+            m.left(),
+            "8 of 10 inquiries left this month (resets 1 Apr 2026)"
+        );
+        let q = period_credits(3, AllowancePeriod::Quarter, now, sent);
+        assert_eq!((q.used, q.remaining), (3, 0));
+        assert!(
+            q.summary()
+                .starts_with("3 of 3 inquiries used this quarter")
+        );
+        assert!(q.left().ends_with("(resets 1 Apr 2026)"));
     }
 }

@@ -31,8 +31,9 @@ pub use context::{
     DEFAULT_PORTAL, InquiryTopic, KeyEvidence, activity_range, build_context, key_evidence,
 };
 pub use credits::{
-    CreditStatus, DEFAULT_QUARTERLY_CREDITS, MAX_CREDITS_PER_QUARTER, Quarter, allowance,
-    credit_status, quarter_of, remaining,
+    AllowancePeriod, CreditStatus, DEFAULT_QUARTERLY_CREDITS, MAX_CREDITS_PER_QUARTER,
+    PeriodCredits, Quarter, allowance, credit_status, period_bounds, period_credits, quarter_of,
+    remaining, reset_label,
 };
 pub use detect::{
     ExpertsDetails, OwnerKind, is_awaiting_customer, is_experts_alert, is_experts_notification,

@@ -6,10 +6,9 @@ use super::context::InquiryTopic;
 use super::drafts::Draft;
 use super::fsutil::{ensure_private_dir, quarantine, read_limited, write_atomic};
 use super::scrub::{scrub, scrub_multiline, truncate};
-use super::tasks::encode;
 use crate::graph::model::Timestamp;
+use crate::graph::resources::{MailMessage, Mailbox, MessageHeader, Recipient, SendMail};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -394,13 +393,7 @@ fn header_lines(inq: &Inquiry) -> String {
 /// `me`, else `/v1.0/users/{mailbox}/sendMail`; a plain-text message to `to` with the inquiry's
 /// reply-to addresses, saved to Sent Items. The subject ends with `[inquiry <id>]` and the
 /// [`INQUIRY_HEADER`] header names the inquiry, so the mail can be found again.
-pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> (String, Value) {
-    let mailbox = mailbox.trim();
-    let path = if mailbox.is_empty() || mailbox.eq_ignore_ascii_case("me") {
-        "/v1.0/me/sendMail".to_string()
-    } else {
-        format!("/v1.0/users/{}/sendMail", encode(mailbox))
-    };
+pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> SendMail {
     // The inquiry id makes the mail findable in Sent Items (sendMail returns no message id).
     let id_tag = format!(" [inquiry {}]", scrub(&inq.id));
     let subject = format!(
@@ -415,17 +408,19 @@ pub fn email_request(inq: &Inquiry, mailbox: &str, to: &str) -> (String, Value) 
         scrub_multiline(inq.body.trim_end()),
         header_lines(inq)
     );
-    let addr = |a: &str| json!({ "emailAddress": { "address": scrub(a.trim()) } });
-    let mut message = json!({
-        "subject": subject,
-        "body": { "contentType": "Text", "content": content },
-        "toRecipients": [addr(to)],
-        "internetMessageHeaders": [{ "name": INQUIRY_HEADER, "value": scrub(&inq.id) }],
-    });
-    if !inq.reply_to.is_empty() {
-        message["replyTo"] = Value::Array(inq.reply_to.iter().map(|r| addr(r)).collect());
+    let addr = |a: &str| Recipient::new(scrub(a.trim()));
+    let to = scrub(to.trim());
+    let mut message = MailMessage::text(subject, content, &[to.as_str()]);
+    message.reply_to = inq.reply_to.iter().map(|r| addr(r)).collect();
+    message.internet_message_headers = vec![MessageHeader {
+        name: INQUIRY_HEADER.to_string(),
+        value: scrub(&inq.id),
+    }];
+    SendMail {
+        mailbox: Mailbox::parse(mailbox),
+        message,
+        save_to_sent_items: true,
     }
-    (path, json!({ "message": message, "saveToSentItems": true }))
 }
 
 /// The incident comment text for an inquiry (for `WriteOp::CommentIncident`): the marker line,

@@ -241,49 +241,9 @@ impl Serialize for IncidentTask {
     }
 }
 
-/// `GET` path listing the tasks of one incident (beta).
-pub fn list_path(incident_id: &str) -> String {
-    format!(
-        "/beta/security/incidentTasks?$filter=incidentId%20eq%20'{}'",
-        encode(&incident_id.replace('\'', "''"))
-    )
-}
-
-/// `PATCH` path of one task (beta).
-pub fn update_path(task_id: &str) -> String {
-    format!("/beta/security/incidentTasks/{}", encode(task_id))
-}
-
-/// `POST` path running a task's one-click response action (beta, 204 on success; only for
-/// [`ActionType::is_executable`] tasks).
-pub fn execute_path(task_id: &str) -> String {
-    format!(
-        "/beta/security/incidentTasks/{}/executeResponseAction",
-        encode(task_id)
-    )
-}
-
-/// `PATCH` body setting a task's status.
-pub fn status_body(status: TaskStatus) -> Value {
-    serde_json::json!({ "status": status.as_str() })
-}
-
 /// Parses one page of `incidentTasks`; records without an id are reported in `bad`.
 pub fn parse_tasks(body: Value) -> Result<Page<IncidentTask>, String> {
     parse_page(body)
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -332,29 +292,5 @@ mod tests {
         assert_eq!(u.action_status, ActionStatus::Unknown);
         assert!(u.created.is_none());
         assert_eq!(u.title(), "wipeDevice");
-    }
-
-    #[test]
-    fn paths_and_bodies() {
-        assert_eq!(
-            list_path("29"),
-            "/beta/security/incidentTasks?$filter=incidentId%20eq%20'29'"
-        );
-        assert_eq!(
-            list_path("a'b c"),
-            "/beta/security/incidentTasks?$filter=incidentId%20eq%20'a%27%27b%20c'"
-        );
-        assert_eq!(
-            update_path("213/213"),
-            "/beta/security/incidentTasks/213%2F213"
-        );
-        assert_eq!(
-            status_body(TaskStatus::NotRelevant),
-            serde_json::json!({"status": "notRelevant"})
-        );
-        assert_eq!(
-            status_body(TaskStatus::Completed),
-            serde_json::json!({"status": "completed"})
-        );
     }
 }

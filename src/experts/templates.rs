@@ -1,5 +1,6 @@
-//! Starting questions for Ask Defender Experts, grouped under the four headings the docs use
-//! for sample questions. Templates use `{name}` variables; [`fill`] substitutes scrubbed
+//! Starting questions for Ask Defender Experts, grouped under the four headings the service's
+//! documentation uses for sample questions, covering every intent of those samples in vigil's
+//! own words (see [`DOCUMENTED_INTENTS`]). Templates use `{name}` variables; [`fill`] substitutes scrubbed
 //! values and renders missing ones as `<name?>` placeholders the analyst must edit before
 //! sending ([`unfilled_placeholders`] finds them).
 
@@ -57,6 +58,30 @@ static GROUPS: &[TemplateGroup] = &[
                 id: "alert.expected",
                 text: "We keep seeing the alert '{alert_title}'. Could this be expected activity in our environment, and how can we tell it apart from a real attack?",
             },
+            Template {
+                id: "alert.lolbin",
+                text: "We got a new kind of alert, '{alert_title}', on {device}: a built-in system binary used in an unusual way (living off the land). What does this detection look for, and how do we rule out misuse?",
+            },
+            Template {
+                id: "alert.different",
+                text: "Two attacks that looked alike to us raised different alerts; one was '{alert_title}' on {device}. Why does similar activity lead to different detections?",
+            },
+            Template {
+                id: "alert.failed_signins",
+                text: "The device {device}, used by our high-profile account {user}, shows an unusual number of failed sign-ins. Is someone going after that account, and what should we do?",
+            },
+            Template {
+                id: "alert.system_utility",
+                text: "The alert '{alert_title}' reports suspicious behaviour by a system utility on {device}. Can you give us more context on what the utility did and why it was flagged?",
+            },
+            Template {
+                id: "alert.mail_rule",
+                text: "The alert '{alert_title}' points to a mail forwarding or redirect rule for {user}. We believe the rule is legitimate; does anything about it look malicious to you?",
+            },
+            Template {
+                id: "alert.unknown_process",
+                text: "An unknown process ({command_line}) was observed on many devices, {device} among them. Is it malicious, and how should we handle the other devices?",
+            },
         ],
     },
     TemplateGroup {
@@ -73,6 +98,10 @@ static GROUPS: &[TemplateGroup] = &[
             Template {
                 id: "device.process",
                 text: "Can you help us understand this process activity on {device}: {command_line}? Is it malicious, and what did it do?",
+            },
+            Template {
+                id: "device.earlier",
+                text: "The activity on {device} ({evidence}) resembles an earlier detection in our environment. Can you help us validate whether the device is compromised and whether the two are related?",
             },
         ],
     },
@@ -91,6 +120,18 @@ static GROUPS: &[TemplateGroup] = &[
                 id: "ti.techniques",
                 text: "Can you share threat intelligence on the techniques {mitre} seen in incident {incident_id}, and whether they match a known campaign?",
             },
+            Template {
+                id: "ti.phish_doc",
+                text: "A document delivered by phishing led to the alert '{alert_title}' and the detection {threat}. Can you share details on this malware family and a link where we can read more?",
+            },
+            Template {
+                id: "ti.actor_blog",
+                text: "A recent blog post describes an actor targeting organisations in our industry with techniques such as {mitre}. How are we protected against this actor, and what should we check?",
+            },
+            Template {
+                id: "ti.campaign_targeted",
+                text: "Was the phishing campaign behind incident {incident_id} aimed at us specifically, or at organisations in our sector in general?",
+            },
         ],
     },
     TemplateGroup {
@@ -108,8 +149,60 @@ static GROUPS: &[TemplateGroup] = &[
                 id: "den.followup",
                 text: "We have taken the recommended actions for '{incident_title}'. Can you confirm whether anything else is needed on our side?",
             },
+            Template {
+                id: "den.ir_help",
+                text: "Can your incident response team help us handle the notification '{incident_title}' (incident {incident_id})?",
+            },
+            Template {
+                id: "den.no_ir",
+                text: "We have no incident response team of our own. After the notification '{incident_title}', how do we contain the threat on {device}?",
+            },
+            Template {
+                id: "den.ir_data",
+                text: "Our incident response team is taking over '{incident_title}' (incident {incident_id}). Which data and evidence should we hand them?",
+            },
         ],
     },
+];
+
+/// The template of each intent in the documented sample questions, by group: (group title,
+/// template id). Pinned by tests so none goes missing.
+pub const DOCUMENTED_INTENTS: &[(&str, &str)] = &[
+    // A new alert type on a living-off-the-land binary.
+    ("Alert information", "alert.lolbin"),
+    // Why two similar attacks raised different alerts.
+    ("Alert information", "alert.different"),
+    // Anomalous failed sign-ins on a high-profile user's device.
+    ("Alert information", "alert.failed_signins"),
+    // Context on "suspicious behaviour by a system utility".
+    ("Alert information", "alert.system_utility"),
+    // A forwarding/redirect rule believed benign.
+    ("Alert information", "alert.mail_rule"),
+    // "Unknown process observed" on many devices.
+    ("Alert information", "alert.unknown_process"),
+    // Validating a possible compromise that resembles an earlier detection.
+    ("Possible device compromise", "device.earlier"),
+    // Malware family details and a link after a phishing-delivered document.
+    ("Threat intelligence details", "ti.phish_doc"),
+    // Protection against an actor from a blog post targeting our industry.
+    ("Threat intelligence details", "ti.actor_blog"),
+    // Whether a phishing campaign targeted us specifically or our vertical.
+    ("Threat intelligence details", "ti.campaign_targeted"),
+    // Your incident response team helping with a notification.
+    (
+        "Defender Experts for Hunting alert communications",
+        "den.ir_help",
+    ),
+    // No IR team: how to contain.
+    (
+        "Defender Experts for Hunting alert communications",
+        "den.no_ir",
+    ),
+    // What data to pass to our IR team.
+    (
+        "Defender Experts for Hunting alert communications",
+        "den.ir_data",
+    ),
 ];
 
 /// The four template groups.
@@ -367,6 +460,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_documented_intent_has_a_template_in_its_group_that_renders() {
+        assert_eq!(DOCUMENTED_INTENTS.len(), 13);
+        let vars = TemplateVars {
+            incident_id: Some("29".into()),
+            incident_title: Some("Defender Experts: PowerShell".into()),
+            alert_title: Some("Suspicious PowerShell".into()),
+            device: Some("wks-042".into()),
+            user: Some("kai@contoso.com".into()),
+            threat: Some("Raspberry Robin".into()),
+            evidence: Some("the file a.exe".into()),
+            command_line: Some("powershell -enc".into()),
+            mitre: Some("T1059".into()),
+            ..Default::default()
+        };
+        for (group, id) in DOCUMENTED_INTENTS {
+            let g = templates()
+                .iter()
+                .find(|g| g.title == *group)
+                .unwrap_or_else(|| panic!("no group {group}"));
+            let t = g
+                .templates
+                .iter()
+                .find(|t| t.id == *id)
+                .unwrap_or_else(|| panic!("{id} is not in {group}"));
+            assert_eq!(template(id), Some(t));
+            let text = fill(t, &vars);
+            assert!(unfilled_placeholders(&text).is_empty(), "{id}: {text}");
+            assert!(text.ends_with('?'), "{id} asks a question: {text}");
+        }
+        // Ids are unique across groups.
+        let mut ids: Vec<&str> = templates()
+            .iter()
+            .flat_map(|g| g.templates.iter().map(|t| t.id))
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
     }
 
     #[test]

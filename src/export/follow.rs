@@ -12,7 +12,8 @@ use super::record;
 use super::{ExportOptions, list_query, start_mode};
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::{Timestamp, split_verbatim_page};
-use crate::sync::api::{GraphApi, encode, local_error};
+use crate::graph::resources::{self, encode};
+use crate::sync::api::{GraphApi, local_error};
 use crate::sync::lister::{Lister, filter_clauses};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -236,7 +237,8 @@ impl Pages {
             // Alert statuses are not incident statuses: only the severities apply.
             let filters = filter_clauses("lastUpdateDateTime", since, &[], &export.severities);
             let mut url = format!(
-                "/v1.0/security/alerts_v2?$top={}",
+                "{}?$top={}",
+                resources::ALERTS,
                 export.page_size.unwrap_or(50).clamp(1, 1000)
             );
             if !filters.is_empty() {

@@ -11,4 +11,5 @@ pub mod endpoint;
 pub mod error;
 pub mod json_depth;
 pub mod model;
+pub mod resources;
 pub mod token_cache;

@@ -11,7 +11,7 @@ use super::pools;
 
 /// The entities one incident revolves around.
 pub struct Cast {
-    host: &'static str,
+    host: String,
     os: &'static str,
     build: i64,
     mde_id: String,
@@ -19,6 +19,8 @@ pub struct Cast {
     user_display: String,
     account: String,
     upn: String,
+    /// The mailbox mail evidence is addressed to: the user's, or now and then a shared one.
+    mailbox: String,
     sid: String,
     aad_user_id: String,
     ext_ip: &'static str,
@@ -41,6 +43,16 @@ fn hex(rng: &mut ChaCha8Rng, bytes: usize) -> String {
     s
 }
 
+/// A generator seeded by `name` alone, so an entity (a device, an account) carries the same
+/// ids in every incident that names it.
+fn named_rng(name: &str) -> ChaCha8Rng {
+    // FNV-1a: stable across builds and platforms.
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    ChaCha8Rng::seed_from_u64(h)
+}
+
 fn guid(rng: &mut ChaCha8Rng) -> String {
     uuid::Builder::from_random_bytes(rng.random())
         .into_uuid()
@@ -51,9 +63,29 @@ impl Cast {
     /// Derives the cast of an incident.
     pub fn of(inc: &Incident) -> Cast {
         let mut rng = ChaCha8Rng::seed_from_u64(inc.cast_seed);
-        let (host, os, build) = *pools::DEVICES
-            .choose(&mut rng)
-            .unwrap_or(&pools::DEVICES[0]);
+        // Half the incidents involve a named server or workstation, half one of the generated
+        // fleet, so the device list of a large demo tenant has many rows.
+        let (host, os, build) = if rng.random_range(0..2) == 0 {
+            let (h, os, b) = *pools::DEVICES
+                .choose(&mut rng)
+                .unwrap_or(&pools::DEVICES[0]);
+            (h.to_string(), os, b)
+        } else {
+            let dept = *pools::DEPARTMENTS.choose(&mut rng).unwrap_or(&"it");
+            let (os, b) = *pools::FLEET_OS
+                .choose(&mut rng)
+                .unwrap_or(&pools::FLEET_OS[0]);
+            let kind = if rng.random_range(0..3) == 0 {
+                "lt"
+            } else {
+                "wks"
+            };
+            (
+                format!("{kind}-{dept}-{:03}", rng.random_range(1..=120)),
+                os,
+                b,
+            )
+        };
         let (display, account) = *pools::USERS.choose(&mut rng).unwrap_or(&pools::USERS[0]);
         let (ext_ip, country, city) = *pools::EXT_IPS
             .choose(&mut rng)
@@ -61,26 +93,38 @@ impl Cast {
         let domain = *pools::DOMAINS
             .choose(&mut rng)
             .unwrap_or(&pools::DOMAINS[0]);
+        let mailbox_pick = rng.random_range(0..4);
+        let shared = *pools::SHARED_MAILBOXES
+            .choose(&mut rng)
+            .unwrap_or(&pools::SHARED_MAILBOXES[0]);
         let (mut user_display, mut account) = (display.to_string(), account.to_string());
         if inc.hostile == Some(Hostile::ZwspUser) {
             user_display = "Adm\u{200B}inistrator".into();
             account = "adm\u{200B}inistrator".into();
         }
+        let mut device_ids = named_rng(&host);
+        let mut user_ids = named_rng(&account);
+        let upn = format!("{account}@contoso.com");
         Cast {
+            mde_id: hex(&mut device_ids, 20),
+            aad_device_id: guid(&mut device_ids),
             host,
             os,
             build,
-            mde_id: hex(&mut rng, 20),
-            aad_device_id: guid(&mut rng),
-            upn: format!("{account}@contoso.com"),
+            mailbox: if mailbox_pick == 0 {
+                shared.to_string()
+            } else {
+                upn.clone()
+            },
+            upn,
             sid: format!(
                 "S-1-5-21-{}-{}-{}-{}",
-                rng.random_range(1_000_000_000u32..4_000_000_000),
-                rng.random_range(1_000_000_000u32..4_000_000_000),
-                rng.random_range(1_000_000_000u32..4_000_000_000),
-                rng.random_range(1100..9000)
+                user_ids.random_range(1_000_000_000u32..4_000_000_000),
+                user_ids.random_range(1_000_000_000u32..4_000_000_000),
+                user_ids.random_range(1_000_000_000u32..4_000_000_000),
+                user_ids.random_range(1100..9000)
             ),
-            aad_user_id: guid(&mut rng),
+            aad_user_id: guid(&mut user_ids),
             user_display,
             account,
             ext_ip,
@@ -344,7 +388,12 @@ impl Ev<'_> {
     fn mailbox(&mut self) {
         let m = self.base("mailboxEvidence", "unknown", &["contextual"], &[]);
         let extra = json!({
-            "displayName": self.cast.user_display, "primaryAddress": self.cast.upn, "upn": self.cast.upn,
+            "displayName": if self.cast.mailbox == self.cast.upn {
+                self.cast.user_display.as_str()
+            } else {
+                self.cast.mailbox.split('@').next().unwrap_or_default()
+            },
+            "primaryAddress": self.cast.mailbox, "upn": self.cast.upn,
             "userAccount": self.user_account(),
         });
         self.push(m, extra);
@@ -376,7 +425,7 @@ impl Ev<'_> {
             "internetMessageId": format!("<{}@mail.{from_domain}>", hex(&mut self.rng, 8)),
             "subject": subject,
             "language": "en", "senderIp": c.ext_ip,
-            "recipientEmailAddress": c.upn, "antiSpamDirection": "Inbound",
+            "recipientEmailAddress": c.mailbox, "antiSpamDirection": "Inbound",
             "deliveryAction": "Delivered", "deliveryLocation": "Inbox/folder",
             "p1Sender": envelope,
             "p2Sender": header,
@@ -537,4 +586,99 @@ pub fn evidence(cast: &Cast, alert: &Alert, include_unknown: bool, future: bool)
         e.future();
     }
     e.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::generate::generate;
+    use std::collections::{BTreeSet, HashMap};
+
+    /// Every evidence item of every alert of a generated tenant.
+    fn all_evidence(seed: u64) -> Vec<Value> {
+        let g = generate(seed, 300, 1_780_000_000);
+        let mut out = Vec::new();
+        for inc in &g.incidents {
+            let cast = Cast::of(inc);
+            for a in &inc.alerts {
+                out.extend(evidence(&cast, a, false, false));
+            }
+        }
+        out
+    }
+
+    fn distinct(ev: &[Value], ty: &str, pointer: &str) -> BTreeSet<String> {
+        ev.iter()
+            .filter(|e| e["@odata.type"].as_str().is_some_and(|t| t.ends_with(ty)))
+            .filter_map(|e| e.pointer(pointer).and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_demo_tenant_varies_senders_subjects_devices_users_and_mailboxes_by_seed() {
+        let ev = all_evidence(42);
+        let senders = distinct(&ev, "analyzedMessageEvidence", "/p2Sender/emailAddress");
+        let subjects = distinct(&ev, "analyzedMessageEvidence", "/subject");
+        let recipients = distinct(&ev, "analyzedMessageEvidence", "/recipientEmailAddress");
+        let devices = distinct(&ev, "deviceEvidence", "/hostName");
+        let users = distinct(&ev, "userEvidence", "/userAccount/userPrincipalName");
+        let mailboxes = distinct(&ev, "mailboxEvidence", "/primaryAddress");
+        assert!(senders.len() >= 5, "{senders:?}");
+        assert!(subjects.len() >= 5, "{subjects:?}");
+        assert!(recipients.len() >= 8, "{recipients:?}");
+        assert!(
+            recipients
+                .iter()
+                .any(|r| pools::SHARED_MAILBOXES.contains(&r.as_str())),
+            "{recipients:?}"
+        );
+        assert!(devices.len() >= 40, "{} devices", devices.len());
+        assert!(users.len() >= 10, "{users:?}");
+        assert!(mailboxes.len() >= 8, "{mailboxes:?}");
+        // The same seed gives the same tenant; another seed another one.
+        assert_eq!(ev, all_evidence(42));
+        assert_ne!(ev, all_evidence(43));
+    }
+
+    #[test]
+    fn a_device_or_account_keeps_its_ids_across_incidents() {
+        let ev = all_evidence(42);
+        let mut device_ids: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut sids: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for e in &ev {
+            let ty = e["@odata.type"].as_str().unwrap_or_default();
+            if ty.ends_with("deviceEvidence") {
+                device_ids
+                    .entry(e["hostName"].as_str().unwrap_or_default().to_string())
+                    .or_default()
+                    .insert(e["mdeDeviceId"].as_str().unwrap_or_default().to_string());
+            }
+            if ty.ends_with("userEvidence") {
+                sids.entry(
+                    e.pointer("/userAccount/accountName")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+                .or_default()
+                .insert(
+                    e.pointer("/userAccount/userSid")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            }
+        }
+        assert!(device_ids.len() >= 40, "{} devices", device_ids.len());
+        for (host, ids) in &device_ids {
+            assert_eq!(ids.len(), 1, "{host}: {ids:?}");
+        }
+        for (acct, ids) in &sids {
+            assert_eq!(ids.len(), 1, "{acct}: {ids:?}");
+        }
+        // Two different devices do not share an id.
+        let all: BTreeSet<&String> = device_ids.values().flatten().collect();
+        assert_eq!(all.len(), device_ids.len());
+    }
 }

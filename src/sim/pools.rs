@@ -33,6 +33,22 @@ pub const USERS: &[(&str, &str)] = &[
     ("Camille Dubois", "camilled"),
     ("박지훈", "jihoon.park"),
 ];
+/// Departments of the generated workstation fleet (`wks-{dept}-{nnn}`, `lt-{dept}-{nnn}`).
+pub const DEPARTMENTS: &[&str] = &["fin", "hr", "sales", "dev", "ops", "legal", "mkt", "it"];
+/// Workstation OS platforms and builds of the generated fleet.
+pub const FLEET_OS: &[(&str, i64)] = &[
+    ("Windows11", 22631),
+    ("Windows11", 26100),
+    ("Windows10", 19045),
+];
+/// Shared mailboxes a phishing mail may be addressed to instead of a person.
+pub const SHARED_MAILBOXES: &[&str] = &[
+    "finance@contoso.com",
+    "payroll@contoso.com",
+    "hr@contoso.com",
+    "info@contoso.com",
+    "sales@contoso.com",
+];
 /// Device host names with OS platform and build.
 pub const DEVICES: &[(&str, &str, i64)] = &[
     ("wks-fin-014", "Windows11", 22631),

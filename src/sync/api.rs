@@ -93,31 +93,6 @@ pub(crate) fn local_error(kind: ErrorKind, code: &str, message: impl Into<String
     }
 }
 
-/// Percent-encodes a path segment or a query value (everything but RFC 3986 unreserved
-/// characters and the OData punctuation `'():,`).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~'():,".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `/v1.0/security/incidents/{id}` (or `/beta/...`).
-pub fn incident_path(id: &str, beta: bool) -> String {
-    let version = if beta { "beta" } else { "v1.0" };
-    format!("/{version}/security/incidents/{}", encode(id))
-}
-
-/// `/v1.0/security/alerts_v2/{id}`.
-pub fn alert_path(id: &str) -> String {
-    format!("/v1.0/security/alerts_v2/{}", encode(id))
-}
-
 impl GraphApi for crate::graph::client::Client {
     fn get_json(
         &self,
@@ -179,19 +154,5 @@ mod tests {
         assert!(is_retryable_write(&err(ErrorKind::Http, Some(502))));
         assert!(!is_retryable_write(&err(ErrorKind::Http, Some(400))));
         assert!(!is_retryable_write(&err(ErrorKind::Forbidden, Some(403))));
-    }
-
-    #[test]
-    fn encodes_filter_values_and_ids() {
-        assert_eq!(
-            encode("lastUpdateDateTime ge 2026-01-01T00:00:00.0000000Z"),
-            "lastUpdateDateTime%20ge%202026-01-01T00:00:00.0000000Z"
-        );
-        assert_eq!(
-            incident_path("12/../x", false),
-            "/v1.0/security/incidents/12%2F..%2Fx"
-        );
-        assert_eq!(alert_path("da6_-9"), "/v1.0/security/alerts_v2/da6_-9");
-        assert_eq!(incident_path("7", true), "/beta/security/incidents/7");
     }
 }

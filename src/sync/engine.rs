@@ -9,6 +9,7 @@
 //! still seen changing.
 
 use super::api::{GraphApi, is_network};
+use super::internal::{Internal, RunKind, RunStats};
 use super::lazy::{self, LazyItem};
 use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
 use super::messages::{AlertsMode, Command, OpId, Phase, SyncStatus, Update, WriteOp};
@@ -16,6 +17,7 @@ use super::outbox::{Outbox, OutboxEntry, persist};
 use super::reads::{load_incident, report_load_error, run_listing};
 use super::unknown_enums::UnknownEnums;
 use super::writer::Writer;
+use crate::experts::tasks::IncidentTask;
 use crate::graph::error::GraphError;
 use crate::graph::model::Timestamp;
 use std::path::PathBuf;
@@ -98,60 +100,6 @@ pub fn spawn<A: GraphApi>(api: Arc<A>, cfg: EngineConfig) -> EngineHandle {
         updates,
         task,
     }
-}
-
-/// Events from the engine's own sub-tasks to its main loop.
-#[derive(Debug)]
-pub(crate) enum Internal {
-    /// A request got an answer from the service.
-    RequestOk,
-    /// A request failed for network reasons.
-    NetFailure(GraphError),
-    OutboxCounts {
-        pending: usize,
-        failed: usize,
-    },
-    Progress {
-        pages: u32,
-        items: usize,
-    },
-    Mode(AlertsMode),
-    RunDone {
-        kind: RunKind,
-        result: Result<RunStats, GraphError>,
-    },
-    /// A status-bar note (a degraded feature), not an error.
-    Note(String),
-    /// A listing page: incidents holding enum members this build does not know, and the rest.
-    EnumsListed {
-        unknown: Vec<String>,
-        clean: Vec<String>,
-    },
-    /// A single read of an incident came back, holding unknown enum members or not.
-    EnumsReread {
-        id: String,
-        unknown: bool,
-    },
-    /// Records a listing could not parse: their ids, and how many had no readable id.
-    BadIds {
-        ids: Vec<String>,
-        unidentified: usize,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RunKind {
-    Initial,
-    Delta,
-}
-
-#[derive(Debug)]
-pub(crate) struct RunStats {
-    pub total: usize,
-    pub max_update: Option<Timestamp>,
-    pub started: Timestamp,
-    pub elapsed: Duration,
-    pub requests: u64,
 }
 
 struct Engine<A> {
@@ -621,15 +569,10 @@ impl<A: GraphApi> Engine<A> {
             Command::SendMail {
                 op,
                 inquiry_id,
-                path,
-                body,
+                mail,
             } => {
                 // Mail rides the durable outbox like every other write.
-                let write = WriteOp::SendMail {
-                    inquiry_id,
-                    path,
-                    body,
-                };
+                let write = WriteOp::SendMail { inquiry_id, mail };
                 self.queue_write(op, write, None).await;
             }
             Command::LoadTasks { incident_id } => {
@@ -643,13 +586,16 @@ impl<A: GraphApi> Engine<A> {
                 }
                 let (api, ui) = (self.api.clone(), self.ui.clone());
                 tasks.spawn(async move {
-                    let path = crate::experts::tasks::list_path(&incident_id);
+                    let path = crate::graph::resources::incident_tasks(&incident_id);
                     let tasks = match api.get_json(&path).await {
+                        // A record without a usable id is skipped.
                         Ok(v) => v
                             .get("value")
                             .and_then(|x| x.as_array())
-                            .cloned()
-                            .unwrap_or_default(),
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|t| IncidentTask::from_value(t.clone()).ok())
+                            .collect(),
                         // Tenants without managed response (or without the beta API) have
                         // no tasks: the section stays hidden.
                         Err(e) => {
@@ -664,7 +610,7 @@ impl<A: GraphApi> Engine<A> {
                 op,
                 incident_id,
                 task_id,
-                body,
+                status,
             } => {
                 if self.cfg.read_only {
                     self.send(Update::TaskUpdated {
@@ -677,9 +623,12 @@ impl<A: GraphApi> Engine<A> {
                 }
                 let (api, ui) = (self.api.clone(), self.ui.clone());
                 tasks.spawn(async move {
-                    let path = crate::experts::tasks::update_path(&task_id);
+                    let path = crate::graph::resources::incident_task(&task_id);
                     let result = api
-                        .patch_json(&path, &body)
+                        .patch_json(
+                            &path,
+                            &crate::graph::resources::task_status_body(status.as_str()),
+                        )
                         .await
                         .map_err(|e| e.to_string());
                     let _ = ui.send(Update::TaskUpdated {

@@ -3,7 +3,7 @@
 //! a time.
 
 use super::api::{GraphApi, is_network};
-use super::engine::Internal;
+use super::internal::Internal;
 use super::lister::get_incident_alerts;
 use super::messages::Update;
 use crate::graph::model::{Incident, Timestamp};

@@ -3,13 +3,14 @@
 //! answer 500 to `$expand=alerts`): a 5xx on an expanded page retries the same position with a
 //! smaller `$top`, and a second 5xx drops `$expand` (alerts are then loaded per incident).
 
-use super::api::{GraphApi, encode, incident_path, is_server_error, local_error};
+use super::api::{GraphApi, is_server_error, local_error};
 use super::messages::AlertsMode;
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::{
     Alert, BadRecord, Incident, IncidentStatus, RecordHead, Severity, Timestamp, parse_records,
     record_id, split_page, split_verbatim_page,
 };
+use crate::graph::resources::{self, encode};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::HashSet;
@@ -29,7 +30,7 @@ pub struct ListQuery {
 impl ListQuery {
     /// The first URL of the listing in `mode`.
     pub fn url(&self, mode: AlertsMode) -> String {
-        let mut url = String::from("/v1.0/security/incidents?");
+        let mut url = format!("{}?", resources::INCIDENTS);
         let mut params = Vec::new();
         if !self.filters.is_empty() {
             params.push(format!("$filter={}", encode(&self.filters.join(" and "))));
@@ -306,9 +307,14 @@ pub async fn get_incident<A: GraphApi>(
     beta: bool,
     expand: bool,
 ) -> Result<Incident, GraphError> {
-    let path = incident_path(id, beta);
+    let path = resources::incident(id, beta);
     let body = if expand {
-        match api.get_json(&format!("{path}?$expand=alerts")).await {
+        let expanded = if beta {
+            format!("{path}?$expand=alerts")
+        } else {
+            resources::incident_with_alerts(id)
+        };
+        match api.get_json(&expanded).await {
             Err(e) if is_server_error(&e) => api.get_json(&path).await?,
             other => other?,
         }
@@ -321,9 +327,7 @@ pub async fn get_incident<A: GraphApi>(
 
 /// The complete alert list of one incident (lazy mode): `GET /incidents/{id}?$expand=alerts`.
 pub async fn get_incident_alerts<A: GraphApi>(api: &A, id: &str) -> Result<Vec<Alert>, GraphError> {
-    let body = api
-        .get_json(&format!("{}?$expand=alerts", incident_path(id, false)))
-        .await?;
+    let body = api.get_json(&resources::incident_with_alerts(id)).await?;
     let incident: Incident = serde_json::from_value(body)
         .map_err(|e| local_error(ErrorKind::Decode, "BadIncident", e.to_string()))?;
     Ok(incident.alerts.unwrap_or_default())
@@ -340,9 +344,7 @@ pub async fn get_incident_alerts_verbatim<A: GraphApi>(
         #[serde(borrow, default)]
         alerts: Option<&'a RawValue>,
     }
-    let body = api
-        .get_raw(&format!("{}?$expand=alerts", incident_path(id, false)))
-        .await?;
+    let body = api.get_raw(&resources::incident_with_alerts(id)).await?;
     let alerts = body
         .get()
         .starts_with('{')

@@ -1,9 +1,11 @@
 //! The contract between the UI and the sync engine: [`Command`] goes down, [`Update`] comes up.
 
 use super::base::IncidentBase;
+use crate::experts::tasks::{IncidentTask, TaskStatus};
 use crate::graph::model::{
     Alert, AlertPatch, BadRecord, Comment, Incident, IncidentPatch, Timestamp,
 };
+use crate::graph::resources::SendMail;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -53,15 +55,15 @@ pub enum WriteOp {
         alert_id: String,
         text: String,
     },
-    /// An Ask Defender Experts inquiry mail through Graph `sendMail` (`path` is
-    /// `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`). Not idempotent: an attempt
+    /// An Ask Defender Experts inquiry mail through Graph `sendMail` (kept on disk in its wire
+    /// shape, `path` and `body`). Not idempotent: an attempt
     /// whose outcome is unknown is looked for in the mailbox's Sent Items (by `subject`, which
     /// carries the inquiry id) before it is sent again. Its outcomes come back as
     /// [`Update::MailSent`] / [`Update::MailPending`], never as record updates.
     SendMail {
         inquiry_id: String,
-        path: String,
-        body: serde_json::Value,
+        #[serde(flatten)]
+        mail: SendMail,
     },
 }
 
@@ -115,22 +117,20 @@ pub enum Command {
     Overwrite { op: OpId },
     /// The analyst kept the server's values: the write leaves the outbox unsent.
     Discard { op: OpId },
-    /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel):
-    /// `path` is `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`.
+    /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel).
     SendMail {
         op: OpId,
         inquiry_id: String,
-        path: String,
-        body: serde_json::Value,
+        mail: SendMail,
     },
     /// Load the managed-response tasks of an incident (beta `incidentTasks`).
     LoadTasks { incident_id: String },
-    /// PATCH one managed-response task (`body` from `experts::tasks::status_body`).
+    /// Set the status of one managed-response task (PATCH, beta).
     UpdateTask {
         op: OpId,
         incident_id: String,
         task_id: String,
-        body: serde_json::Value,
+        status: TaskStatus,
     },
     /// Stop the engine (flushes the outbox state first).
     Shutdown,
@@ -273,11 +273,11 @@ pub enum Update {
         inquiry_id: String,
         result: Result<(), String>,
     },
-    /// The managed-response tasks of an incident (raw task objects; empty when none or when
-    /// the tenant has no tasks API).
+    /// The managed-response tasks of an incident (records without a usable id skipped; empty
+    /// when none or when the tenant has no tasks API).
     Tasks {
         incident_id: String,
-        tasks: Vec<serde_json::Value>,
+        tasks: Vec<IncidentTask>,
     },
     /// Outcome of [`Command::UpdateTask`].
     TaskUpdated {

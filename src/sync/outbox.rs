@@ -434,8 +434,11 @@ mod tests {
         let (mut ob, _) = Outbox::load(path.clone());
         let mail = WriteOp::SendMail {
             inquiry_id: "i".into(),
-            path: "/v1.0/me/sendMail".into(),
-            body: serde_json::json!({}),
+            mail: crate::graph::resources::SendMail {
+                mailbox: crate::graph::resources::Mailbox::Me,
+                message: crate::graph::resources::MailMessage::text("s", "t", &[]),
+                save_to_sent_items: true,
+            },
         };
         ob.push(OutboxEntry::new(1, mail.clone()));
         let at = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();

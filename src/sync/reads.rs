@@ -2,7 +2,7 @@
 //! incident reads with the beta fallback.
 
 use super::api::{GraphApi, is_network, is_rejection};
-use super::engine::{Internal, RunKind, RunStats};
+use super::internal::{Internal, RunKind, RunStats};
 use super::lazy::LazyItem;
 use super::lister::{Lister, get_incident};
 use super::messages::{Update, UpsertSource};

@@ -90,7 +90,7 @@ pub enum ConsoleEvent {
     },
     Tasks {
         incident_id: String,
-        tasks: Vec<serde_json::Value>,
+        tasks: Vec<crate::experts::IncidentTask>,
     },
     TaskUpdated {
         op: OpId,

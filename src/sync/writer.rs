@@ -1,17 +1,15 @@
 //! Sends queued writes one at a time, in order, and reports each outcome. Handles the
 //! optimistic-concurrency check for incident patches and exactly-once comments.
 
-use super::api::{
-    GraphApi, alert_path, incident_path, is_network, is_retryable_write, is_server_error,
-    local_error,
-};
+use super::api::{GraphApi, is_network, is_retryable_write, is_server_error, local_error};
 use super::base::{Review, review};
-use super::engine::Internal;
+use super::internal::Internal;
 use super::messages::{Target, Update, WriteOp};
 use super::outbox::{Outbox, OutboxEntry, persist};
 use crate::graph::error::{ErrorKind, GraphError};
 use crate::graph::model::{Alert, Comment, Incident, IncidentPatch};
-use serde_json::{Value, json};
+use crate::graph::resources::{self, SendMail};
+use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::{Mutex, Notify, mpsc::UnboundedSender};
 
@@ -201,7 +199,7 @@ impl<A: GraphApi> Writer<A> {
                 if patch.is_empty() {
                     return Outcome::Rejected("nothing to change".into());
                 }
-                let path = incident_path(incident_id, false);
+                let path = resources::incident(incident_id, false);
                 let mut body = patch.to_body();
                 if !force && (base.is_some() || base_last_update.is_some()) {
                     let server: Incident = match self.get(&path, "incident").await {
@@ -262,7 +260,7 @@ impl<A: GraphApi> Writer<A> {
                 if patch.is_empty() {
                     return Outcome::Rejected("nothing to change".into());
                 }
-                let path = alert_path(alert_id);
+                let path = resources::alert(alert_id);
                 match self.api.patch_json(&path, &patch.to_body()).await {
                     Ok(v) => match decode::<Alert>(v, "alert") {
                         Ok(alert) => Outcome::Done(Box::new(Update::AlertWritten { op, alert })),
@@ -279,11 +277,7 @@ impl<A: GraphApi> Writer<A> {
             WriteOp::CommentIncident { text, .. } | WriteOp::CommentAlert { text, .. } => {
                 self.comment(entry, text).await
             }
-            WriteOp::SendMail {
-                inquiry_id,
-                path,
-                body,
-            } => self.send_mail(entry, inquiry_id, path, body).await,
+            WriteOp::SendMail { inquiry_id, mail } => self.send_mail(entry, inquiry_id, mail).await,
         }
     }
 
@@ -291,13 +285,7 @@ impl<A: GraphApi> Writer<A> {
     /// id, so when an earlier attempt may have gone out, the mailbox's Sent Items are searched
     /// for its subject (which carries the inquiry id) first. When that check is impossible the
     /// mail is not sent again: the analyst is told to look in Sent Items.
-    async fn send_mail(
-        &self,
-        entry: &OutboxEntry,
-        inquiry_id: &str,
-        path: &str,
-        body: &Value,
-    ) -> Outcome {
+    async fn send_mail(&self, entry: &OutboxEntry, inquiry_id: &str, mail: &SendMail) -> Outcome {
         let sent = || {
             Outcome::Done(Box::new(Update::MailSent {
                 op: entry.op,
@@ -306,7 +294,7 @@ impl<A: GraphApi> Writer<A> {
             }))
         };
         if entry.uncertain {
-            match self.mail_in_sent_items(path, body).await {
+            match self.mail_in_sent_items(mail).await {
                 Ok(true) => return sent(),
                 Ok(false) => {}
                 Err(e) if is_retryable_write(&e) => {
@@ -323,7 +311,7 @@ impl<A: GraphApi> Writer<A> {
                 }
             }
         }
-        match self.api.post_json(path, body).await {
+        match self.api.post_json(&mail.path(), &mail.body()).await {
             Ok(_) => sent(),
             Err(e)
                 if matches!(
@@ -343,19 +331,9 @@ impl<A: GraphApi> Writer<A> {
     }
 
     /// Whether a mail with this request's subject is in the sending mailbox's Sent Items.
-    async fn mail_in_sent_items(&self, path: &str, body: &Value) -> Result<bool, GraphError> {
-        let subject = body
-            .pointer("/message/subject")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let Some(query) = sent_items_query(path, subject) else {
-            return Err(local_error(
-                ErrorKind::Config,
-                "BadRequest",
-                "not a sendMail request".to_string(),
-            ));
-        };
-        let v = self.api.get_json(&query).await?;
+    async fn mail_in_sent_items(&self, mail: &SendMail) -> Result<bool, GraphError> {
+        let subject = mail.message.subject.as_str();
+        let v = self.api.get_json(&mail.sent_items_search()).await?;
         Ok(v.get("value")
             .and_then(Value::as_array)
             .is_some_and(|items| {
@@ -377,11 +355,15 @@ impl<A: GraphApi> Writer<A> {
     async fn target_comments(&self, target: &Target) -> Result<Vec<Comment>, GraphError> {
         Ok(match target {
             Target::Incident(id) => {
-                self.get::<Incident>(&incident_path(id, false), "incident")
+                self.get::<Incident>(&resources::incident(id, false), "incident")
                     .await?
                     .comments
             }
-            Target::Alert(id) => self.get::<Alert>(&alert_path(id), "alert").await?.comments,
+            Target::Alert(id) => {
+                self.get::<Alert>(&resources::alert(id), "alert")
+                    .await?
+                    .comments
+            }
         })
     }
 
@@ -418,10 +400,10 @@ impl<A: GraphApi> Writer<A> {
             }
         }
         let path = match &target {
-            Target::Incident(id) => format!("{}/comments", incident_path(id, false)),
-            Target::Alert(id) => format!("{}/comments", alert_path(id)),
+            Target::Incident(id) => resources::incident_comments(id),
+            Target::Alert(id) => resources::alert_comments(id),
         };
-        let body = json!({"@odata.type": "microsoft.graph.security.alertComment", "comment": text});
+        let body = resources::comment_body(text);
         match self.api.post_json(&path, &body).await {
             Ok(v) => match parse_comments(&v) {
                 Some(comments) => Outcome::Done(Box::new(Update::CommentsWritten {
@@ -464,17 +446,6 @@ impl<A: GraphApi> Writer<A> {
 /// What an inquiry mail whose outcome cannot be established says.
 pub const MAIL_OUTCOME_UNKNOWN: &str = "outcome unknown — check Sent Items before re-sending";
 
-/// The Sent Items listing of the mailbox a `sendMail` path sends from, filtered on `subject`:
-/// `/v1.0/users/{id}/sendMail` → `/v1.0/users/{id}/mailFolders/sentitems/messages?…`.
-pub fn sent_items_query(send_path: &str, subject: &str) -> Option<String> {
-    let mailbox = send_path.strip_suffix("/sendMail")?;
-    let filter = format!("subject eq '{}'", subject.replace('\'', "''"));
-    Some(format!(
-        "{mailbox}/mailFolders/sentitems/messages?$filter={}&$select=subject&$top=10",
-        super::api::encode(&filter)
-    ))
-}
-
 /// A conflict on `fields`, naming who changed the incident when the server says.
 fn conflict(mut changed_fields: Vec<String>, server: Incident) -> Outcome {
     if server.last_modified_by.is_some() {
@@ -516,20 +487,7 @@ fn parse_comments(v: &Value) -> Option<Vec<Comment>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sent_items_query_names_the_sending_mailbox_and_the_subject() {
-        assert_eq!(
-            sent_items_query("/v1.0/me/sendMail", "it's [inquiry 1]").unwrap(),
-            "/v1.0/me/mailFolders/sentitems/messages?$filter=subject%20eq%20'it''s%20%5Binquiry%201%5D'&$select=subject&$top=10"
-        );
-        assert!(
-            sent_items_query("/v1.0/users/a%40b.com/sendMail", "s")
-                .unwrap()
-                .starts_with("/v1.0/users/a%40b.com/mailFolders/sentitems/messages?")
-        );
-        assert!(sent_items_query("/v1.0/security/incidents", "s").is_none());
-    }
+    use serde_json::json;
 
     #[test]
     fn a_comment_is_recognised_after_the_service_normalised_its_blanks() {

@@ -7,11 +7,13 @@ pub mod clipboard;
 pub mod coalesce;
 pub mod color;
 pub mod experts_ui;
+#[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod keymap;
 pub mod overlay;
 pub mod overlay_screens;
 pub mod pages;
+pub mod read_only;
 pub mod readable;
 pub mod run;
 pub mod sanitize;

@@ -1,11 +1,12 @@
 //! `microsoft.graph.security.alert` (alerts_v2): properties, comments and the writable fields.
 
+use super::comment::Comment;
 use super::enums::{
     AlertStatus, Classification, DetectionSource, Determination, InvestigationState, ServiceSource,
     Severity,
 };
 use super::evidence::Evidence;
-use super::incident::{Comment, id_string, null_vec, opt_enum};
+use super::lenient::{id_string, null_vec, opt_enum};
 use super::time::{Timestamp, lenient_opt};
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,13 @@ impl Alert {
         self.title.as_deref().unwrap_or("(untitled alert)")
     }
 
+    /// Raised by Microsoft Sentinel (`serviceSource` or `detectionSource` `microsoftSentinel`);
+    /// its `providerAlertId` is then the Sentinel alert's id.
+    pub fn is_sentinel(&self) -> bool {
+        self.service_source == ServiceSource::MicrosoftSentinel
+            || self.detection_source == DetectionSource::MicrosoftSentinel
+    }
+
     /// Defender Experts marker on the alert side: `detectionSource = microsoftThreatExperts`.
     pub fn is_experts(&self) -> bool {
         self.detection_source == DetectionSource::MicrosoftThreatExperts
@@ -143,7 +151,7 @@ pub struct AlertPatch {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "super::incident::double_option"
+        with = "super::lenient::double_option"
     )]
     pub assigned_to: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,25 +1,11 @@
-//! `microsoft.graph.security.incident` and its comments.
+//! `microsoft.graph.security.incident`.
 
 use super::alert::Alert;
+use super::comment::Comment;
 use super::enums::{Classification, Determination, IncidentStatus, Severity};
-use super::time::{Timestamp, lenient_opt, strict_opt};
-use serde::{Deserialize, Deserializer, Serialize};
-
-/// A comment on an incident or alert (`alertComment`). Accepts the legacy
-/// `createdBy`/`createdTime` names.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Comment {
-    /// The comment text (untrusted).
-    #[serde(default, deserialize_with = "null_string")]
-    pub comment: String,
-    /// Author as the service reports it.
-    #[serde(default, alias = "createdBy")]
-    pub created_by_display_name: Option<String>,
-    /// When it was written.
-    #[serde(default, alias = "createdTime", deserialize_with = "lenient_opt")]
-    pub created_date_time: Option<Timestamp>,
-}
+use super::lenient::{double_option, id_string, null_string, null_vec, opt_enum};
+use super::time::{Timestamp, strict_opt};
+use serde::{Deserialize, Serialize};
 
 /// A Defender Experts advanced hunting query (beta `recommendedHuntingQueries`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -234,61 +220,6 @@ impl IncidentPatch {
               resolving_comment => "resolvingComment", display_name => "displayName",
               description => "description", summary => "summary");
         f
-    }
-}
-
-/// Serde helper for `Option<Option<T>>`: absent = `None`, `null` = `Some(None)`.
-pub(crate) mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(
-        v: &Option<Option<T>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(inner) => inner.serialize(s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<T>>, D::Error> {
-        Option::<T>::deserialize(d).map(Some)
-    }
-}
-
-/// `null` or absent → empty vec.
-pub(crate) fn null_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
-/// `null` → empty string.
-pub(crate) fn null_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
-}
-
-/// Enum field where `null` means "not set".
-pub(crate) fn opt_enum<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<T>, D::Error> {
-    let v = serde_json::Value::deserialize(d)?;
-    if v.is_null() {
-        return Ok(None);
-    }
-    T::deserialize(v)
-        .map(Some)
-        .map_err(serde::de::Error::custom)
-}
-
-/// Ids are strings but legacy APIs send numbers; accept both, reject anything else.
-pub(crate) fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) if !s.is_empty() => Ok(s),
-        serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("invalid id {other}"))),
     }
 }
 

@@ -6,17 +6,20 @@
 //! one bad record never drops a page (see [`page::parse_page`]).
 
 pub mod alert;
+pub mod comment;
 pub mod enums;
 pub mod evidence;
 pub mod incident;
+mod lenient;
 pub mod page;
 pub mod time;
 pub mod verbatim;
 
 pub use alert::{Alert, AlertPatch};
+pub use comment::Comment;
 pub use enums::*;
 pub use evidence::{Evidence, EvidenceKind};
-pub use incident::{Comment, HuntingQuery, Incident, IncidentPatch};
+pub use incident::{HuntingQuery, Incident, IncidentPatch};
 pub use page::{BadRecord, Page, PageRecords, parse_page, parse_records, record_id, split_page};
 pub use time::Timestamp;
 pub use verbatim::{RecordHead, VerbatimPage, split_verbatim_page};

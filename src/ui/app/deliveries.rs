@@ -145,10 +145,9 @@ impl App {
                     );
                     continue;
                 }
-                Delivery::Email { path, body } => WriteOp::SendMail {
+                Delivery::Email(mail) => WriteOp::SendMail {
                     inquiry_id: inq.id.clone(),
-                    path,
-                    body,
+                    mail,
                 },
                 Delivery::Comment(write) => write,
                 Delivery::Portal {

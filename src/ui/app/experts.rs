@@ -227,7 +227,7 @@ impl App {
             op,
             incident_id,
             task_id,
-            body: crate::experts::tasks::status_body(status),
+            status,
         })]
     }
 
@@ -248,12 +248,8 @@ impl App {
         }
     }
 
-    /// Managed-response tasks of an incident (raw `incidentTask` records) from the engine.
-    pub fn tasks_loaded(&mut self, incident_id: &str, tasks: Vec<serde_json::Value>) {
-        let tasks: Vec<IncidentTask> = tasks
-            .into_iter()
-            .filter_map(|t| IncidentTask::from_value(t).ok())
-            .collect();
+    /// Managed-response tasks of an incident from the engine.
+    pub fn tasks_loaded(&mut self, incident_id: &str, tasks: Vec<IncidentTask>) {
         self.experts.tasks.insert(incident_id.to_string(), tasks);
         self.refresh_experts_modals();
         self.dirty = true;

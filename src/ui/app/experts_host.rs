@@ -21,8 +21,10 @@ pub struct ExpertsConfig {
     pub reply_to: Vec<String>,
     /// `me` or the UPN of the mailbox `sendMail` uses.
     pub mailbox: String,
-    /// Inquiries allowed per quarter.
+    /// Inquiries allowed per [`ExpertsConfig::allowance_period`].
     pub allowance: u32,
+    /// Whether the allowance is counted per month (the default) or per quarter.
+    pub allowance_period: crate::experts::AllowancePeriod,
     /// Portal base URL for links (`https://security.microsoft.com`).
     pub portal_base: String,
     /// Tenant id added to portal links as `tid=`.
@@ -41,6 +43,7 @@ impl Default for ExpertsConfig {
             reply_to: Vec::new(),
             mailbox: "me".into(),
             allowance: crate::experts::DEFAULT_QUARTERLY_CREDITS,
+            allowance_period: crate::experts::AllowancePeriod::default(),
             portal_base: crate::experts::DEFAULT_PORTAL.into(),
             tenant_id: None,
             drafts_dir: None,
@@ -210,32 +213,25 @@ impl ExpertsHost {
         }
     }
 
-    /// "3 of 10 inquiries used this quarter".
-    pub(super) fn credit_summary(&self, now: Timestamp) -> String {
+    /// Credit use in the current month (or quarter), with its reset date.
+    fn period_credits(&self, now: Timestamp) -> credits::PeriodCredits {
         let all = self.inquiries();
-        credits::credit_status_from(self.cfg.allowance, false, credits::quarter_of(now), |q| {
-            all.iter()
-                .filter_map(Inquiry::first_sent)
-                .filter(|t| credits::quarter_of(*t) == q)
-                .count()
-        })
-        .summary()
+        credits::period_credits(
+            self.cfg.allowance,
+            self.cfg.allowance_period,
+            now,
+            all.iter().filter_map(Inquiry::first_sent),
+        )
     }
 
-    /// "7 of 10 inquiries left this quarter".
+    /// "3 of 10 inquiries used this month · resets 1 Apr 2026".
+    pub(super) fn credit_summary(&self, now: Timestamp) -> String {
+        self.period_credits(now).summary()
+    }
+
+    /// "7 of 10 inquiries left this month (resets 1 Apr 2026)".
     pub(super) fn credits_left(&self, now: Timestamp) -> String {
-        let all = self.inquiries();
-        let st =
-            credits::credit_status_from(self.cfg.allowance, false, credits::quarter_of(now), |q| {
-                all.iter()
-                    .filter_map(Inquiry::first_sent)
-                    .filter(|t| credits::quarter_of(*t) == q)
-                    .count()
-            });
-        format!(
-            "{} of {} inquiries left this quarter",
-            st.remaining, st.allowance
-        )
+        self.period_credits(now).left()
     }
 
     /// The inquiry and channel whose delivery the outbox write `op` carries (read from the

@@ -4,15 +4,15 @@ use super::common::looks_like_email;
 use crate::experts::{
     Channel, Inquiry, InquiryTopic, comment_text, email_request, portal_handoff, portal_instruction,
 };
+use crate::graph::resources::SendMail;
 use crate::sync::messages::WriteOp;
-use serde_json::Value;
 
 /// One channel's delivery work.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)] // a handful per inquiry
 pub enum Delivery {
-    /// POST `body` to the Graph `path` (`sendMail`).
-    Email { path: String, body: Value },
+    /// Send this mail (Graph `sendMail`).
+    Email(SendMail),
     /// Queue this `WriteOp::CommentIncident`.
     Comment(WriteOp),
     /// Copy `clipboard` (OSC 52) and show `instruction`.
@@ -29,7 +29,7 @@ impl Delivery {
     /// The channel this work belongs to.
     pub fn channel(&self) -> Channel {
         match self {
-            Delivery::Email { .. } => Channel::Email,
+            Delivery::Email(_) => Channel::Email,
             Delivery::Comment(_) => Channel::IncidentComment,
             Delivery::Portal { .. } => Channel::Portal,
             Delivery::Failed { channel, .. } => *channel,
@@ -75,10 +75,7 @@ fn plan_one(
             Some(to) if !looks_like_email(to) => {
                 failed("email channel: the configured experts address is not an email address")
             }
-            Some(to) => {
-                let (path, body) = email_request(inq, mailbox, to);
-                Delivery::Email { path, body }
-            }
+            Some(to) => Delivery::Email(email_request(inq, mailbox, to)),
         },
         Channel::IncidentComment => {
             let topic_incident = match &inq.topic {

@@ -4,7 +4,6 @@
 use super::changes::{classification_label, owner_label};
 use super::comment::{clean_paste, comment_problem, new_textarea, textarea_key, textarea_text};
 use super::confirm::ConfirmDialog;
-use super::manage::READ_ONLY_MESSAGE;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
@@ -12,6 +11,7 @@ use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_relea
 use crate::graph::model::{Alert, AlertPatch, AlertStatus, Classification, Determination};
 use crate::sync::messages::WriteOp;
 use crate::ui::overlay::Outcome;
+use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};

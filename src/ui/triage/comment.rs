@@ -1,12 +1,12 @@
 //! The comment editor: multi-line with word wrap, undo/redo, literal bracketed paste, a live
 //! "1,234 / 30,000" count. Esc closes and keeps the draft; ctrl-d asks "Discard comment?".
 
-use super::manage::READ_ONLY_MESSAGE;
 use super::widgets::{centered, draw_lines, is_ctrl, is_release, modal, row, thousands};
 use crate::sync::messages::{Target, WriteOp};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Keymap, PaneHint};
 use crate::ui::overlay::Outcome;
+use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;

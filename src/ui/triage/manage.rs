@@ -15,6 +15,7 @@ use crate::graph::model::{Classification, Determination, Incident, IncidentStatu
 use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
 use crate::ui::overlay::Outcome;
+use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -23,10 +24,6 @@ use ratatui::style::Style;
 use ratatui_textarea::TextArea;
 
 mod view;
-
-/// Shown whenever a change is attempted in read-only mode.
-pub const READ_ONLY_MESSAGE: &str =
-    "read-only mode: changes are disabled (--read-only or profile read_only)";
 
 /// A row of the manage pane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

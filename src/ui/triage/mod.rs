@@ -16,11 +16,12 @@ pub mod quick;
 mod tags;
 mod widgets;
 
+pub use crate::ui::read_only::READ_ONLY_MESSAGE;
 pub use alert_manage::{AlertField, AlertManagePane};
 pub use bulk::{BulkResults, ItemResult};
 pub use changes::{Edits, describe_changes, is_destructive, patch_for, summary_line};
 pub use comment::{COMMENT_LIMIT, CommentEditor};
 pub use confirm::{ConfirmDialog, conflict_dialog};
-pub use manage::{Field, ManagePane, READ_ONLY_MESSAGE};
+pub use manage::{Field, ManagePane};
 pub use overlays::{ConflictConfirm, WritesConfirm};
 pub use quick::{assign_to_me, classify_picker, status_picker, tags_picker};

@@ -69,6 +69,9 @@ pub fn header(a: &Alert, theme: &Theme) -> Line<'static> {
     if a.is_experts() {
         s.push(Span::styled("  [Defender Experts]", theme.experts));
     }
+    if a.is_sentinel() {
+        s.push(Span::styled(super::sentinel::HEADER_MARKER, theme.muted));
+    }
     s.push(Span::raw("  "));
     s.extend(sanitize_spans(a.title(), theme.title, theme.marker));
     Line::from(s)
@@ -245,7 +248,7 @@ fn details(d: &AlertData, theme: &Theme, width: usize) -> Doc {
     }
     doc.field("Incident", opt(&a.incident_id), theme.text, theme);
     doc.field(
-        "Provider alert id",
+        super::sentinel::provider_alert_id_label(a),
         opt(&a.provider_alert_id),
         theme.muted,
         theme,

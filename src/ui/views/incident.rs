@@ -147,6 +147,9 @@ pub fn header(entry: &IncidentEntry, theme: &Theme) -> Line<'static> {
     if entry.experts {
         s.push(Span::styled("  [Defender Experts]", theme.experts));
     }
+    if super::sentinel::incident_from_sentinel(entry) {
+        s.push(Span::styled(super::sentinel::HEADER_MARKER, theme.muted));
+    }
     s.push(Span::raw("  "));
     s.extend(sanitize_spans(i.title(), theme.title, theme.marker));
     Line::from(s)
@@ -237,6 +240,13 @@ fn overview(d: &IncidentData, theme: &Theme, width: usize) -> Doc {
         "System tags",
         &tags_or_dash(&i.system_tags),
         theme.experts,
+        theme,
+    );
+    super::sentinel::overview_fields(
+        &mut doc,
+        d.entry,
+        d.alerts,
+        super::sentinel::workspace(),
         theme,
     );
     doc.field(

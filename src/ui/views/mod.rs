@@ -10,6 +10,7 @@ pub mod incident;
 pub mod process_tree;
 pub mod queue;
 pub mod queue_summary;
+pub mod sentinel;
 pub mod status_bar;
 
 use crate::graph::model::{IncidentStatus, Severity, Timestamp};

@@ -380,6 +380,9 @@ fn row_spans(
                 if e.experts {
                     s.push(Span::styled("[DEX] ", theme.experts));
                 }
+                if super::sentinel::incident_from_sentinel(e) {
+                    s.push(Span::styled(super::sentinel::ROW_MARKER, theme.muted));
+                }
                 s.extend(sanitize_spans(inc.title(), theme.text, theme.marker));
                 fit_spans(s, w, theme.text, sym)
             }

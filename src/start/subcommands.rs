@@ -3,9 +3,9 @@
 
 use crate::cli::{Cli, Command, ExportArgs, SimArgs};
 use crate::config::Config;
-use crate::launch::{self, Session};
 use crate::paths::Paths;
 use crate::sim::{FaultSpec, SimConfig};
+use crate::start::launch::{self, Session};
 use anyhow::Context as _;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -82,7 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("vigil: {}", crate::ui::sanitize::sanitize(&e.to_string()));
                 return Ok(ExitCode::from(2));
             }
-            runtime.block_on(crate::console::run(&cli, &paths, cfg.as_ref()))
+            runtime.block_on(crate::start::console::run(&cli, &paths, cfg.as_ref()))
         }
     }
 }
@@ -151,5 +151,5 @@ async fn export(
     cfg: Option<&Config>,
     args: ExportArgs,
 ) -> anyhow::Result<ExitCode> {
-    crate::console::export(cli, paths, cfg, args).await
+    crate::start::console::export(cli, paths, cfg, args).await
 }

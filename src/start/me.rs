@@ -36,7 +36,7 @@ pub async fn identity_aliases(client: &Client, configured: &[String], demo: bool
 
 /// `userPrincipalName` and `mail` of `GET /v1.0/me`; nothing (logged) when it fails.
 async fn signed_in_account(client: &Client) -> Vec<String> {
-    match tokio::time::timeout(ME_TIMEOUT, client.get_json("/v1.0/me")).await {
+    match tokio::time::timeout(ME_TIMEOUT, client.get_json(crate::graph::resources::ME)).await {
         Ok(Ok(me)) => account_names(&me),
         Ok(Err(e)) => {
             tracing::warn!(error = %log_safe(&e.to_string()), "cannot read the signed-in account; \"me\" is the configured aliases only");

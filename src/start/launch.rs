@@ -3,12 +3,12 @@
 
 use crate::cli::Cli;
 use crate::config::{self, AuthKind, Config, ConfigError, ResolvedProfile};
-use crate::connect::{self, ConnectSpec};
 use crate::graph::auth::Credential;
 use crate::graph::certificate::CertificateKey;
 use crate::graph::client::Client;
 use crate::paths::Paths;
 use crate::sim::{SimConfig, SimHandle};
+use crate::start::connect::{self, ConnectSpec};
 use crate::ui::color::ColorDepth;
 use crate::ui::theme::{self, ThemeError};
 use anyhow::Context as _;

@@ -6,8 +6,8 @@ use crate::cache_start;
 use crate::cli::{Cli, ExportArgs};
 use crate::config::Config;
 use crate::graph::model::Timestamp;
-use crate::launch::{self, Session};
 use crate::paths::Paths;
+use crate::start::launch::{self, Session};
 use crate::store::{Identity, Query, Sort, Store};
 use crate::sync::engine::{self, EngineConfig};
 use crate::ui::keymap::Keymap;
@@ -61,7 +61,8 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
 
     let user = cfg.map(|c| c.effective_user()).unwrap_or_default();
     let aliases =
-        crate::me::identity_aliases(&session.client, &user.aliases, session.demo.is_some()).await;
+        crate::start::me::identity_aliases(&session.client, &user.aliases, session.demo.is_some())
+            .await;
     let mut store = Store::new(Identity::new(aliases));
 
     // Instant start: paint the head of the last snapshot, marked stale, load the rest in the
@@ -116,6 +117,13 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
                 .collect()
         })
         .unwrap_or_default();
+    if let Some(sn) = cfg.and_then(|c| c.sentinel.as_ref()) {
+        crate::ui::views::sentinel::configure(crate::ui::views::sentinel::SentinelWorkspace {
+            subscription_id: sn.subscription_id.clone(),
+            resource_group: sn.resource_group.clone(),
+            workspace: sn.workspace.clone(),
+        });
+    }
     let ctx = crate::ui::RunContext {
         store,
         commands,
@@ -174,12 +182,17 @@ fn experts_config(cfg: Option<&Config>, session: &Session) -> crate::ui::app::Ex
         email_to = Some("defender-experts@contoso.com".into());
         mailbox = crate::sim::DELEGATED_USER.into();
     }
+    let (allowance, period) = settings.effective_allowance();
     crate::ui::app::ExpertsConfig {
         channels,
         email_to,
         reply_to: settings.reply_to.clone(),
         mailbox,
-        allowance: settings.quarterly_allowance,
+        allowance,
+        allowance_period: match period {
+            crate::config::AllowancePeriod::Month => crate::experts::AllowancePeriod::Month,
+            crate::config::AllowancePeriod::Quarter => crate::experts::AllowancePeriod::Quarter,
+        },
         portal_base: session.portal_base.clone(),
         tenant_id: Some(session.tenant_id.clone()),
         drafts_dir: Some(session.state_dir.join("drafts")),
