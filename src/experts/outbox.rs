@@ -195,17 +195,21 @@ impl Inquiry {
     }
 }
 
+/// The old `inquiries.json` format (still read by the migration into the database).
 #[derive(Serialize, Deserialize)]
-struct StoreFile {
-    version: u32,
-    inquiries: Vec<Inquiry>,
+pub(crate) struct StoreFile {
+    pub(crate) version: u32,
+    pub(crate) inquiries: Vec<Inquiry>,
 }
 
-/// The persisted list of inquiries (one JSON file, atomic 0600 writes). One vigil process owns
-/// it; every change is written before it is visible in memory.
+/// The persisted list of inquiries: rows of the profile's database (`inquiries` table), or
+/// one JSON file (atomic 0600 writes) without a database. One vigil process owns it; every
+/// change is written (one transaction) before it is visible in memory.
 #[derive(Debug)]
 pub struct InquiryStore {
+    /// The JSON file, or the database file when `db` is set.
     path: PathBuf,
+    db: Option<crate::db::Db>,
     inquiries: Vec<Inquiry>,
     recovered: Option<String>,
 }
@@ -220,6 +224,7 @@ impl InquiryStore {
         }
         let mut store = InquiryStore {
             path,
+            db: None,
             inquiries: Vec::new(),
             recovered: None,
         };
@@ -244,7 +249,35 @@ impl InquiryStore {
         Ok(store)
     }
 
-    /// The file.
+    /// Opens the store kept in the database. A row that cannot be read is left in the table
+    /// untouched and reported by [`recovered`](Self::recovered).
+    pub fn open_db(db: crate::db::Db) -> io::Result<InquiryStore> {
+        let rows = crate::db::inquiries::load(&db).map_err(io::Error::other)?;
+        let mut inquiries = Vec::with_capacity(rows.len());
+        let mut broken = Vec::new();
+        for (id, body) in rows {
+            match serde_json::from_str::<Inquiry>(&body) {
+                Ok(i) if i.id == id => inquiries.push(i),
+                Ok(_) => broken.push(format!("{id} (its id does not match)")),
+                Err(e) => broken.push(format!("{id} ({e})")),
+            }
+        }
+        let recovered = (!broken.is_empty()).then(|| {
+            format!(
+                "{} inquiries in the local database could not be read and are left there untouched: {}",
+                broken.len(),
+                broken.join(", ")
+            )
+        });
+        Ok(InquiryStore {
+            path: db.path().map(Path::to_path_buf).unwrap_or_default(),
+            db: Some(db),
+            inquiries,
+            recovered,
+        })
+    }
+
+    /// The file (the database file when kept in the database).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -255,6 +288,24 @@ impl InquiryStore {
     }
 
     fn commit(&mut self, next: Vec<Inquiry>) -> io::Result<()> {
+        if let Some(db) = &self.db {
+            let mut upserts = Vec::new();
+            for i in &next {
+                if self.get(&i.id) != Some(i) {
+                    let body = serde_json::to_string(i).map_err(io::Error::other)?;
+                    upserts.push((i.id.clone(), body));
+                }
+            }
+            let deletes: Vec<String> = self
+                .inquiries
+                .iter()
+                .filter(|old| !next.iter().any(|i| i.id == old.id))
+                .map(|old| old.id.clone())
+                .collect();
+            crate::db::inquiries::apply(db, &upserts, &deletes).map_err(io::Error::other)?;
+            self.inquiries = next;
+            return Ok(());
+        }
         let file = StoreFile {
             version: 1,
             inquiries: next,
