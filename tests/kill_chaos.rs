@@ -20,8 +20,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 use support::pty::Pty;
 use tokio::net::{TcpListener, TcpStream};
@@ -275,10 +275,7 @@ fn drafts(state: &Path) -> BTreeMap<String, String> {
             v["body"].as_str().unwrap_or_default().to_string(),
         );
     }
-    for row in db_text(
-        state,
-        "SELECT json_array(target, text) FROM comment_drafts",
-    ) {
+    for row in db_text(state, "SELECT json_array(target, text) FROM comment_drafts") {
         let v: Value = serde_json::from_str(&row).unwrap();
         out.insert(
             format!("comment {}", v[0].as_str().unwrap_or_default()),

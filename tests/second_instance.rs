@@ -15,7 +15,10 @@ fn a_second_vigil_on_the_same_profile_is_refused_with_a_clear_message() {
     let mut second = Pty::vigil(home.path(), &["--demo", "--no-cache"]);
     second.wait_for("another vigil is using this profile's database");
     let status = second.wait_exit();
-    assert!(!status.success(), "the second vigil must not run: {status:?}");
+    assert!(
+        !status.success(),
+        "the second vigil must not run: {status:?}"
+    );
     let text = second.text();
     assert!(text.contains("vigil.db"), "names the file: {text}");
     assert!(text.contains("--profile"), "says what to do: {text}");

@@ -36,8 +36,11 @@ pub fn get(db: &Db, target: &str) -> Result<Option<String>, DbError> {
 /// Deletes the draft for `target` (absent is not an error).
 pub fn delete(db: &Db, target: &str) -> Result<(), DbError> {
     db.with(|conn| {
-        conn.execute("DELETE FROM comment_drafts WHERE target = ?1", params![target])
-            .map(|_| ())
+        conn.execute(
+            "DELETE FROM comment_drafts WHERE target = ?1",
+            params![target],
+        )
+        .map(|_| ())
     })
 }
 

@@ -42,7 +42,12 @@ mod tests {
     #[test]
     fn upserts_and_deletes_together() {
         let db = Db::open_in_memory().unwrap();
-        apply(&db, &[("a".into(), "1".into()), ("b".into(), "2".into())], &[]).unwrap();
+        apply(
+            &db,
+            &[("a".into(), "1".into()), ("b".into(), "2".into())],
+            &[],
+        )
+        .unwrap();
         apply(&db, &[("a".into(), "3".into())], &["b".into()]).unwrap();
         assert_eq!(load(&db).unwrap(), vec![("a".into(), "3".into())]);
     }

@@ -73,9 +73,7 @@ pub fn migrate(db: &Db, state_dir: &Path) -> Result<Migration, DbError> {
             match &f.rows {
                 Rows::Outbox(entries) => {
                     let mut next: i64 =
-                        tx.query_row("SELECT COALESCE(MAX(op), 0) FROM outbox", [], |r| {
-                            r.get(0)
-                        })?;
+                        tx.query_row("SELECT COALESCE(MAX(op), 0) FROM outbox", [], |r| r.get(0))?;
                     for e in entries {
                         let mut e = e.clone();
                         let taken = i64::try_from(e.op).map_or(Ok(true), |op| {
@@ -93,9 +91,8 @@ pub fn migrate(db: &Db, state_dir: &Path) -> Result<Migration, DbError> {
                         }
                         let json = serde_json::to_string(&e)
                             .map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
-                        let op = i64::try_from(e.op).map_err(|err| {
-                            rusqlite::Error::ToSqlConversionFailure(err.into())
-                        })?;
+                        let op = i64::try_from(e.op)
+                            .map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?;
                         tx.execute(
                             "INSERT INTO outbox(op, entry) VALUES (?1, ?2)",
                             params![op, json],
@@ -238,10 +235,7 @@ fn read_inquiries(dir: &Path, found: &mut Vec<Found>, notices: &mut Vec<String>)
             rows: Rows::Inquiries(file.inquiries),
         }),
         Err(e) => notices.push(match crate::experts::fsutil::quarantine(&path) {
-            Ok(moved) => format!(
-                "unreadable inquiry file moved to {}: {e}",
-                moved.display()
-            ),
+            Ok(moved) => format!("unreadable inquiry file moved to {}: {e}", moved.display()),
             Err(m) => format!(
                 "unreadable inquiry file {} ({e}) could not be moved aside: {m}",
                 path.display()

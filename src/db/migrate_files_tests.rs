@@ -70,7 +70,10 @@ fn everything_pending_is_imported_once_and_the_files_renamed() {
         i.status(crate::experts::Channel::Email),
         Some(&DeliveryStatus::Pending { op: 9, note: None })
     );
-    assert_eq!(inq.delivery_of_op(9).map(|(_, c)| c), Some(crate::experts::Channel::Email));
+    assert_eq!(
+        inq.delivery_of_op(9).map(|(_, c)| c),
+        Some(crate::experts::Channel::Email)
+    );
 
     let drafts = DraftStore::open_db(db.clone());
     assert_eq!(
@@ -128,7 +131,11 @@ fn a_file_already_recorded_is_moved_aside_not_imported_twice() {
     let m = migrate(&db, dir.path()).unwrap();
     assert_eq!(m.outbox, 0);
     assert!(m.notices.iter().any(|n| n.contains("already imported")));
-    assert_eq!(super::super::outbox::count(&db).unwrap(), 3, "op 4 is not replayed again");
+    assert_eq!(
+        super::super::outbox::count(&db).unwrap(),
+        3,
+        "op 4 is not replayed again"
+    );
     assert!(!dir.path().join("outbox.json").exists());
     assert!(dir.path().join("outbox.json.migrated").exists());
 }
@@ -155,5 +162,8 @@ fn a_corrupt_outbox_is_reported_and_moved_aside() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().any(|n| n.starts_with("outbox.json.corrupt-")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("outbox.json.corrupt-")),
+        "{names:?}"
+    );
 }

@@ -5,8 +5,8 @@
 //! rename, mode 0600).
 
 use super::messages::{OpId, WriteOp};
-use crate::graph::model::{Incident, Timestamp};
 use crate::db::Db;
+use crate::graph::model::{Incident, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -678,7 +678,14 @@ mod tests {
             ob.push(comment(3));
             persist(&mut ob).await.unwrap();
             assert_eq!(ob.begin_next().unwrap().op, 1);
-            ob.mark_conflict(1, Incident { id: "7".into(), ..Default::default() }, vec!["assignedTo".into()]);
+            ob.mark_conflict(
+                1,
+                Incident {
+                    id: "7".into(),
+                    ..Default::default()
+                },
+                vec!["assignedTo".into()],
+            );
             ob.mark_failed(2, "boom".into(), false);
             ob.remove(3);
             persist(&mut ob).await.unwrap();
@@ -723,10 +730,14 @@ mod tests {
         ob.push(comment(1));
         ob.push(comment(2));
         persist(&mut ob).await.unwrap();
-        let before: i64 = db.with(|c| c.query_row("SELECT total_changes()", [], |r| r.get(0))).unwrap();
+        let before: i64 = db
+            .with(|c| c.query_row("SELECT total_changes()", [], |r| r.get(0)))
+            .unwrap();
         ob.mark_failed(2, "x".into(), true);
         persist(&mut ob).await.unwrap();
-        let after: i64 = db.with(|c| c.query_row("SELECT total_changes()", [], |r| r.get(0))).unwrap();
+        let after: i64 = db
+            .with(|c| c.query_row("SELECT total_changes()", [], |r| r.get(0)))
+            .unwrap();
         assert_eq!(after - before, 1, "one row rewritten");
     }
 }

@@ -43,12 +43,19 @@ impl App {
     }
 
     /// Writes a target's draft to the database, or its file without one.
-    fn write_comment_draft(&self, t: &Target, path: Option<PathBuf>, text: &str) -> Result<(), String> {
+    fn write_comment_draft(
+        &self,
+        t: &Target,
+        path: Option<PathBuf>,
+        text: &str,
+    ) -> Result<(), String> {
         if let Some(db) = self.db() {
-            return crate::db::comment_drafts::save(db, &db_key(t), text).map_err(|e| e.to_string());
+            return crate::db::comment_drafts::save(db, &db_key(t), text)
+                .map_err(|e| e.to_string());
         }
         match path {
-            Some(path) => crate::paths::write_private_atomic(&path, text.as_bytes()).map_err(|e| e.to_string()),
+            Some(path) => crate::paths::write_private_atomic(&path, text.as_bytes())
+                .map_err(|e| e.to_string()),
             None => Ok(()),
         }
     }
