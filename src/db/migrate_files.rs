@@ -20,8 +20,8 @@ pub struct Migration {
     pub inquiries: usize,
     pub drafts: usize,
     pub comment_drafts: usize,
-    /// Problems and notes to show (already free of terminal controls only if the caller
-    /// sanitises them: they hold file names and parser messages).
+    /// Problems and notes for the analyst. They hold file names and parser messages: pass
+    /// them through `ui::sanitize` before showing them.
     pub notices: Vec<String>,
 }
 

@@ -519,3 +519,58 @@ pub fn portal_handoff(inq: &Inquiry, portal_link: &str) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod db_tests {
+    use super::*;
+
+    fn inquiry(body: &str) -> Inquiry {
+        Inquiry::new(
+            InquiryTopic::Other { label: "x".into() },
+            body.into(),
+            vec![],
+            &[Channel::Email, Channel::IncidentComment],
+            Timestamp::now(),
+        )
+    }
+
+    #[test]
+    fn each_change_is_a_row_change_and_a_reopen_sees_it() {
+        let db = crate::db::Db::open_in_memory().unwrap();
+        let mut s = InquiryStore::open_db(db.clone()).unwrap();
+        let (a, b) = (inquiry("a"), inquiry("b"));
+        s.add(a.clone()).unwrap();
+        s.add(b.clone()).unwrap();
+        assert!(
+            s.update_delivery(
+                &a.id,
+                Channel::Email,
+                DeliveryStatus::Pending { op: 5, note: None }
+            )
+            .unwrap()
+        );
+        assert!(s.remove(&b.id).unwrap());
+        let back = InquiryStore::open_db(db.clone()).unwrap();
+        assert!(back.recovered().is_none());
+        assert_eq!(back.list().len(), 1);
+        assert_eq!(back.delivery_of_op(5), Some((a.id.clone(), Channel::Email)));
+        assert_eq!(
+            back.pending(),
+            vec![(a.id.clone(), Channel::IncidentComment)]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_row_is_reported_and_left_alone() {
+        let db = crate::db::Db::open_in_memory().unwrap();
+        crate::db::inquiries::apply(&db, &[("bad".into(), "{not json".into())], &[]).unwrap();
+        let mut s = InquiryStore::open_db(db.clone()).unwrap();
+        assert!(s.recovered().unwrap().contains("bad"));
+        s.add(inquiry("c")).unwrap();
+        assert_eq!(
+            crate::db::inquiries::load(&db).unwrap().len(),
+            2,
+            "the bad row kept"
+        );
+    }
+}
