@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// File name for a target's draft (ids are sanitised to a safe file name).
-pub(crate) fn file_name(t: &Target) -> String {
+fn file_name(t: &Target) -> String {
     let (kind, id) = match t {
         Target::Incident(id) => ("incident", id),
         Target::Alert(id) => ("alert", id),
