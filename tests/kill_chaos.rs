@@ -509,6 +509,8 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     let mut colleague: BTreeMap<usize, &str> = BTreeMap::new();
     // The drafts the database held after the last kill.
     let mut kept_drafts: BTreeMap<String, String> = BTreeMap::new();
+    // Every draft found intact after a later kill.
+    let mut drafts_checked: BTreeSet<String> = BTreeSet::new();
     for round in 0..rounds {
         proxy.set(UP);
         let mut c = Console::spawn(home.path());
@@ -555,6 +557,7 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                 Some(body),
                 "round {round}: the draft {key} was lost or changed by a kill and restart"
             );
+            drafts_checked.insert(key.clone());
         }
         kept_drafts = now_drafts;
         for (i, a) in acts.iter().enumerate() {
@@ -641,6 +644,7 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     let after = drafts(&state);
     for (key, body) in &kept_drafts {
         assert_eq!(after.get(key), Some(body), "the draft {key} was lost");
+        drafts_checked.insert(key.clone());
     }
 
     // What the tenant holds.
@@ -766,6 +770,12 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     for line in report.values() {
         eprintln!("kill_chaos: {line}");
     }
+    eprintln!(
+        "kill_chaos: {} of {} writes durable; {} drafts found intact after a later kill",
+        durable.len(),
+        acts.len(),
+        drafts_checked.len()
+    );
     assert!(
         durable.len() >= acts.len() / 3,
         "too few writes became durable to prove anything ({} of {})",
