@@ -1721,6 +1721,46 @@ async fn read_only_refuses_writes_and_stores_nothing() {
     assert!(!ob.exists());
 }
 
+#[tokio::test]
+async fn read_only_with_the_database_keeps_its_queued_writes_untouched_and_says_so() {
+    let db = vigil::db::Db::open_in_memory().unwrap();
+    let queued = serde_json::json!({
+        "op": 4, "write": {"CommentIncident": {"incident_id": "1", "text": "later"}},
+        "queued_at": "2026-01-01T00:00:00Z"
+    })
+    .to_string();
+    vigil::db::outbox::apply(&db, &[(4, queued.clone())], &[]).unwrap();
+    let fake = Fake::new(1, 0);
+    let (tx, mut rx, _task) = start(
+        &fake,
+        EngineConfig {
+            read_only: true,
+            db: Some(db.clone()),
+            ..cfg(None)
+        },
+    );
+    let Update::Error { message } = rx.until(|u| matches!(u, Update::Error { .. })).await else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("read-only mode: 1 writes queued"),
+        "{message}"
+    );
+    rx.until(is_load_complete).await;
+    tx.send(Command::Write {
+        op: 5,
+        write: WriteOp::CommentIncident {
+            incident_id: "1".into(),
+            text: "x".into(),
+        },
+    })
+    .unwrap();
+    rx.until(|u| matches!(u, Update::WriteFailed { op: 5, .. }))
+        .await;
+    assert_eq!(fake.count("POST", ""), 0, "nothing replayed, nothing sent");
+    assert_eq!(vigil::db::outbox::load(&db).unwrap(), vec![(4, queued)]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Offline, single reads, shutdown
 // ---------------------------------------------------------------------------------------------
