@@ -1722,6 +1722,58 @@ async fn read_only_refuses_writes_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn a_write_the_database_refuses_is_refused_and_not_sent() {
+    let db = vigil::db::Db::open_in_memory().unwrap();
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, _task) = start(
+        &fake,
+        EngineConfig {
+            db: Some(db.clone()),
+            ..cfg(None)
+        },
+    );
+    rx.until(is_load_complete).await;
+    // The database refuses every new outbox row (as a full disk would).
+    db.with(|c| {
+        c.execute_batch(
+            "CREATE TRIGGER full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+    })
+    .unwrap();
+    let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
+    tx.send(Command::Write {
+        op: 4,
+        write: write.clone(),
+    })
+    .unwrap();
+    let Update::WriteFailed { message, .. } = rx
+        .until(|u| {
+            matches!(
+                u,
+                Update::WriteFailed { op: 4, .. } | Update::WriteQueued { op: 4, .. }
+            )
+        })
+        .await
+    else {
+        panic!("the write was queued without being saved")
+    };
+    assert!(
+        message.contains("could not save the outbox") && message.contains("not sent"),
+        "{message}"
+    );
+    assert_eq!(fake.count("PATCH", ""), 0);
+    // Once the database takes rows again, re-doing it works.
+    db.with(|c| c.execute_batch("DROP TRIGGER full;")).unwrap();
+    tx.send(Command::Write { op: 6, write }).unwrap();
+    rx.until(|u| matches!(u, Update::IncidentWritten { op: 6, .. }))
+        .await;
+    assert_eq!(fake.count("PATCH", ""), 1);
+    rx.until(|u| matches!(u, Update::Status(s) if s.outbox_pending == 0))
+        .await;
+    assert!(vigil::db::outbox::load(&db).unwrap().is_empty(), "settled");
+}
+
+#[tokio::test]
 async fn read_only_with_the_database_keeps_its_queued_writes_untouched_and_says_so() {
     let db = vigil::db::Db::open_in_memory().unwrap();
     let queued = serde_json::json!({
