@@ -23,9 +23,13 @@ fn a_second_vigil_on_the_same_profile_is_refused_with_a_clear_message() {
     assert!(text.contains("vigil.db"), "names the file: {text}");
     assert!(text.contains("--profile"), "says what to do: {text}");
 
-    // The first one is unaffected: it still answers keys.
-    first.send("?");
-    first.wait_for("help");
+    // The first one is unaffected: still running, and it still answers keys.
+    assert!(
+        support::pty::proc_state(first.pid()).is_some_and(|s| s != 'Z'),
+        "the first vigil is still running"
+    );
+    first.send("/zzz-no-such-incident\r");
+    first.wait_for("filter: zzz-no-such-incident");
     first.signal("-TERM");
     first.wait_exit();
 
