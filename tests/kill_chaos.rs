@@ -3,9 +3,11 @@
 //! test cuts, restores and flaps. In each round the analyst assigns incidents, comments and sends
 //! Ask Defender Experts inquiries (comment + e-mail channels), and the process is killed with
 //! SIGKILL at a random moment (while typing, right after sending, while the network is down or
-//! flapping). After every kill the state directory is read: whatever it held is durable and must
-//! reach Defender. A last run with the network up must then drain everything, and the simulator
-//! must hold each durable write exactly once, and nothing twice.
+//! flapping). After every kill the profile's database is read (read-only; vigil holds it
+//! exclusively while it runs): whatever it holds is durable and must reach Defender, and every
+//! draft it held after an earlier kill must still be there, unchanged. Runs with the network up
+//! (killed once the console shows nothing pending) must then drain everything, and the
+//! simulator must hold each durable write exactly once, and nothing twice.
 //!
 //! `CHAOS_SEED` and `CHAOS_ROUNDS` reproduce or lengthen a run (the seed is printed).
 
@@ -18,8 +20,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::pty::Pty;
 use tokio::net::{TcpListener, TcpStream};
@@ -204,8 +206,8 @@ enum Act {
     Inquiry(String, String),
 }
 
-/// The text of every file under `state` (logs and drafts left out) whose name `wanted` accepts.
-fn state_files(state: &Path, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+/// Every `vigil.db` under `state` (one per profile).
+fn databases(state: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![state.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -214,34 +216,40 @@ fn state_files(state: &Path, wanted: impl Fn(&str) -> bool) -> Vec<String> {
         };
         for e in rd.flatten() {
             let p = e.path();
-            let name = e.file_name().to_string_lossy().to_lowercase();
             if p.is_dir() {
-                if name != "logs" && name != "drafts" {
-                    stack.push(p);
-                }
-            } else if wanted(&name)
-                && let Ok(t) = std::fs::read_to_string(&p)
-            {
-                out.push(t);
+                stack.push(p);
+            } else if e.file_name() == "vigil.db" {
+                out.push(p);
             }
         }
     }
     out
 }
 
-/// The bytes of every file vigil keeps writes and inquiries in (not drafts, not logs).
-fn durable_text(state: &Path) -> String {
-    state_files(state, |n| n.contains("outbox") || n.contains("inquir")).join("\n")
+/// The text of every row `sql` selects, from every profile database, read with a read-only
+/// connection. Only while vigil is not running: it holds its database exclusively.
+fn db_text(state: &Path, sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for path in databases(state) {
+        let conn = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap_or_else(|e| panic!("open {} read-only: {e}", path.display()));
+        let mut stmt = conn
+            .prepare(sql)
+            .unwrap_or_else(|e| panic!("{sql} on {}: {e}", path.display()));
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|e| panic!("{sql} on {}: {e}", path.display()));
+        out.extend(rows.map(|r| r.unwrap()));
+    }
+    out
 }
 
-/// Outbox entries (as JSON text) still on disk.
+/// Outbox entries (as JSON text) the database holds.
 fn outbox_entries(state: &Path) -> Vec<String> {
-    state_files(state, |n| n == "outbox.json")
-        .iter()
-        .filter_map(|t| serde_json::from_str::<Value>(t).ok())
-        .flat_map(|v| v["entries"].as_array().cloned().unwrap_or_default())
-        .map(|entry| entry.to_string())
-        .collect()
+    db_text(state, "SELECT entry FROM outbox ORDER BY op")
 }
 
 /// Whether an outbox entry (as JSON text) waits for the analyst's decision on a conflict.
@@ -249,21 +257,30 @@ fn in_conflict(entry: &str) -> bool {
     serde_json::from_str::<Value>(entry).is_ok_and(|e| !e["conflict"].is_null())
 }
 
-/// Inquiry records on disk (the file holds a list, or an object of lists).
+/// Inquiry records the database holds.
 fn inquiries(state: &Path) -> Vec<Value> {
-    let mut out = Vec::new();
-    for t in state_files(state, |n| n == "inquiries.json") {
-        match serde_json::from_str::<Value>(&t) {
-            Ok(Value::Array(a)) => out.extend(a),
-            Ok(Value::Object(o)) => {
-                for (_, x) in o {
-                    if let Value::Array(a) = x {
-                        out.extend(a);
-                    }
-                }
-            }
-            _ => {}
-        }
+    db_text(state, "SELECT body FROM inquiries")
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Value>(t).ok())
+        .collect()
+}
+
+/// Every draft the database holds (Ask Defender Experts and comment drafts), by key.
+fn drafts(state: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for body in db_text(state, "SELECT body FROM inquiry_drafts") {
+        let v: Value = serde_json::from_str(&body).unwrap();
+        out.insert(
+            format!("ask {}", v["key"].as_str().unwrap_or_default()),
+            v["body"].as_str().unwrap_or_default().to_string(),
+        );
+    }
+    for row in db_text(state, "SELECT json_array(target, text) FROM comment_drafts") {
+        let v: Value = serde_json::from_str(&row).unwrap();
+        out.insert(
+            format!("comment {}", v[0].as_str().unwrap_or_default()),
+            v[1].as_str().unwrap_or_default().to_string(),
+        );
     }
     out
 }
@@ -434,49 +451,6 @@ fn channel_state(record: &Value, channel: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Reads the state directory every few ms while a round runs and keeps every outbox entry
-/// and inquiries file it saw: a write that was on disk at any moment is durable, even when it
-/// was confirmed and removed before the kill.
-struct DiskWatch {
-    seen: Arc<Mutex<BTreeSet<String>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl DiskWatch {
-    fn start(state: PathBuf) -> DiskWatch {
-        let seen = Arc::new(Mutex::new(BTreeSet::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (s2, st2) = (seen.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            loop {
-                let last = st2.load(Ordering::SeqCst);
-                let mut found = outbox_entries(&state);
-                found.push(durable_text(&state));
-                s2.lock().unwrap().extend(found);
-                if last {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        });
-        DiskWatch {
-            seen,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    /// Stops after one last look and returns everything seen.
-    fn finish(mut self) -> BTreeSet<String> {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-        std::mem::take(&mut *self.seen.lock().unwrap())
-    }
-}
-
 fn count_in(haystacks: &[String], token: &str) -> usize {
     haystacks.iter().filter(|h| h.contains(token)).count()
 }
@@ -533,11 +507,14 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     let mut durable: BTreeSet<usize> = BTreeSet::new();
     // What a colleague did meanwhile to the incident of a queued assignment.
     let mut colleague: BTreeMap<usize, &str> = BTreeMap::new();
+    // The drafts the database held after the last kill.
+    let mut kept_drafts: BTreeMap<String, String> = BTreeMap::new();
+    // Every draft found intact after a later kill.
+    let mut drafts_checked: BTreeSet<String> = BTreeSet::new();
     for round in 0..rounds {
         proxy.set(UP);
         let mut c = Console::spawn(home.path());
         c.wait_for("refreshed");
-        let watch = DiskWatch::start(state.clone());
         let mode = [UP, DOWN, FLAPPING][rng.random_range(0..3)];
         proxy.set(mode);
         for k in 0..rng.random_range(1..=3) {
@@ -569,7 +546,20 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
             );
         }
         c.kill9();
-        let seen = watch.finish();
+        // Durable: what the database holds after the kill (it cannot be read while vigil runs).
+        let mut seen = outbox_entries(&state);
+        seen.extend(inquiries(&state).iter().map(Value::to_string));
+        // Every draft saved before an earlier kill is still there, unchanged.
+        let now_drafts = drafts(&state);
+        for (key, body) in &kept_drafts {
+            assert_eq!(
+                now_drafts.get(key),
+                Some(body),
+                "round {round}: the draft {key} was lost or changed by a kill and restart"
+            );
+            drafts_checked.insert(key.clone());
+        }
+        kept_drafts = now_drafts;
         for (i, a) in acts.iter().enumerate() {
             let on_disk = match a {
                 Act::Assign(id) => seen
@@ -609,12 +599,26 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
         }
     }
 
-    // The network is back: one more run drains everything.
+    // The network is back: one more run drains everything. The database is read between
+    // runs: wait until the console shows nothing pending, kill it, look; run again if needed.
     proxy.set(UP);
-    let mut c = Console::spawn(home.path());
-    c.wait_for("refreshed");
     let start = Instant::now();
-    loop {
+    let screen = loop {
+        let mut c = Console::spawn(home.path());
+        c.wait_for("refreshed");
+        let nothing_pending = |t: &str| !t.contains(" pending");
+        c.wait_until(nothing_pending);
+        let t = c.text();
+        // Writes in conflict count as failed too; keys typed into the conflict dialog would
+        // answer it, so retry only from the bare queue.
+        if t.contains(" failed") && !t.contains("Conflict") && Console::at_queue(&t) {
+            c.send(":retry\r");
+            std::thread::sleep(Duration::from_millis(500));
+            c.wait_until(nothing_pending);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let screen = c.text();
+        c.kill9();
         let left = outbox_entries(&state);
         let undelivered: Vec<Value> = inquiries(&state)
             .into_iter()
@@ -628,22 +632,20 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
         // A write in conflict stays in the outbox until the analyst decides; the console must
         // be showing it.
         let waiting: Vec<&String> = left.iter().filter(|e| !in_conflict(e)).collect();
-        let conflicts_shown = left.len() == waiting.len() || c.text().contains("Conflict");
+        let conflicts_shown = left.len() == waiting.len() || screen.contains("Conflict");
         if waiting.is_empty() && undelivered.is_empty() && conflicts_shown {
-            break;
+            break screen;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(90),
-            "the outbox never drained with the network up:\n{left:#?}\n{undelivered:#?}\nscreen:\n{}",
-            c.text()
+            start.elapsed() < Duration::from_secs(120),
+            "the outbox never drained with the network up:\n{left:#?}\n{undelivered:#?}\nscreen:\n{screen}"
         );
-        std::thread::sleep(Duration::from_millis(500));
-        if start.elapsed().as_secs() % 10 == 5 {
-            c.send(":retry\r");
-        }
+    };
+    let after = drafts(&state);
+    for (key, body) in &kept_drafts {
+        assert_eq!(after.get(key), Some(body), "the draft {key} was lost");
+        drafts_checked.insert(key.clone());
     }
-    let screen = c.text();
-    c.kill9();
 
     // What the tenant holds.
     let mail: Vec<String> = sim.sent_mail().iter().map(Value::to_string).collect();
@@ -759,7 +761,7 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
                 } else {
                     assert!(
                         !is_durable,
-                        "durable inquiry {token} vanished from the inquiries file"
+                        "durable inquiry {token} vanished from the database"
                     );
                 }
             }
@@ -768,6 +770,12 @@ fn sigkill_at_random_moments_loses_nothing_durable_and_doubles_nothing() {
     for line in report.values() {
         eprintln!("kill_chaos: {line}");
     }
+    eprintln!(
+        "kill_chaos: {} of {} writes durable; {} drafts found intact after a later kill",
+        durable.len(),
+        acts.len(),
+        drafts_checked.len()
+    );
     assert!(
         durable.len() >= acts.len() / 3,
         "too few writes became durable to prove anything ({} of {})",

@@ -1220,10 +1220,19 @@ async fn a_queued_assignment_survives_a_restart_and_a_colleagues_severity_change
 
 #[tokio::test]
 async fn a_colleague_taking_the_incident_is_a_conflict_shown_again_after_a_restart() {
+    conflict_shown_again_after_a_restart(false).await;
+}
+
+#[tokio::test]
+async fn with_the_database_a_conflict_is_shown_again_after_a_restart() {
+    conflict_shown_again_after_a_restart(true).await;
+}
+
+async fn conflict_shown_again_after_a_restart(database: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let ob = dir.path().join("outbox.json");
+    let ob = Kept::in_dir(dir.path(), database);
     let fake = Fake::new(3, 0);
-    let (tx, mut rx, task) = start(&fake, cfg(Some(&ob)));
+    let (tx, mut rx, task) = start(&fake, ob.cfg());
     rx.until(is_load_complete).await;
     let write = seen_write(&fake, "1", assign_to("alice@contoso.com"));
     colleague(&fake, "1", "assignedTo", json!("bob@contoso.com"));
@@ -1238,9 +1247,9 @@ async fn a_colleague_taking_the_incident_is_a_conflict_shown_again_after_a_resta
     task.abort();
     assert!(task.await.unwrap_err().is_cancelled());
     drop((tx, rx));
-    assert_eq!(outbox_entries(&ob).len(), 1, "still in the outbox");
+    assert_eq!(ob.entries().len(), 1, "still in the outbox");
 
-    let (tx, mut rx, _task) = start(&fake, cfg(Some(&ob)));
+    let (tx, mut rx, _task) = start(&fake, ob.cfg());
     let queued = rx
         .until(|u| matches!(u, Update::WriteQueued { op: 8, .. }))
         .await;
@@ -1277,7 +1286,7 @@ async fn a_colleague_taking_the_incident_is_a_conflict_shown_again_after_a_resta
         )
     })
     .await;
-    assert!(outbox_entries(&ob).is_empty());
+    assert!(ob.entries().is_empty());
     assert_eq!(fake.count("PATCH", ""), 0);
     assert_eq!(fake.incident("1")["assignedTo"], "bob@contoso.com");
 }
@@ -1476,12 +1485,53 @@ async fn unknown_outcome_comment_is_not_posted_twice() {
     );
 }
 
+/// Where a test keeps its outbox: the old JSON file, or the profile's database.
+enum Kept {
+    File(std::path::PathBuf),
+    Db(vigil::db::Db),
+}
+
+impl Kept {
+    fn in_dir(dir: &Path, database: bool) -> Kept {
+        if database {
+            Kept::Db(vigil::db::Db::open(dir).unwrap().db)
+        } else {
+            Kept::File(dir.join("outbox.json"))
+        }
+    }
+
+    fn cfg(&self) -> EngineConfig {
+        match self {
+            Kept::File(p) => cfg(Some(p)),
+            Kept::Db(db) => EngineConfig {
+                db: Some(db.clone()),
+                ..cfg(None)
+            },
+        }
+    }
+
+    fn entries(&self) -> Vec<Value> {
+        match self {
+            Kept::File(p) => outbox_entries(p),
+            Kept::Db(db) => vigil::db::outbox::load(db)
+                .unwrap()
+                .iter()
+                .map(|(_, e)| serde_json::from_str(e).unwrap())
+                .collect(),
+        }
+    }
+}
+
 async fn kill_and_restart(post_mode: PostMode) -> (std::sync::Arc<Fake>, Rx) {
+    kill_and_restart_kept(post_mode, false).await
+}
+
+async fn kill_and_restart_kept(post_mode: PostMode, database: bool) -> (std::sync::Arc<Fake>, Rx) {
     let dir = tempfile::tempdir().unwrap();
-    let ob = dir.path().join("outbox.json");
+    let ob = Kept::in_dir(dir.path(), database);
     let fake = Fake::new(2, 1);
     fake.with(|s| s.post_mode = post_mode);
-    let (tx, mut rx, task) = start(&fake, cfg(Some(&ob)));
+    let (tx, mut rx, task) = start(&fake, ob.cfg());
     rx.until(is_load_complete).await;
     let write = WriteOp::CommentAlert {
         alert_id: "da1_0".into(),
@@ -1500,10 +1550,10 @@ async fn kill_and_restart(post_mode: PostMode) -> (std::sync::Arc<Fake>, Rx) {
     task.abort();
     assert!(task.await.unwrap_err().is_cancelled());
     drop((tx, rx));
-    assert_eq!(outbox_entries(&ob).len(), 1);
+    assert_eq!(ob.entries().len(), 1);
 
     fake.with(|s| s.post_mode = PostMode::Normal);
-    let (_tx2, mut rx2, _task2) = start(&fake, cfg(Some(&ob)));
+    let (_tx2, mut rx2, _task2) = start(&fake, ob.cfg());
     rx2.until(|u| matches!(u, Update::WriteQueued { op: 21, .. }))
         .await;
     let Update::CommentsWritten {
@@ -1521,7 +1571,7 @@ async fn kill_and_restart(post_mode: PostMode) -> (std::sync::Arc<Fake>, Rx) {
     );
     rx2.until(|u| matches!(u, Update::Status(s) if s.outbox_pending == 0))
         .await;
-    assert!(outbox_entries(&ob).is_empty());
+    assert!(ob.entries().is_empty());
     let alert = fake.with(|s| {
         s.alerts
             .iter()
@@ -1552,6 +1602,23 @@ async fn restart_after_a_landed_comment_does_not_repost() {
 #[tokio::test]
 async fn restart_after_a_lost_comment_posts_it_once() {
     let (fake, _rx) = kill_and_restart(PostMode::HangBeforeRecord).await;
+    assert_eq!(fake.count("POST", ""), 2, "the lost attempt and the replay");
+}
+
+#[tokio::test]
+async fn with_the_database_a_landed_comment_is_not_reposted_after_a_restart() {
+    let (fake, _rx) = kill_and_restart_kept(PostMode::RecordThenHang, true).await;
+    assert_eq!(fake.count("POST", ""), 1);
+    assert_eq!(
+        fake.count("GET", "/alerts_v2/da1_0"),
+        1,
+        "checked before deciding"
+    );
+}
+
+#[tokio::test]
+async fn with_the_database_a_lost_comment_is_posted_once_after_a_restart() {
+    let (fake, _rx) = kill_and_restart_kept(PostMode::HangBeforeRecord, true).await;
     assert_eq!(fake.count("POST", ""), 2, "the lost attempt and the replay");
 }
 
@@ -1652,6 +1719,98 @@ async fn read_only_refuses_writes_and_stores_nothing() {
     );
     assert_eq!(fake.count("POST", ""), 0);
     assert!(!ob.exists());
+}
+
+#[tokio::test]
+async fn a_write_the_database_refuses_is_refused_and_not_sent() {
+    let db = vigil::db::Db::open_in_memory().unwrap();
+    let fake = Fake::new(3, 0);
+    let (tx, mut rx, _task) = start(
+        &fake,
+        EngineConfig {
+            db: Some(db.clone()),
+            ..cfg(None)
+        },
+    );
+    rx.until(is_load_complete).await;
+    // The database refuses every new outbox row (as a full disk would).
+    db.with(|c| {
+        c.execute_batch(
+            "CREATE TRIGGER full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+    })
+    .unwrap();
+    let write = seen_write(&fake, "2", assign_to("alice@contoso.com"));
+    tx.send(Command::Write {
+        op: 4,
+        write: write.clone(),
+    })
+    .unwrap();
+    let Update::WriteFailed { message, .. } = rx
+        .until(|u| {
+            matches!(
+                u,
+                Update::WriteFailed { op: 4, .. } | Update::WriteQueued { op: 4, .. }
+            )
+        })
+        .await
+    else {
+        panic!("the write was queued without being saved")
+    };
+    assert!(
+        message.contains("could not save the outbox") && message.contains("not sent"),
+        "{message}"
+    );
+    assert_eq!(fake.count("PATCH", ""), 0);
+    // Once the database takes rows again, re-doing it works.
+    db.with(|c| c.execute_batch("DROP TRIGGER full;")).unwrap();
+    tx.send(Command::Write { op: 6, write }).unwrap();
+    rx.until(|u| matches!(u, Update::IncidentWritten { op: 6, .. }))
+        .await;
+    assert_eq!(fake.count("PATCH", ""), 1);
+    rx.until(|u| matches!(u, Update::Status(s) if s.outbox_pending == 0))
+        .await;
+    assert!(vigil::db::outbox::load(&db).unwrap().is_empty(), "settled");
+}
+
+#[tokio::test]
+async fn read_only_with_the_database_keeps_its_queued_writes_untouched_and_says_so() {
+    let db = vigil::db::Db::open_in_memory().unwrap();
+    let queued = serde_json::json!({
+        "op": 4, "write": {"CommentIncident": {"incident_id": "1", "text": "later"}},
+        "queued_at": "2026-01-01T00:00:00Z"
+    })
+    .to_string();
+    vigil::db::outbox::apply(&db, &[(4, queued.clone())], &[]).unwrap();
+    let fake = Fake::new(1, 0);
+    let (tx, mut rx, _task) = start(
+        &fake,
+        EngineConfig {
+            read_only: true,
+            db: Some(db.clone()),
+            ..cfg(None)
+        },
+    );
+    let Update::Error { message } = rx.until(|u| matches!(u, Update::Error { .. })).await else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("read-only mode: 1 writes queued"),
+        "{message}"
+    );
+    rx.until(is_load_complete).await;
+    tx.send(Command::Write {
+        op: 5,
+        write: WriteOp::CommentIncident {
+            incident_id: "1".into(),
+            text: "x".into(),
+        },
+    })
+    .unwrap();
+    rx.until(|u| matches!(u, Update::WriteFailed { op: 5, .. }))
+        .await;
+    assert_eq!(fake.count("POST", ""), 0, "nothing replayed, nothing sent");
+    assert_eq!(vigil::db::outbox::load(&db).unwrap(), vec![(4, queued)]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,11 @@
 //! never uses the shared-memory index (the state directory may be on NFS) and a second vigil
 //! on the same profile cannot open the file: it gets [`DbError::InUse`].
 
+pub mod comment_drafts;
+pub mod drafts;
+pub mod inquiries;
+pub mod migrate_files;
+pub mod outbox;
 pub mod schema;
 
 use rusqlite::Connection;

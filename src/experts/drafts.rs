@@ -1,5 +1,6 @@
-//! Locally persisted inquiry drafts (one JSON file per topic key, atomic 0600 writes in a 0700
-//! directory) and the pure autosave timing logic the compose pane drives.
+//! Locally persisted inquiry drafts (rows of the profile's database; without one, one JSON
+//! file per topic key, atomic 0600 writes in a 0700 directory) and the pure autosave timing
+//! logic the compose pane drives.
 
 use super::context::InquiryTopic;
 use super::fsutil::{ensure_private_dir, quarantine, read_limited, write_atomic};
@@ -52,10 +53,13 @@ pub struct DraftError {
     pub reason: String,
 }
 
-/// A directory of drafts.
+/// Where drafts are kept: the profile's database (`inquiry_drafts` table), or a directory of
+/// JSON files without a database.
 #[derive(Clone, Debug)]
 pub struct DraftStore {
+    /// The directory, or the database file when `db` is set.
     dir: PathBuf,
+    db: Option<crate::db::Db>,
 }
 
 impl DraftStore {
@@ -63,7 +67,15 @@ impl DraftStore {
     pub fn open(dir: impl Into<PathBuf>) -> io::Result<DraftStore> {
         let dir = dir.into();
         ensure_private_dir(&dir)?;
-        Ok(DraftStore { dir })
+        Ok(DraftStore { dir, db: None })
+    }
+
+    /// Drafts kept in the database.
+    pub fn open_db(db: crate::db::Db) -> DraftStore {
+        DraftStore {
+            dir: db.path().map(Path::to_path_buf).unwrap_or_default(),
+            db: Some(db),
+        }
     }
 
     /// The directory.
@@ -97,12 +109,22 @@ impl DraftStore {
 
     /// Saves (replaces) a draft atomically with mode 0600.
     pub fn save(&self, draft: &Draft) -> io::Result<()> {
+        if let Some(db) = &self.db {
+            let json = serde_json::to_string(draft).map_err(io::Error::other)?;
+            return crate::db::drafts::save(db, &draft.key, &json).map_err(io::Error::other);
+        }
         let json = serde_json::to_vec_pretty(draft).map_err(io::Error::other)?;
         write_atomic(&self.path_for(&draft.key), &json)
     }
 
     /// The draft for `key`; `None` when absent or unreadable.
     pub fn load(&self, key: &str) -> Option<Draft> {
+        if let Some(db) = &self.db {
+            let body = crate::db::drafts::get(db, key).ok()??;
+            return serde_json::from_str::<Draft>(&body)
+                .ok()
+                .filter(|d| d.key == key);
+        }
         read_draft(&self.path_for(key))
             .ok()
             .filter(|d| d.key == key)
@@ -118,6 +140,35 @@ impl DraftStore {
     pub fn list_with_errors(&self) -> (Vec<Draft>, Vec<DraftError>) {
         let mut drafts = Vec::new();
         let mut errors = Vec::new();
+        if let Some(db) = &self.db {
+            // An unreadable row is left in the table untouched (reported, never deleted).
+            match crate::db::drafts::load(db) {
+                Ok(rows) => {
+                    for (key, body) in rows {
+                        match serde_json::from_str::<Draft>(&body) {
+                            Ok(d) if d.key == key => drafts.push(d),
+                            Ok(_) => errors.push(DraftError {
+                                path: PathBuf::from(key),
+                                moved_to: None,
+                                reason: "its key does not match".into(),
+                            }),
+                            Err(e) => errors.push(DraftError {
+                                path: PathBuf::from(key),
+                                moved_to: None,
+                                reason: format!("not a draft: {e}"),
+                            }),
+                        }
+                    }
+                }
+                Err(e) => errors.push(DraftError {
+                    path: self.dir.clone(),
+                    moved_to: None,
+                    reason: e.to_string(),
+                }),
+            }
+            drafts.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.key.cmp(&b.key)));
+            return (drafts, errors);
+        }
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return (drafts, errors);
         };
@@ -148,6 +199,9 @@ impl DraftStore {
 
     /// Deletes the draft for `key` (absent is not an error).
     pub fn delete(&self, key: &str) -> io::Result<()> {
+        if let Some(db) = &self.db {
+            return crate::db::drafts::delete(db, key).map_err(io::Error::other);
+        }
         match std::fs::remove_file(self.path_for(key)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -155,7 +209,8 @@ impl DraftStore {
     }
 }
 
-fn read_draft(path: &Path) -> Result<Draft, String> {
+/// Reads one old-format draft file (also used by the migration into the database).
+pub(crate) fn read_draft(path: &Path) -> Result<Draft, String> {
     let bytes = read_limited(path, MAX_DRAFT_BYTES).map_err(|e| e.to_string())?;
     serde_json::from_slice::<Draft>(&bytes).map_err(|e| format!("not a draft: {e}"))
 }

@@ -21,7 +21,7 @@ pub mod context;
 pub mod credits;
 pub mod detect;
 pub mod drafts;
-mod fsutil;
+pub(crate) mod fsutil;
 pub mod outbox;
 pub mod scrub;
 pub mod tasks;

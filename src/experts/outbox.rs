@@ -194,17 +194,21 @@ impl Inquiry {
     }
 }
 
+/// The old `inquiries.json` format (still read by the migration into the database).
 #[derive(Serialize, Deserialize)]
-struct StoreFile {
-    version: u32,
-    inquiries: Vec<Inquiry>,
+pub(crate) struct StoreFile {
+    pub(crate) version: u32,
+    pub(crate) inquiries: Vec<Inquiry>,
 }
 
-/// The persisted list of inquiries (one JSON file, atomic 0600 writes). One vigil process owns
-/// it; every change is written before it is visible in memory.
+/// The persisted list of inquiries: rows of the profile's database (`inquiries` table), or
+/// one JSON file (atomic 0600 writes) without a database. One vigil process owns it; every
+/// change is written (one transaction) before it is visible in memory.
 #[derive(Debug)]
 pub struct InquiryStore {
+    /// The JSON file, or the database file when `db` is set.
     path: PathBuf,
+    db: Option<crate::db::Db>,
     inquiries: Vec<Inquiry>,
     recovered: Option<String>,
 }
@@ -219,6 +223,7 @@ impl InquiryStore {
         }
         let mut store = InquiryStore {
             path,
+            db: None,
             inquiries: Vec::new(),
             recovered: None,
         };
@@ -243,7 +248,35 @@ impl InquiryStore {
         Ok(store)
     }
 
-    /// The file.
+    /// Opens the store kept in the database. A row that cannot be read is left in the table
+    /// untouched and reported by [`recovered`](Self::recovered).
+    pub fn open_db(db: crate::db::Db) -> io::Result<InquiryStore> {
+        let rows = crate::db::inquiries::load(&db).map_err(io::Error::other)?;
+        let mut inquiries = Vec::with_capacity(rows.len());
+        let mut broken = Vec::new();
+        for (id, body) in rows {
+            match serde_json::from_str::<Inquiry>(&body) {
+                Ok(i) if i.id == id => inquiries.push(i),
+                Ok(_) => broken.push(format!("{id} (its id does not match)")),
+                Err(e) => broken.push(format!("{id} ({e})")),
+            }
+        }
+        let recovered = (!broken.is_empty()).then(|| {
+            format!(
+                "{} inquiries in the local database could not be read and are left there untouched: {}",
+                broken.len(),
+                broken.join(", ")
+            )
+        });
+        Ok(InquiryStore {
+            path: db.path().map(Path::to_path_buf).unwrap_or_default(),
+            db: Some(db),
+            inquiries,
+            recovered,
+        })
+    }
+
+    /// The file (the database file when kept in the database).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -254,6 +287,24 @@ impl InquiryStore {
     }
 
     fn commit(&mut self, next: Vec<Inquiry>) -> io::Result<()> {
+        if let Some(db) = &self.db {
+            let mut upserts = Vec::new();
+            for i in &next {
+                if self.get(&i.id) != Some(i) {
+                    let body = serde_json::to_string(i).map_err(io::Error::other)?;
+                    upserts.push((i.id.clone(), body));
+                }
+            }
+            let deletes: Vec<String> = self
+                .inquiries
+                .iter()
+                .filter(|old| !next.iter().any(|i| i.id == old.id))
+                .map(|old| old.id.clone())
+                .collect();
+            crate::db::inquiries::apply(db, &upserts, &deletes).map_err(io::Error::other)?;
+            self.inquiries = next;
+            return Ok(());
+        }
         let file = StoreFile {
             version: 1,
             inquiries: next,
@@ -462,4 +513,59 @@ pub fn portal_handoff(inq: &Inquiry, portal_link: &str) -> String {
         s.push_str(&format!("\nEmail for correspondence: {}\n", r.join(", ")));
     }
     s
+}
+
+#[cfg(test)]
+mod db_tests {
+    use super::*;
+
+    fn inquiry(body: &str) -> Inquiry {
+        Inquiry::new(
+            InquiryTopic::Other { label: "x".into() },
+            body.into(),
+            vec![],
+            &[Channel::Email, Channel::IncidentComment],
+            Timestamp::now(),
+        )
+    }
+
+    #[test]
+    fn each_change_is_a_row_change_and_a_reopen_sees_it() {
+        let db = crate::db::Db::open_in_memory().unwrap();
+        let mut s = InquiryStore::open_db(db.clone()).unwrap();
+        let (a, b) = (inquiry("a"), inquiry("b"));
+        s.add(a.clone()).unwrap();
+        s.add(b.clone()).unwrap();
+        assert!(
+            s.update_delivery(
+                &a.id,
+                Channel::Email,
+                DeliveryStatus::Pending { op: 5, note: None }
+            )
+            .unwrap()
+        );
+        assert!(s.remove(&b.id).unwrap());
+        let back = InquiryStore::open_db(db.clone()).unwrap();
+        assert!(back.recovered().is_none());
+        assert_eq!(back.list().len(), 1);
+        assert_eq!(back.delivery_of_op(5), Some((a.id.clone(), Channel::Email)));
+        assert_eq!(
+            back.pending(),
+            vec![(a.id.clone(), Channel::IncidentComment)]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_row_is_reported_and_left_alone() {
+        let db = crate::db::Db::open_in_memory().unwrap();
+        crate::db::inquiries::apply(&db, &[("bad".into(), "{not json".into())], &[]).unwrap();
+        let mut s = InquiryStore::open_db(db.clone()).unwrap();
+        assert!(s.recovered().unwrap().contains("bad"));
+        s.add(inquiry("c")).unwrap();
+        assert_eq!(
+            crate::db::inquiries::load(&db).unwrap().len(),
+            2,
+            "the bad row kept"
+        );
+    }
 }

@@ -84,6 +84,13 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         }
         Err(e) => anyhow::bail!("{e}"),
     };
+    // Once: the outbox, inquiry and draft files of earlier versions move into the database.
+    match crate::db::migrate_files::migrate(&db, &session.state_dir) {
+        Ok(m) => notices.extend(m.notices.iter().map(|n| crate::ui::sanitize::sanitize(n).into_owned())),
+        Err(e) => notices.push(format!(
+            "The outbox, inquiry and draft files of an earlier vigil could not be imported              ({e}); they are left in place."
+        )),
+    }
 
     let sync = cfg
         .map(|c| c.effective_sync(Some(&session.profile_key)))
@@ -97,7 +104,6 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
             sync.poll_interval_secs
         }),
         overlap: Duration::from_secs(sync.overlap_secs),
-        outbox_path: Some(session.state_dir.join("outbox.json")),
         read_only: session.read_only,
         db: Some(db.clone()),
         ..EngineConfig::default()

@@ -55,7 +55,8 @@ pub struct EngineConfig {
     /// Allow `/beta` reads for Defender Experts fields (`LoadIncident{beta: true}`); when
     /// false every read uses v1.0.
     pub beta_for_experts: bool,
-    /// Where the outbox lives; `None` keeps queued writes in memory only.
+    /// Where the outbox lives when `db` is `None`; both `None` keeps queued writes in memory
+    /// only.
     pub outbox_path: Option<PathBuf>,
     /// Refuse every write.
     pub read_only: bool,
@@ -240,8 +241,31 @@ async fn run<A: GraphApi>(
     }
 }
 
-/// Loads the configured outbox (off the async threads); read-only mode never touches it.
+/// Loads the configured outbox (off the async threads): the database's when one is
+/// configured, else the file at `outbox_path`; read-only mode never changes it.
 async fn open_outbox(cfg: &EngineConfig) -> (Outbox, Option<String>) {
+    if let Some(db) = cfg.db.clone() {
+        if cfg.read_only {
+            let held = tokio::task::spawn_blocking(move || crate::db::outbox::count(&db))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(0);
+            let note = (held > 0).then(|| {
+                format!(
+                    "read-only mode: {held} writes queued in the local database are kept for a read-write session"
+                )
+            });
+            return (Outbox::in_memory(), note);
+        }
+        return match tokio::task::spawn_blocking(move || Outbox::load_db(db)).await {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                let msg = format!("could not open the outbox: {e}; changes are refused");
+                (Outbox::unusable(msg.clone()), Some(msg))
+            }
+        };
+    }
     let Some(path) = cfg.outbox_path.clone() else {
         return (Outbox::in_memory(), None);
     };
@@ -335,7 +359,7 @@ impl<A: GraphApi> Engine<A> {
         if retried.is_empty() {
             return;
         }
-        let saved = persist(&ob).await;
+        let saved = persist(&mut ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
         if let Err(e) = saved {
@@ -396,7 +420,7 @@ impl<A: GraphApi> Engine<A> {
             refuse(self, format!("operation {op} is already queued"));
             return;
         }
-        if let Err(e) = persist(&ob).await {
+        if let Err(e) = persist(&mut ob).await {
             // Not durable, so not sent: a crash would lose it without a word.
             ob.remove(op);
             let (pending, failed) = ob.counts();
@@ -432,7 +456,7 @@ impl<A: GraphApi> Engine<A> {
             return;
         };
         // Not saving the decision loses nothing: after a crash the conflict is shown again.
-        let saved = persist(&ob).await;
+        let saved = persist(&mut ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
         if let Err(e) = saved {
@@ -455,7 +479,7 @@ impl<A: GraphApi> Engine<A> {
             drop(ob);
             return;
         };
-        let saved = persist(&ob).await;
+        let saved = persist(&mut ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
         let mut message = "discarded: the server's version was kept".to_string();
@@ -477,8 +501,8 @@ impl<A: GraphApi> Engine<A> {
     }
 
     async fn shutdown(&mut self) {
-        let ob = self.outbox.lock().await;
-        if let Err(e) = persist(&ob).await {
+        let mut ob = self.outbox.lock().await;
+        if let Err(e) = persist(&mut ob).await {
             drop(ob);
             self.send(Update::Error {
                 message: format!("could not save the outbox: {e}"),

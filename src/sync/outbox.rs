@@ -1,10 +1,14 @@
 //! The persisted outbox of writes not yet confirmed by the service. Every change is written
-//! durably (temp file + fsync + rename, mode 0600) before the request goes out, so a crash
-//! never loses an analyst's change and a restart replays it.
+//! durably before the request goes out, so a crash never loses an analyst's change and a
+//! restart replays it: in the profile's database (`outbox` table, one transaction per change,
+//! `synchronous=FULL`) when one is configured, else in a JSON file (temp file + fsync +
+//! rename, mode 0600).
 
 use super::messages::{OpId, WriteOp};
+use crate::db::Db;
 use crate::graph::model::{Incident, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -78,16 +82,21 @@ impl OutboxEntry {
     }
 }
 
+/// The old `outbox.json` format (still read by the migration into the database).
 #[derive(Serialize, Deserialize)]
-struct OutboxFile {
-    version: u32,
-    entries: Vec<OutboxEntry>,
+pub(crate) struct OutboxFile {
+    pub(crate) version: u32,
+    pub(crate) entries: Vec<OutboxEntry>,
 }
 
-/// The in-memory outbox and where it is persisted (`None`: not durable).
+/// The in-memory outbox and where it is persisted (no file and no database: not durable).
 #[derive(Debug, Default)]
 pub struct Outbox {
     path: Option<PathBuf>,
+    /// The database holding the entries (takes precedence over `path`).
+    db: Option<Db>,
+    /// Each entry's JSON as the database last committed it, so a persist writes only changes.
+    saved: HashMap<OpId, String>,
     entries: Vec<OutboxEntry>,
     in_flight: Option<OpId>,
     /// Why the configured file cannot be used: every persist fails with this, so no write is
@@ -139,6 +148,8 @@ impl Outbox {
                 (
                     Outbox {
                         path: Some(path),
+                        db: None,
+                        saved: HashMap::new(),
                         entries,
                         in_flight: None,
                         unusable: None,
@@ -176,8 +187,55 @@ impl Outbox {
         }
     }
 
+    /// Loads the outbox from the database's `outbox` table. Loaded entries are all pending
+    /// again, and comments and mails are marked uncertain (the previous run may have sent
+    /// them). A row that cannot be read is left in the table untouched and reported; an
+    /// unreadable table makes the outbox refuse writes, as an unreadable file does.
+    pub fn load_db(db: Db) -> (Self, Option<String>) {
+        let rows = match crate::db::outbox::load(&db) {
+            Ok(rows) => rows,
+            Err(e) => {
+                let msg = format!(
+                    "cannot read the outbox in the local database: {e}; changes are refused until it is readable"
+                );
+                return (Outbox::unusable(msg.clone()), Some(msg));
+            }
+        };
+        let mut entries = Vec::new();
+        let mut saved = HashMap::new();
+        let mut broken = Vec::new();
+        for (op, text) in rows {
+            match serde_json::from_str::<OutboxEntry>(&text) {
+                Ok(mut e) if u64::try_from(op).ok() == Some(e.op) => {
+                    saved.insert(e.op, text);
+                    e.failed = false;
+                    e.uncertain |= e.checks_before_resend();
+                    entries.push(e);
+                }
+                Ok(_) => broken.push(format!("{op} (its op id does not match)")),
+                Err(err) => broken.push(format!("{op} ({err})")),
+            }
+        }
+        let warning = (!broken.is_empty()).then(|| {
+            format!(
+                "{} outbox entries in the local database could not be read and are left there untouched: {}",
+                broken.len(),
+                broken.join(", ")
+            )
+        });
+        (
+            Outbox {
+                db: Some(db),
+                saved,
+                entries,
+                ..Default::default()
+            },
+            warning,
+        )
+    }
+
     /// An outbox whose file cannot be used: it refuses to persist (see [`persist`]).
-    fn unusable(reason: String) -> Self {
+    pub(crate) fn unusable(reason: String) -> Self {
         Outbox {
             unusable: Some(reason),
             ..Default::default()
@@ -321,12 +379,36 @@ impl Outbox {
 }
 
 /// Writes the outbox durably (off the async threads). Call it while holding the outbox lock
-/// so that snapshots reach the disk in order.
-pub async fn persist(outbox: &Outbox) -> std::io::Result<()> {
+/// so that changes reach the disk in order. With a database, the entries that changed since
+/// the last persist are written and the ones gone are deleted, in one transaction.
+pub async fn persist(outbox: &mut Outbox) -> std::io::Result<()> {
     if let Some(reason) = &outbox.unusable
         && !outbox.entries.is_empty()
     {
         return Err(std::io::Error::other(reason.clone()));
+    }
+    if let Some(db) = outbox.db.clone() {
+        let mut next = HashMap::with_capacity(outbox.entries.len());
+        let mut upserts = Vec::new();
+        for e in &outbox.entries {
+            let json = serde_json::to_string(e).map_err(std::io::Error::other)?;
+            if outbox.saved.get(&e.op) != Some(&json) {
+                upserts.push((op_key(e.op)?, json.clone()));
+            }
+            next.insert(e.op, json);
+        }
+        let deletes = outbox
+            .saved
+            .keys()
+            .filter(|op| !next.contains_key(op))
+            .map(|op| op_key(*op))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        tokio::task::spawn_blocking(move || crate::db::outbox::apply(&db, &upserts, &deletes))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)?;
+        outbox.saved = next;
+        return Ok(());
     }
     let Some((path, bytes)) = outbox.snapshot() else {
         return Ok(());
@@ -336,7 +418,13 @@ pub async fn persist(outbox: &Outbox) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?
 }
 
-fn corrupt_name(path: &Path) -> PathBuf {
+/// An op id as the database's integer key.
+fn op_key(op: OpId) -> std::io::Result<i64> {
+    i64::try_from(op).map_err(|_| std::io::Error::other(format!("operation id {op} is too large")))
+}
+
+/// The name a corrupt file is moved to: `<name>.corrupt-<unix seconds>`.
+pub(crate) fn corrupt_name(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -573,8 +661,86 @@ mod tests {
         std::fs::write(&file, b"a file where the state directory should be").unwrap();
         let (mut ob, warn) = Outbox::load(file.join("outbox.json"));
         assert!(warn.unwrap().contains("refused"));
-        assert!(persist(&ob).await.is_ok(), "nothing to lose yet");
+        assert!(persist(&mut ob).await.is_ok(), "nothing to lose yet");
         ob.push(comment(1));
-        assert!(persist(&ob).await.is_err());
+        assert!(persist(&mut ob).await.is_err());
+    }
+
+    fn file_db(dir: &Path) -> Db {
+        Db::open(dir).unwrap().db
+    }
+
+    #[tokio::test]
+    async fn the_database_outbox_reloads_with_comments_uncertain_and_conflicts_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut ob, warn) = Outbox::load_db(file_db(dir.path()));
+            assert!(warn.is_none());
+            ob.push(assign(1));
+            ob.push(comment(2));
+            ob.push(comment(3));
+            persist(&mut ob).await.unwrap();
+            assert_eq!(ob.begin_next().unwrap().op, 1);
+            ob.mark_conflict(
+                1,
+                Incident {
+                    id: "7".into(),
+                    ..Default::default()
+                },
+                vec!["assignedTo".into()],
+            );
+            ob.mark_failed(2, "boom".into(), false);
+            ob.remove(3);
+            persist(&mut ob).await.unwrap();
+        }
+        let (mut back, warn) = Outbox::load_db(file_db(dir.path()));
+        assert!(warn.is_none(), "{warn:?}");
+        let ops: Vec<OpId> = back.entries().iter().map(|e| e.op).collect();
+        assert_eq!(ops, vec![1, 2], "the settled write is gone");
+        assert_eq!(back.conflicts().count(), 1);
+        assert!(back.entries()[1].uncertain && !back.entries()[1].failed);
+        assert_eq!(back.entries()[1].last_error.as_deref(), Some("boom"));
+        assert_eq!(back.counts(), (1, 1));
+        assert!(back.overwrite(1).is_some());
+        back.remove(2);
+        persist(&mut back).await.unwrap();
+        let rows = crate::db::outbox::load(back.db.as_ref().unwrap()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].1.contains("\"force\":true"), "{}", rows[0].1);
+    }
+
+    #[tokio::test]
+    async fn a_write_the_database_cannot_hold_is_refused_and_nothing_half_written() {
+        let db = Db::open_in_memory().unwrap();
+        let (mut ob, _) = Outbox::load_db(db.clone());
+        ob.push(comment(1));
+        persist(&mut ob).await.unwrap();
+        db.with(|c| c.execute_batch("CREATE TRIGGER full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;"))
+            .unwrap();
+        ob.remove(1);
+        ob.push(comment(2));
+        let err = persist(&mut ob).await.unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        // The delete of 1 rolled back with the refused insert of 2.
+        let rows = crate::db::outbox::load(&db).unwrap();
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[tokio::test]
+    async fn a_persist_writes_only_what_changed() {
+        let db = Db::open_in_memory().unwrap();
+        let (mut ob, _) = Outbox::load_db(db.clone());
+        ob.push(comment(1));
+        ob.push(comment(2));
+        persist(&mut ob).await.unwrap();
+        let before: i64 = db
+            .with(|c| c.query_row("SELECT total_changes()", [], |r| r.get(0)))
+            .unwrap();
+        ob.mark_failed(2, "x".into(), true);
+        persist(&mut ob).await.unwrap();
+        let after: i64 = db
+            .with(|c| c.query_row("SELECT total_changes()", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(after - before, 1, "one row rewritten");
     }
 }

@@ -90,7 +90,7 @@ impl<A: GraphApi> Writer<A> {
                 message, uncertain, ..
             } => ob.mark_failed(entry.op, message.clone(), *uncertain),
         }
-        let saved = persist(&ob).await;
+        let saved = persist(&mut ob).await;
         let (pending, failed) = ob.counts();
         drop(ob);
         let target = entry.write.target();

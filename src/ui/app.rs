@@ -117,7 +117,7 @@ impl App {
             db,
         } = config;
         let comment_dir = experts.drafts_dir.as_ref().map(|d| d.join("comments"));
-        let (experts, experts_notices) = deliveries::ExpertsHost::new(experts);
+        let (experts, experts_notices) = deliveries::ExpertsHost::new(experts, db.as_ref());
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
         let mut app = App {
             db,

@@ -83,10 +83,50 @@ pub(super) struct ExpertsHost {
 }
 
 impl ExpertsHost {
-    /// Opens the configured stores; problems fall back to memory and are returned as notices.
-    pub(super) fn new(cfg: ExpertsConfig) -> (ExpertsHost, Vec<String>) {
+    /// Opens the configured stores (the database's when `db` is set); problems fall back to
+    /// memory and are returned as notices.
+    pub(super) fn new(
+        cfg: ExpertsConfig,
+        db: Option<&crate::db::Db>,
+    ) -> (ExpertsHost, Vec<String>) {
         let mut notices = Vec::new();
-        let drafts = match &cfg.drafts_dir {
+        let drafts = match (db, &cfg.drafts_dir) {
+            (Some(db), _) => Drafts::Disk(DraftStore::open_db(db.clone())),
+            (None, dir) => Self::open_draft_dir(dir.as_ref(), &mut notices),
+        };
+        let inquiries = match (db, &cfg.inquiries_path) {
+            (Some(db), _) => match InquiryStore::open_db(db.clone()) {
+                Ok(s) => {
+                    if let Some(r) = s.recovered() {
+                        notices.push(format!("Inquiries: {r}"));
+                    }
+                    Inquiries::Disk(s)
+                }
+                Err(e) => {
+                    notices.push(format!(
+                        "Inquiries could not be read from the local database ({e}); inquiries are kept in memory only"
+                    ));
+                    Inquiries::Memory(Vec::new())
+                }
+            },
+            (None, path) => Self::open_inquiry_file(path.as_ref(), &mut notices),
+        };
+        let host = ExpertsHost {
+            cfg,
+            drafts,
+            inquiries,
+            session_ops: HashSet::new(),
+            session_inquiries: HashSet::new(),
+            incident_of: HashMap::new(),
+            notification_for: None,
+            tasks: HashMap::new(),
+            portal_copy: None,
+        };
+        (host, notices)
+    }
+
+    fn open_draft_dir(dir: Option<&PathBuf>, notices: &mut Vec<String>) -> Drafts {
+        match dir {
             Some(dir) => match DraftStore::open(dir) {
                 Ok(s) => Drafts::Disk(s),
                 Err(e) => {
@@ -97,8 +137,11 @@ impl ExpertsHost {
                 }
             },
             None => Drafts::Memory(BTreeMap::new()),
-        };
-        let inquiries = match &cfg.inquiries_path {
+        }
+    }
+
+    fn open_inquiry_file(path: Option<&PathBuf>, notices: &mut Vec<String>) -> Inquiries {
+        match path {
             Some(path) => match InquiryStore::open(path) {
                 Ok(s) => {
                     if let Some(r) = s.recovered() {
@@ -114,19 +157,7 @@ impl ExpertsHost {
                 }
             },
             None => Inquiries::Memory(Vec::new()),
-        };
-        let host = ExpertsHost {
-            cfg,
-            drafts,
-            inquiries,
-            session_ops: HashSet::new(),
-            session_inquiries: HashSet::new(),
-            incident_of: HashMap::new(),
-            notification_for: None,
-            tasks: HashMap::new(),
-            portal_copy: None,
-        };
-        (host, notices)
+        }
     }
 
     pub(super) fn load_draft(&self, key: &str) -> Option<Draft> {
