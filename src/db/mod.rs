@@ -6,7 +6,9 @@
 //! never uses the shared-memory index (the state directory may be on NFS) and a second vigil
 //! on the same profile cannot open the file: it gets [`DbError::InUse`].
 
+pub mod incidents;
 pub mod schema;
+pub mod watermark;
 
 use rusqlite::Connection;
 use std::fmt;
