@@ -6,8 +6,6 @@
 //! headless export.
 
 pub mod app_main;
-pub mod cache;
-pub mod cache_start;
 pub mod child_process;
 pub mod cli;
 pub mod config;
@@ -23,6 +21,7 @@ pub mod logging;
 pub mod me;
 pub mod paths;
 pub mod sim;
+pub mod start_from_db;
 pub mod store;
 pub mod sync;
 pub mod ui;

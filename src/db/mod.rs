@@ -8,6 +8,7 @@
 
 pub mod incidents;
 pub mod schema;
+pub mod snapshot_import;
 pub mod watermark;
 
 use rusqlite::Connection;

@@ -9,6 +9,7 @@ pub mod lazy;
 pub mod lister;
 pub mod messages;
 pub mod outbox;
+mod persist;
 mod reads;
 mod unknown_enums;
 pub mod writer;
