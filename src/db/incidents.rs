@@ -149,7 +149,8 @@ pub fn load_alerts(db: &Db, incident_id: &str) -> Result<Option<Vec<Alert>>, DbE
     db.with(|c| read_alerts(c, incident_id))
 }
 
-fn read_alerts(c: &Connection, incident_id: &str) -> rusqlite::Result<Option<Vec<Alert>>> {
+/// [`load_alerts`] on a connection already held (see [`Db::with`]).
+pub fn read_alerts(c: &Connection, incident_id: &str) -> rusqlite::Result<Option<Vec<Alert>>> {
     let known: Option<bool> = c
         .prepare_cached("SELECT alerts_known FROM incidents WHERE id = ?1")?
         .query_row([incident_id], |r| r.get(0))
@@ -186,6 +187,16 @@ pub fn prune_before(db: &Db, before: Timestamp) -> Result<usize, DbError> {
         let n = tx.execute("DELETE FROM incidents WHERE last_update < ?1", [&cut])?;
         tx.commit()?;
         Ok(n)
+    })
+}
+
+/// Ids of incidents whose alerts are stored, most recently updated first.
+pub fn ids_with_alerts(db: &Db) -> Result<Vec<String>, DbError> {
+    db.with(|c| {
+        let mut st =
+            c.prepare("SELECT id FROM incidents WHERE alerts_known = 1 ORDER BY last_update DESC")?;
+        let ids = st.query_map([], |r| r.get(0))?;
+        ids.collect()
     })
 }
 

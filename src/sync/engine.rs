@@ -60,6 +60,8 @@ pub struct EngineConfig {
     pub read_only: bool,
     /// The profile's database (`None`: nothing kept between runs, e.g. tests and export).
     pub db: Option<crate::db::Db>,
+    /// At start, send the alerts stored in `db` to the UI (its rows were painted from it).
+    pub replay_stored_alerts: bool,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +77,7 @@ impl Default for EngineConfig {
             beta_for_experts: true,
             outbox_path: None,
             db: None,
+            replay_stored_alerts: false,
             read_only: false,
         }
     }
@@ -259,6 +262,14 @@ async fn run<A: GraphApi>(
     if let Some(message) = warning {
         tracing::warn!(%message, "outbox");
         engine.send(Update::Error { message });
+    }
+    if let (true, Some(db)) = (engine.cfg.replay_stored_alerts, engine.cfg.db.clone()) {
+        let ui = engine.ui.clone();
+        tasks.spawn(async move {
+            let replay =
+                tokio::task::spawn_blocking(move || super::persist::replay_stored_alerts(&db, &ui));
+            let _ = replay.await;
+        });
     }
     engine.replay_outbox().await;
     // Resume from the stored watermark (a delta poll) when it is recent enough; else load.
