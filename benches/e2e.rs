@@ -21,7 +21,7 @@ use vigil::connect;
 use vigil::export::{ExportOptions, run_export};
 use vigil::graph::model::{Incident, Timestamp};
 use vigil::sim::SimConfig;
-use vigil::store::{Identity, Query, Sort, Store};
+use vigil::store::{Identity, Store};
 use vigil::sync::{EngineConfig, Update};
 use vigil::ui::App;
 use vigil::ui::app::AppConfig;
