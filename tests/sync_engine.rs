@@ -617,6 +617,52 @@ async fn initial_load_follows_next_links_with_one_request_per_page() {
 }
 
 #[tokio::test]
+async fn pages_are_stored_and_a_restart_resumes_from_the_stored_watermark() {
+    use vigil::db::{Db, incidents, watermark};
+    let fake = Fake::new(60, 1);
+    let db = Db::open_in_memory().unwrap();
+    let with_db = |replay: bool| EngineConfig {
+        db: Some(db.clone()),
+        replay_stored_alerts: replay,
+        ..cfg(None)
+    };
+    let (tx, mut rx, task) = start(&fake, with_db(false));
+    let Update::LoadComplete {
+        watermark: Some(w), ..
+    } = rx.until(is_load_complete).await
+    else {
+        panic!("no watermark")
+    };
+    // Every page was on disk before the UI heard of it, alerts and watermark too.
+    assert_eq!(incidents::count(&db).unwrap(), 60);
+    assert_eq!(incidents::load_alerts(&db, "7").unwrap().unwrap().len(), 1);
+    assert_eq!(watermark::load(&db).unwrap().unwrap().at, w);
+    tx.send(Command::Shutdown).unwrap();
+    let _ = task.await;
+
+    // A restart: the stored alerts reach the UI, and the first listing is a delta poll from
+    // the stored watermark (minus the overlap), not a full load.
+    let before = fake.log().len();
+    let (_tx, mut rx, _task) = start(&fake, with_db(true));
+    rx.until(|u| matches!(u, Update::Alerts { incident_id, .. } if incident_id == "1"))
+        .await;
+    rx.until(|u| {
+        matches!(
+            u,
+            Update::Incidents {
+                source: UpsertSource::Delta,
+                ..
+            }
+        )
+    })
+    .await;
+    let first = fake.log()[before].url.clone();
+    assert_eq!(filter_time(&first), w.plus_seconds(-300), "{first}");
+    assert!(rx.incidents(UpsertSource::Initial).is_empty());
+    assert!(!rx.seen.iter().any(is_load_complete));
+}
+
+#[tokio::test]
 async fn status_and_severity_filters_go_to_the_server() {
     let fake = Fake::new(20, 0);
     let mut c = cfg(None);
