@@ -95,7 +95,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         outbox_path: Some(session.state_dir.join("outbox.json")),
         read_only: session.read_only,
         db: Some(db.clone()),
-        replay_stored_alerts: !cli.no_cache,
+        start_from_db: !cli.no_cache,
         ..EngineConfig::default()
     };
     let engine::EngineHandle {

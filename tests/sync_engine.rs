@@ -621,9 +621,9 @@ async fn pages_are_stored_and_a_restart_resumes_from_the_stored_watermark() {
     use vigil::db::{Db, incidents, watermark};
     let fake = Fake::new(60, 1);
     let db = Db::open_in_memory().unwrap();
-    let with_db = |replay: bool| EngineConfig {
+    let with_db = |from_db: bool| EngineConfig {
         db: Some(db.clone()),
-        replay_stored_alerts: replay,
+        start_from_db: from_db,
         ..cfg(None)
     };
     let (tx, mut rx, task) = start(&fake, with_db(false));

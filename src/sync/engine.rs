@@ -60,8 +60,9 @@ pub struct EngineConfig {
     pub read_only: bool,
     /// The profile's database (`None`: nothing kept between runs, e.g. tests and export).
     pub db: Option<crate::db::Db>,
-    /// At start, send the alerts stored in `db` to the UI (its rows were painted from it).
-    pub replay_stored_alerts: bool,
+    /// The UI was painted from `db`: at start, send it the stored alerts and resume from the
+    /// stored watermark (when false, a full load as on a first start).
+    pub start_from_db: bool,
 }
 
 impl Default for EngineConfig {
@@ -77,7 +78,7 @@ impl Default for EngineConfig {
             beta_for_experts: true,
             outbox_path: None,
             db: None,
-            replay_stored_alerts: false,
+            start_from_db: false,
             read_only: false,
         }
     }
@@ -263,7 +264,7 @@ async fn run<A: GraphApi>(
         tracing::warn!(%message, "outbox");
         engine.send(Update::Error { message });
     }
-    if let (true, Some(db)) = (engine.cfg.replay_stored_alerts, engine.cfg.db.clone()) {
+    if let (true, Some(db)) = (engine.cfg.start_from_db, engine.cfg.db.clone()) {
         let ui = engine.ui.clone();
         tasks.spawn(async move {
             let replay =
@@ -560,7 +561,9 @@ impl<A: GraphApi> Engine<A> {
     /// Takes the stored watermark when it is newer than the load window's start (so a delta
     /// poll covers everything missed since): the rows are already on screen from the database.
     fn resume_from_db(&mut self) -> bool {
-        let Some(db) = &self.cfg.db else { return false };
+        let Some(db) = self.cfg.db.as_ref().filter(|_| self.cfg.start_from_db) else {
+            return false;
+        };
         let stored = match crate::db::watermark::load(db) {
             Ok(w) => w,
             Err(e) => {
