@@ -644,16 +644,18 @@ async fn pages_are_stored_and_a_restart_resumes_from_the_stored_watermark() {
     // the stored watermark (minus the overlap), not a full load.
     let before = fake.log().len();
     let (_tx, mut rx, _task) = start(&fake, with_db(true));
-    rx.until(|u| matches!(u, Update::Alerts { incident_id, .. } if incident_id == "1"))
-        .await;
+    // In either order: the replay runs beside the poll.
+    let (mut alerts, mut delta) = (false, false);
     rx.until(|u| {
-        matches!(
+        alerts |= matches!(u, Update::Alerts { incident_id, .. } if incident_id == "1");
+        delta |= matches!(
             u,
             Update::Incidents {
                 source: UpsertSource::Delta,
                 ..
             }
-        )
+        );
+        alerts && delta
     })
     .await;
     let first = fake.log()[before].url.clone();
