@@ -1,12 +1,16 @@
-//! Instant start: before any network request the queue is filled from the profile's database
-//! (rows only; an incident's alerts are read from the database when it is opened), marked
-//! seen, and the engine resumes from the stored watermark. The first start after an upgrade
-//! imports the old snapshot file once (`db::snapshot_import`).
+//! Instant start: before any network request the most recently updated incidents are read
+//! from the profile's database (rows only, [`FIRST_ROWS`] of them) and marked seen; the engine
+//! then sends the rest, with every incident's alerts, in chunks (`sync::persist`), and resumes
+//! from the stored watermark. The first start after an upgrade imports the old snapshot file
+//! once (`db::snapshot_import`).
 
 use crate::db::{Db, incidents, snapshot_import, watermark};
 use crate::graph::model::Timestamp;
 use crate::store::Store;
 use std::path::Path;
+
+/// Rows read before the first frame (a few screens of the default, most-recent-first view).
+pub const FIRST_ROWS: usize = 500;
 
 /// Fills `store` from `db` (importing an old snapshot first, once); returns notices for the
 /// analyst. Nothing here fails the start: a problem becomes a notice.
@@ -17,7 +21,7 @@ pub fn paint_from_db(store: &mut Store, db: &Db, state_dir: &Path, profile: &str
         Ok(None) => {}
         Err(e) => notices.push(format!("Could not import the old snapshot cache: {e}")),
     }
-    let rows = match incidents::load_incidents(db) {
+    let rows = match incidents::load_recent(db, FIRST_ROWS) {
         Ok(rows) => rows,
         Err(e) => {
             notices.push(format!(
@@ -29,8 +33,8 @@ pub fn paint_from_db(store: &mut Store, db: &Db, state_dir: &Path, profile: &str
     if rows.is_empty() {
         return notices;
     }
-    let n = rows.len();
     store.load_snapshot(rows);
+    let n = incidents::count(db).unwrap_or(0);
     let age = match watermark::load(db) {
         Ok(Some(w)) => format!(
             " synced {} ago",

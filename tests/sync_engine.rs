@@ -640,14 +640,15 @@ async fn pages_are_stored_and_a_restart_resumes_from_the_stored_watermark() {
     tx.send(Command::Shutdown).unwrap();
     let _ = task.await;
 
-    // A restart: the stored alerts reach the UI, and the first listing is a delta poll from
-    // the stored watermark (minus the overlap), not a full load.
+    // A restart: the stored incidents reach the UI with their alerts, and the first listing is
+    // a delta poll from the stored watermark (minus the overlap), not a full load.
     let before = fake.log().len();
     let (_tx, mut rx, _task) = start(&fake, with_db(true));
     // In either order: the replay runs beside the poll.
     let (mut alerts, mut delta) = (false, false);
     rx.until(|u| {
-        alerts |= matches!(u, Update::Alerts { incident_id, .. } if incident_id == "1");
+        alerts |= matches!(u, Update::Incidents { items, source: UpsertSource::Initial }
+            if items.iter().any(|i| i.id == "1" && i.alerts.as_ref().is_some_and(|a| a.len() == 1)));
         delta |= matches!(
             u,
             Update::Incidents {
@@ -660,7 +661,12 @@ async fn pages_are_stored_and_a_restart_resumes_from_the_stored_watermark() {
     .await;
     let first = fake.log()[before].url.clone();
     assert_eq!(filter_time(&first), w.plus_seconds(-300), "{first}");
-    assert!(rx.incidents(UpsertSource::Initial).is_empty());
+    assert_eq!(
+        rx.incidents(UpsertSource::Initial).len(),
+        60,
+        "every stored incident"
+    );
+    assert_eq!(fake.log().len() - before, 1, "one delta page, no full load");
     assert!(!rx.seen.iter().any(is_load_complete));
 }
 

@@ -127,21 +127,44 @@ pub fn write_alerts(db: &Db, incident_id: &str, alerts: &[Alert]) -> Result<(), 
 /// Every stored incident, without alerts (the queue's rows). A record that no longer parses
 /// is skipped with a log line.
 pub fn load_incidents(db: &Db) -> Result<Vec<Incident>, DbError> {
+    db.with(|c| read_incidents(c, "SELECT id, lz4, json FROM incidents", []))
+}
+
+/// The `limit` most recently updated incidents, without alerts (the first screens).
+pub fn load_recent(db: &Db, limit: usize) -> Result<Vec<Incident>, DbError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     db.with(|c| {
-        let mut st = c.prepare("SELECT id, lz4, json FROM incidents")?;
-        let mut rows = st.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let lz4: bool = r.get(1)?;
-            let blob: Vec<u8> = r.get(2)?;
-            match decode(&blob, lz4).and_then(|j| serde_json::from_slice::<Incident>(&j).ok()) {
-                Some(inc) => out.push(inc),
-                None => tracing::warn!(%id, "stored incident unreadable; skipped"),
-            }
-        }
-        Ok(out)
+        read_incidents(
+            c,
+            "SELECT id, lz4, json FROM incidents ORDER BY last_update DESC LIMIT ?1",
+            [limit],
+        )
     })
+}
+
+/// One stored incident without alerts, on a connection already held.
+pub fn read_incident(c: &Connection, id: &str) -> rusqlite::Result<Option<Incident>> {
+    Ok(read_incidents(c, "SELECT id, lz4, json FROM incidents WHERE id = ?1", [id])?.pop())
+}
+
+fn read_incidents<P: rusqlite::Params>(
+    c: &Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<Vec<Incident>> {
+    let mut st = c.prepare_cached(sql)?;
+    let mut rows = st.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let lz4: bool = r.get(1)?;
+        let blob: Vec<u8> = r.get(2)?;
+        match decode(&blob, lz4).and_then(|j| serde_json::from_slice::<Incident>(&j).ok()) {
+            Some(inc) => out.push(inc),
+            None => tracing::warn!(%id, "stored incident unreadable; skipped"),
+        }
+    }
+    Ok(out)
 }
 
 /// The stored alerts of an incident, or `None` when they were never stored.
@@ -190,11 +213,10 @@ pub fn prune_before(db: &Db, before: Timestamp) -> Result<usize, DbError> {
     })
 }
 
-/// Ids of incidents whose alerts are stored, most recently updated first.
-pub fn ids_with_alerts(db: &Db) -> Result<Vec<String>, DbError> {
+/// Ids of every stored incident, most recently updated first.
+pub fn ids_by_update(db: &Db) -> Result<Vec<String>, DbError> {
     db.with(|c| {
-        let mut st =
-            c.prepare("SELECT id FROM incidents WHERE alerts_known = 1 ORDER BY last_update DESC")?;
+        let mut st = c.prepare("SELECT id FROM incidents ORDER BY last_update DESC")?;
         let ids = st.query_map([], |r| r.get(0))?;
         ids.collect()
     })

@@ -60,8 +60,8 @@ pub struct EngineConfig {
     pub read_only: bool,
     /// The profile's database (`None`: nothing kept between runs, e.g. tests and export).
     pub db: Option<crate::db::Db>,
-    /// The UI was painted from `db`: at start, send it the stored alerts and resume from the
-    /// stored watermark (when false, a full load as on a first start).
+    /// The UI was painted from `db`: at start, send it every stored incident with its alerts
+    /// and resume from the stored watermark (when false, a full load as on a first start).
     pub start_from_db: bool,
 }
 
@@ -268,7 +268,7 @@ async fn run<A: GraphApi>(
         let ui = engine.ui.clone();
         tasks.spawn(async move {
             let replay =
-                tokio::task::spawn_blocking(move || super::persist::replay_stored_alerts(&db, &ui));
+                tokio::task::spawn_blocking(move || super::persist::replay_stored(&db, &ui));
             let _ = replay.await;
         });
     }

@@ -36,45 +36,43 @@ pub(crate) fn stored_alerts(db: Option<&Db>, incident_id: &str) -> Option<Vec<Al
     }
 }
 
-/// Incidents whose stored alerts are read in one hold of the connection (the UI, which shares
-/// it, waits at most that long).
+/// Incidents read in one hold of the connection (the UI, which shares it, waits at most
+/// that long).
 const REPLAY_CHUNK: usize = 200;
 
-/// Sends the stored alerts of every incident to the UI, most recently updated first, so the
-/// queue's alert columns and alert filters are complete after a start from the database while
-/// the rows were painted at once. Each chunk is read and sent while the connection is held:
-/// a newer copy the engine writes meanwhile is sent after it, so the newer one wins.
-pub(crate) fn replay_stored_alerts(
-    db: &Db,
-    ui: &tokio::sync::mpsc::UnboundedSender<super::Update>,
-) {
-    let ids = match incidents::ids_with_alerts(db) {
+/// Sends every stored incident with its stored alerts to the UI, most recently updated first
+/// (the first screens were painted from the database with rows only), so the queue is
+/// complete, with its alert columns and alert filters, soon after start. Each chunk is read and
+/// sent while the connection is held: a newer copy the engine writes meanwhile is sent after
+/// it, so the newer one wins.
+pub(crate) fn replay_stored(db: &Db, ui: &tokio::sync::mpsc::UnboundedSender<super::Update>) {
+    let ids = match incidents::ids_by_update(db) {
         Ok(ids) => ids,
         Err(e) => {
-            tracing::warn!(error = %e, "could not list stored alerts");
+            tracing::warn!(error = %e, "could not list stored incidents");
             return;
         }
     };
     for chunk in ids.chunks(REPLAY_CHUNK) {
         let sent = db.with(|c| {
+            let mut items = Vec::with_capacity(chunk.len());
             for id in chunk {
-                if let Some(alerts) = incidents::read_alerts(c, id)? {
-                    let update = super::Update::Alerts {
-                        incident_id: id.clone(),
-                        alerts,
-                    };
-                    if ui.send(update).is_err() {
-                        return Ok(false);
-                    }
+                if let Some(mut inc) = incidents::read_incident(c, id)? {
+                    inc.alerts = incidents::read_alerts(c, id)?;
+                    items.push(inc);
                 }
             }
-            Ok(true)
+            let update = super::Update::Incidents {
+                items,
+                source: super::UpsertSource::Initial,
+            };
+            Ok(ui.send(update).is_ok())
         });
         match sent {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
-                tracing::warn!(error = %e, "could not read stored alerts");
+                tracing::warn!(error = %e, "could not read stored incidents");
                 return;
             }
         }

@@ -84,3 +84,27 @@ fn large_records_are_compressed_small_ones_are_not() {
     assert!(!lz4);
     assert_eq!(blob, b"{}");
 }
+
+#[test]
+fn the_most_recently_updated_come_first_and_one_can_be_read_alone() {
+    let db = Db::open_in_memory().unwrap();
+    write_incidents(
+        &db,
+        &[
+            inc("1", "2026-01-01T00:00:00Z", "old", None),
+            inc("2", "2026-03-01T00:00:00Z", "newest", None),
+            inc("3", "2026-02-01T00:00:00Z", "middle", None),
+        ],
+    )
+    .unwrap();
+    let recent: Vec<String> = load_recent(&db, 2)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(recent, ["2", "3"]);
+    assert_eq!(ids_by_update(&db).unwrap(), ["2", "3", "1"]);
+    let one = db.with(|c| read_incident(c, "3")).unwrap().unwrap();
+    assert_eq!(one.display_name.as_deref(), Some("middle"));
+    assert!(db.with(|c| read_incident(c, "9")).unwrap().is_none());
+}
