@@ -2,7 +2,8 @@
 //!
 //! `cargo bench --bench e2e`: an in-process simulated tenant with 10,000 incidents; the
 //! export over the real Graph client (wall time, requests against the pages needed, peak
-//! memory); start-to-first-paint from the snapshot cache and from an empty start through the
+//! memory); start-to-first-paint from the database (the simulated tenant, then
+//! `VIGIL_BENCH_DB_INCIDENTS` synthetic ones, 100,000 by default) and from an empty start through the
 //! sync engine; the memory an incident with 3 alerts takes in the Store next to its JSON; how
 //! soon a colleague's change is seen by polling. The figures with a stated target (README
 //! "Benchmarks") are checked last: the run exits non-zero when one is missed.
@@ -16,13 +17,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vigil::cache::{self, Snapshot};
-use vigil::cache_start;
 use vigil::export::{ExportOptions, run_export};
 use vigil::graph::model::{Incident, Timestamp};
 use vigil::sim::SimConfig;
 use vigil::start::connect;
-use vigil::store::{Identity, Query, Sort, Store};
+use vigil::store::{Identity, Store};
 use vigil::sync::{EngineConfig, Update};
 use vigil::ui::App;
 use vigil::ui::app::AppConfig;
@@ -32,11 +31,17 @@ use vigil::ui::app::AppConfig;
 struct Counting;
 
 static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+/// The highest `LIVE` since it was last reset.
+static PEAK: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
 
 // SAFETY: forwards every call to the system allocator unchanged; only counts sizes.
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        let now = LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        PEAK.fetch_max(
+            now + l.size() as isize,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         // SAFETY: same layout contract as the caller's.
         unsafe { std::alloc::System.alloc(l) }
     }
@@ -46,8 +51,12 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
         unsafe { std::alloc::System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, new: usize) -> *mut u8 {
-        LIVE.fetch_add(
+        let now = LIVE.fetch_add(
             new as isize - l.size() as isize,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        PEAK.fetch_max(
+            now + new as isize - l.size() as isize,
             std::sync::atomic::Ordering::Relaxed,
         );
         // SAFETY: `p`/`l` come from this allocator; `new` is the caller's requested size.
@@ -107,7 +116,14 @@ fn main() {
         return;
     }
     rt.block_on(first_paint_without_cache());
-    first_paint_from_cache(&rt, &exported, &mut targets);
+    first_paint_from_db("simulated tenant", &exported, &mut targets);
+    drop(exported);
+    let scale: u64 = std::env::var("VIGIL_BENCH_DB_INCIDENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(synth::INCIDENTS);
+    let synthetic: Vec<Incident> = (0..scale).map(|n| synth::incident(n, 0)).collect();
+    first_paint_from_db("synthetic", &synthetic, &mut targets);
     rt.block_on(poll_latency(&mut targets));
     targets.finish();
 }
@@ -313,114 +329,96 @@ async fn first_paint_without_cache() {
     demo.sim.shutdown().await;
 }
 
-/// From the snapshot cache, as `vigil` starts: the old path (the whole snapshot loaded
-/// synchronously), then the new one (the head synchronously → first frame, the full snapshot on
-/// a blocking thread merged into the update stream → applied).
-fn first_paint_from_cache(
-    rt: &tokio::runtime::Runtime,
-    incidents: &[Incident],
-    targets: &mut targets::Targets,
-) {
+/// From the database, as `vigil` starts (issue 14): each page written in one transaction as
+/// the engine does, then the start (rows → Store → App → first frame) with the live heap's peak
+/// next to what it holds afterwards, opening an incident (its alerts read back), the file's
+/// size next to the JSON, and quitting (dropping the App; nothing is written).
+fn first_paint_from_db(label: &str, incidents: &[Incident], targets: &mut targets::Targets) {
     println!(
-        "== first paint from the snapshot cache ({} incidents) ==",
+        "== start from the database ({} incidents, {label}) ==",
         incidents.len()
     );
     let dir = tempfile::tempdir().unwrap();
-    let path = cache::path_for(dir.path(), "bench");
-    let snap = Snapshot {
-        saved_at: Timestamp::now(),
-        profile: "bench".into(),
-        watermark: incidents
-            .iter()
-            .filter_map(|i| i.last_update_date_time)
-            .max(),
-        incidents: incidents.to_vec(),
-    };
+    let json_bytes: usize = incidents
+        .iter()
+        .map(|i| serde_json::to_vec(i).map(|v| v.len()).unwrap_or(0))
+        .sum();
+    let db = vigil::db::Db::open(dir.path()).unwrap().db;
     let t = Instant::now();
-    cache::save(&path, &snap).unwrap();
-    let save = t.elapsed();
-    let mut sorted = Store::new(Identity::new(["analyst@contoso.com"]));
-    sorted.load_snapshot(snap.incidents.clone());
-    let first: Vec<String> = sorted
-        .view(&Query::portal_default(), Sort::default())
-        .into_iter()
-        .take(cache_start::HEAD_ALERT_ROWS)
-        .collect();
-    drop(sorted);
-    let t = Instant::now();
-    let head_path = cache::head_path(&path);
-    cache::save_head(&head_path, &cache::head_of(&snap, &first)).unwrap();
-    let save_head = t.elapsed();
-    drop(snap);
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let head_size = std::fs::metadata(&head_path).map(|m| m.len()).unwrap_or(0);
+    let mut slowest = Duration::ZERO;
+    for page in incidents.chunks(EXPORT_PAGE) {
+        let p = Instant::now();
+        vigil::db::incidents::write_incidents(&db, page).unwrap();
+        slowest = slowest.max(p.elapsed());
+    }
+    let write = t.elapsed();
+    db.with(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)"))
+        .unwrap();
+    let size: u64 = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "written page by page ({EXPORT_PAGE} a transaction) in {write:?}, slowest page {slowest:?}; \
+         on disk {:.1} MB for {:.1} MB of JSON ({:.2}x)",
+        size as f64 / 1e6,
+        json_bytes as f64 / 1e6,
+        size as f64 / json_bytes.max(1) as f64
+    );
+    targets.at_most(
+        &format!("on disk vs JSON, x1000 ({label})"),
+        size * 1000 / json_bytes.max(1) as u64,
+        500,
+    );
 
-    // Before: the whole snapshot, synchronously.
+    PEAK.store(live_bytes(), std::sync::atomic::Ordering::Relaxed);
+    let live0 = live_bytes();
     let t = Instant::now();
-    let loaded = cache::load(&path, "bench").unwrap();
-    let load = t.elapsed();
     let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
-    store.load_snapshot(loaded.incidents);
+    let notices = vigil::start::from_db::paint_from_db(&mut store, &db, dir.path(), "bench");
     let to_store = t.elapsed();
     let mut app = App::new(store, AppConfig::default(), Timestamp::now());
-    let to_app = t.elapsed();
     let frame = render_once(&mut app);
-    let total = t.elapsed();
-    drop(app);
+    let first_paint = t.elapsed();
+    let peak = (PEAK.load(std::sync::atomic::Ordering::Relaxed) - live0).max(0) as u64;
+    let held = (live_bytes() - live0).max(0) as u64;
     println!(
-        "before (full snapshot, synchronous): file {:.1} MB (save {save:?}); cache::load {load:?}, \
-         + Store::load_snapshot {to_store:?}, + App::new {to_app:?}, + one 200x50 frame \
-         ({frame:?}) = {total:?}",
-        size as f64 / 1e6
+        "first paint {first_paint:?} (rows → Store {to_store:?}, one 200x50 frame {frame:?}); \
+         live heap peak {:.1} MB, held after {:.1} MB ({:.2}x); {notices:?}",
+        peak as f64 / 1e6,
+        held as f64 / 1e6,
+        peak as f64 / held.max(1) as f64
     );
-
-    // After: the head synchronously, the full snapshot in the background.
-    let t = Instant::now();
-    let parsed = cache::load_head(&head_path, "bench").map(|h| h.incidents.len());
-    println!(
-        "head file read and parsed alone: {:?} ({parsed:?} incidents)",
-        t.elapsed()
+    targets.at_most(
+        &format!("first paint from the database ({label})"),
+        first_paint,
+        Duration::from_millis(100),
     );
-    rt.block_on(async {
-        let t = Instant::now();
-        let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
-        let start = cache_start::load_cache(&mut store, &path, "bench");
-        let to_store = t.elapsed();
-        let n = store.len();
-        let mut app = App::new(store, AppConfig::default(), Timestamp::now());
-        let frame = render_once(&mut app);
-        let first_paint = t.elapsed();
-        println!(
-            "after: head file {:.1} MB (save {save_head:?}; {n} incidents, alerts for the first \
-             {} rows); head → Store {to_store:?}, + App::new + one 200x50 frame ({frame:?}) = \
-             first paint {first_paint:?}",
-            head_size as f64 / 1e6,
-            cache_start::HEAD_ALERT_ROWS
-        );
-        targets.at_most(
-            "first paint from the snapshot cache",
-            first_paint,
-            Duration::from_millis(100),
-        );
-        let (_engine_tx, engine_rx) = tokio::sync::mpsc::unbounded_channel();
-        let (mut rx, _state) = cache_start::merge(engine_rx, start.full, start.head_versions);
-        let mut applied = 0;
-        while let Some(u) = rx.recv().await {
-            if let Update::Incidents { items, .. } = &u {
-                applied += items.len();
-            }
-            app.apply_update(u);
-            if applied >= n {
-                break;
-            }
-        }
-        let full = t.elapsed();
-        let frame = render_once(&mut app);
-        println!(
-            "after: full snapshot loaded in the background and applied ({applied} incidents) at \
-             {full:?} after start; next frame {frame:?}"
-        );
+    targets.at_most(
+        &format!("start peak vs held after, x100 ({label})"),
+        peak * 100 / held.max(1),
+        120,
+    );
+    let ids: Vec<String> = incidents.iter().step_by(97).map(|i| i.id.clone()).collect();
+    let mut k = 0;
+    let open = targets::median_time(50, || {
+        let id = &ids[k % ids.len()];
+        k += 1;
+        std::hint::black_box(vigil::db::incidents::load_alerts(&db, id).unwrap());
     });
+    println!("opening an incident (its alerts read from the database): {open:?}");
+    targets.at_most(
+        &format!("opening an incident ({label})"),
+        open,
+        Duration::from_millis(16),
+    );
+    let t = Instant::now();
+    drop(app);
+    drop(db);
+    let quit = t.elapsed();
+    println!("quit (App and database closed, nothing written): {quit:?}");
+    targets.at_most(&format!("quit ({label})"), quit, Duration::from_millis(200));
 }
 
 /// JSON bytes of N incidents with 3 alerts each next to the RSS growth of holding them.

@@ -89,7 +89,8 @@ pub struct Cli {
     #[arg(long)]
     pub read_only: bool,
 
-    /// Do not read or write the local snapshot cache; always load fresh from Graph.
+    /// Start with an empty queue, not the incidents in the local database (which is still
+    /// written), and load everything fresh from Graph.
     #[arg(long)]
     pub no_cache: bool,
 

@@ -5,8 +5,6 @@
 //! embedded simulated tenant, `experts` holds Ask Defender Experts logic, `export` is the
 //! headless export.
 
-pub mod cache;
-pub mod cache_start;
 pub mod child_process;
 pub mod cli;
 pub mod config;

@@ -617,6 +617,60 @@ async fn initial_load_follows_next_links_with_one_request_per_page() {
 }
 
 #[tokio::test]
+async fn pages_are_stored_and_a_restart_resumes_from_the_stored_watermark() {
+    use vigil::db::{Db, incidents, watermark};
+    let fake = Fake::new(60, 1);
+    let db = Db::open_in_memory().unwrap();
+    let with_db = |from_db: bool| EngineConfig {
+        db: Some(db.clone()),
+        start_from_db: from_db,
+        ..cfg(None)
+    };
+    let (tx, mut rx, task) = start(&fake, with_db(false));
+    let Update::LoadComplete {
+        watermark: Some(w), ..
+    } = rx.until(is_load_complete).await
+    else {
+        panic!("no watermark")
+    };
+    // Every page was on disk before the UI heard of it, alerts and watermark too.
+    assert_eq!(incidents::count(&db).unwrap(), 60);
+    assert_eq!(incidents::load_alerts(&db, "7").unwrap().unwrap().len(), 1);
+    assert_eq!(watermark::load(&db).unwrap().unwrap().at, w);
+    tx.send(Command::Shutdown).unwrap();
+    let _ = task.await;
+
+    // A restart: the stored incidents reach the UI with their alerts, and the first listing is
+    // a delta poll from the stored watermark (minus the overlap), not a full load.
+    let before = fake.log().len();
+    let (_tx, mut rx, _task) = start(&fake, with_db(true));
+    // In either order: the replay runs beside the poll.
+    let (mut alerts, mut delta) = (false, false);
+    rx.until(|u| {
+        alerts |= matches!(u, Update::Incidents { items, source: UpsertSource::Initial }
+            if items.iter().any(|i| i.id == "1" && i.alerts.as_ref().is_some_and(|a| a.len() == 1)));
+        delta |= matches!(
+            u,
+            Update::Incidents {
+                source: UpsertSource::Delta,
+                ..
+            }
+        );
+        alerts && delta
+    })
+    .await;
+    let first = fake.log()[before].url.clone();
+    assert_eq!(filter_time(&first), w.plus_seconds(-300), "{first}");
+    assert_eq!(
+        rx.incidents(UpsertSource::Initial).len(),
+        60,
+        "every stored incident"
+    );
+    assert_eq!(fake.log().len() - before, 1, "one delta page, no full load");
+    assert!(!rx.seen.iter().any(is_load_complete));
+}
+
+#[tokio::test]
 async fn status_and_severity_filters_go_to_the_server() {
     let fake = Fake::new(20, 0);
     let mut c = cfg(None);

@@ -8,10 +8,13 @@
 
 pub mod comment_drafts;
 pub mod drafts;
+pub mod incidents;
 pub mod inquiries;
 pub mod migrate_files;
 pub mod outbox;
 pub mod schema;
+pub mod snapshot_import;
+pub mod watermark;
 
 use rusqlite::Connection;
 use std::fmt;

@@ -6,8 +6,12 @@ pub const MIGRATIONS: &[&str] = &[
     // 1: everything vigil keeps between runs.
     r#"
     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE incidents(id TEXT PRIMARY KEY, last_update TEXT, json BLOB NOT NULL);
-    CREATE TABLE alerts(id TEXT PRIMARY KEY, incident_id TEXT, json BLOB NOT NULL);
+    CREATE TABLE incidents(id TEXT PRIMARY KEY, last_update TEXT, status TEXT, severity TEXT,
+        title TEXT, assigned_to TEXT, created TEXT, alerts_known INTEGER NOT NULL DEFAULT 0,
+        lz4 INTEGER NOT NULL DEFAULT 0, json BLOB NOT NULL);
+    CREATE INDEX incidents_by_update ON incidents(last_update);
+    CREATE TABLE alerts(id TEXT PRIMARY KEY, incident_id TEXT, title TEXT, severity TEXT,
+        status TEXT, lz4 INTEGER NOT NULL DEFAULT 0, json BLOB NOT NULL);
     CREATE INDEX alerts_by_incident ON alerts(incident_id);
     CREATE TABLE outbox(op INTEGER PRIMARY KEY, entry TEXT NOT NULL);
     CREATE TABLE inquiry_drafts(id TEXT PRIMARY KEY, body TEXT NOT NULL);

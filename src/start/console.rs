@@ -1,14 +1,12 @@
 //! The interactive console and the headless export: both open a [`Session`], run the sync
 //! engine on it, and (for the console) hand the engine's channels to the UI.
 
-use crate::cache;
-use crate::cache_start;
 use crate::cli::{Cli, ExportArgs};
 use crate::config::Config;
 use crate::graph::model::Timestamp;
 use crate::paths::Paths;
 use crate::start::launch::{self, Session};
-use crate::store::{Identity, Query, Sort, Store};
+use crate::store::{Identity, Store};
 use crate::sync::engine::{self, EngineConfig};
 use crate::ui::keymap::Keymap;
 use crate::ui::{color, theme};
@@ -65,17 +63,6 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
             .await;
     let mut store = Store::new(Identity::new(aliases));
 
-    // Instant start: paint the head of the last snapshot, marked stale, load the rest in the
-    // background and sync.
-    let snapshot_path = cache::path_for(&session.state_dir, &session.profile_key);
-    let (full, head_versions) = if cli.no_cache {
-        (None, Default::default())
-    } else {
-        let start = cache_start::load_cache(&mut store, &snapshot_path, &session.profile_key);
-        notices.extend(start.notices);
-        (start.full, start.head_versions)
-    };
-
     // The profile's database: one writer per profile (a second vigil is refused here).
     let db = match crate::db::Db::open(&session.state_dir) {
         Ok(opened) => {
@@ -86,10 +73,24 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
     };
     // Once: the outbox, inquiry and draft files of earlier versions move into the database.
     match crate::db::migrate_files::migrate(&db, &session.state_dir) {
-        Ok(m) => notices.extend(m.notices.iter().map(|n| crate::ui::sanitize::sanitize(n).into_owned())),
+        Ok(m) => notices.extend(
+            m.notices
+                .iter()
+                .map(|n| crate::ui::sanitize::sanitize(n).into_owned()),
+        ),
         Err(e) => notices.push(format!(
-            "The outbox, inquiry and draft files of an earlier vigil could not be imported              ({e}); they are left in place."
+            "The outbox, inquiry and draft files of an earlier vigil could not be imported \
+             ({e}); they are left in place."
         )),
+    }
+    // Instant start: the queue as the database holds it, before any network request.
+    if !cli.no_cache {
+        notices.extend(crate::start::from_db::paint_from_db(
+            &mut store,
+            &db,
+            &session.state_dir,
+            &session.profile_key,
+        ));
     }
 
     let sync = cfg
@@ -106,6 +107,7 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         overlap: Duration::from_secs(sync.overlap_secs),
         read_only: session.read_only,
         db: Some(db.clone()),
+        start_from_db: !cli.no_cache,
         ..EngineConfig::default()
     };
     let engine::EngineHandle {
@@ -113,7 +115,6 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         updates,
         task: engine_task,
     } = engine::spawn(Arc::new(session.client.clone()), engine_cfg);
-    let (updates, forwarded) = cache_start::merge(updates, full, head_versions);
 
     let saved_views = cfg
         .map(|c| {
@@ -146,19 +147,10 @@ pub async fn run(cli: &Cli, paths: &Paths, cfg: Option<&Config>) -> anyhow::Resu
         teammates: user.teammates.clone(),
         db: Some(db),
     };
-    let mut store = crate::ui::run(ctx).await?;
+    // Everything synced is already in the database: quitting writes nothing more.
+    let _store = crate::ui::run(ctx).await?;
     // The engine got Shutdown from the UI; give it a moment to persist the outbox.
     let _ = tokio::time::timeout(Duration::from_secs(3), engine_task).await;
-    if !cli.no_cache {
-        cache_start::complete_before_save(
-            &mut store,
-            &forwarded,
-            snapshot_path.clone(),
-            &session.profile_key,
-        )
-        .await;
-        save_snapshot(&session, &store, &snapshot_path);
-    }
     if let Some(sim) = session.demo {
         sim.shutdown().await;
     }
@@ -203,33 +195,6 @@ fn experts_config(cfg: Option<&Config>, session: &Session) -> crate::ui::app::Ex
         tenant_id: Some(session.tenant_id.clone()),
         drafts_dir: Some(session.state_dir.join("drafts")),
         inquiries_path: Some(session.state_dir.join("inquiries.json")),
-    }
-}
-
-fn save_snapshot(session: &Session, store: &Store, path: &std::path::Path) {
-    let incidents = store.snapshot();
-    let watermark = incidents
-        .iter()
-        .filter_map(|i| i.last_update_date_time)
-        .max();
-    let snap = cache::Snapshot {
-        saved_at: Timestamp::now(),
-        profile: session.profile_key.clone(),
-        watermark,
-        incidents,
-    };
-    if let Err(e) = cache::save(path, &snap) {
-        tracing::warn!(error = %e, path = %path.display(), "could not save the snapshot cache");
-        return;
-    }
-    let first: Vec<String> = store
-        .view(&Query::portal_default(), Sort::default())
-        .into_iter()
-        .take(cache_start::HEAD_ALERT_ROWS)
-        .collect();
-    let head_path = cache::head_path(path);
-    if let Err(e) = cache::save_head(&head_path, &cache::head_of(&snap, &first)) {
-        tracing::warn!(error = %e, path = %head_path.display(), "could not save the snapshot head");
     }
 }
 

@@ -14,6 +14,7 @@ use super::lazy::{self, LazyItem};
 use super::lister::{ListQuery, Lister, filter_clauses, get_incident_alerts};
 use super::messages::{AlertsMode, Command, OpId, Phase, SyncStatus, Update, WriteOp};
 use super::outbox::{Outbox, OutboxEntry, persist};
+use super::persist::{store_alerts, stored_alerts};
 use super::reads::{load_incident, report_load_error, run_listing};
 use super::unknown_enums::UnknownEnums;
 use super::writer::Writer;
@@ -62,6 +63,9 @@ pub struct EngineConfig {
     pub read_only: bool,
     /// The profile's database (`None`: nothing kept between runs, e.g. tests and export).
     pub db: Option<crate::db::Db>,
+    /// The UI was painted from `db`: at start, send it every stored incident with its alerts
+    /// and resume from the stored watermark (when false, a full load as on a first start).
+    pub start_from_db: bool,
 }
 
 impl Default for EngineConfig {
@@ -77,6 +81,7 @@ impl Default for EngineConfig {
             beta_for_experts: true,
             outbox_path: None,
             db: None,
+            start_from_db: false,
             read_only: false,
         }
     }
@@ -174,6 +179,7 @@ async fn run<A: GraphApi>(
         loader_rx,
         ui.clone(),
         internal.clone(),
+        cfg.db.clone(),
     ));
 
     let poll = cfg.poll_interval;
@@ -207,8 +213,22 @@ async fn run<A: GraphApi>(
         tracing::warn!(%message, "outbox");
         engine.send(Update::Error { message });
     }
+    if let (true, Some(db)) = (engine.cfg.start_from_db, engine.cfg.db.clone()) {
+        let ui = engine.ui.clone();
+        tasks.spawn(async move {
+            let replay =
+                tokio::task::spawn_blocking(move || super::persist::replay_stored(&db, &ui));
+            let _ = replay.await;
+        });
+    }
     engine.replay_outbox().await;
-    engine.start_run(RunKind::Initial, &mut tasks);
+    // Resume from the stored watermark (a delta poll) when it is recent enough; else load.
+    let first = if engine.resume_from_db() {
+        RunKind::Delta
+    } else {
+        RunKind::Initial
+    };
+    engine.start_run(first, &mut tasks);
     // While work is in flight, refresh the status once a second so throttling waits (which
     // happen inside the client) show in the status bar as they happen.
     let mut status_tick = tokio::time::interval(Duration::from_secs(1));
@@ -510,6 +530,50 @@ impl<A: GraphApi> Engine<A> {
         }
     }
 
+    /// Takes the stored watermark when it is newer than the load window's start (so a delta
+    /// poll covers everything missed since): the rows are already on screen from the database.
+    fn resume_from_db(&mut self) -> bool {
+        let Some(db) = self.cfg.db.as_ref().filter(|_| self.cfg.start_from_db) else {
+            return false;
+        };
+        let stored = match crate::db::watermark::load(db) {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the stored watermark");
+                None
+            }
+        };
+        let window = i64::from(self.cfg.window_days) * 86_400;
+        let oldest = Timestamp::now().plus_seconds(-window);
+        match stored {
+            Some(w) if w.saved_at > oldest && w.at > oldest => {
+                self.watermark = Some(w.at);
+                self.initial_done = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn save_watermark(&self) {
+        if let (Some(db), Some(w)) = (&self.cfg.db, self.watermark)
+            && let Err(e) = crate::db::watermark::save(db, w)
+        {
+            tracing::warn!(error = %e, "could not store the watermark");
+        }
+    }
+
+    /// After a full load that started at `started`, forgets stored incidents older than the
+    /// window (the load listed everything newer).
+    fn prune_stored(&self, started: Timestamp) {
+        let window = i64::from(self.cfg.window_days) * 86_400;
+        if let Some(db) = &self.cfg.db
+            && let Err(e) = crate::db::incidents::prune_before(db, started.plus_seconds(-window))
+        {
+            tracing::warn!(error = %e, "could not prune stored incidents");
+        }
+    }
+
     fn start_run(&mut self, kind: RunKind, tasks: &mut JoinSet<()>) {
         let since_initial =
             Timestamp::now().plus_seconds(-(i64::from(self.cfg.window_days) * 86_400));
@@ -549,6 +613,7 @@ impl<A: GraphApi> Engine<A> {
             self.ui.clone(),
             self.internal.clone(),
             self.loader.clone(),
+            self.cfg.db.clone(),
         ));
         self.emit_status();
     }
@@ -570,12 +635,21 @@ impl<A: GraphApi> Engine<A> {
                 }
             }
             Command::LoadAlerts { incident_id } => {
+                // What the database holds first (well under a frame), then the service's.
+                if let Some(alerts) = stored_alerts(self.cfg.db.as_ref(), &incident_id) {
+                    self.send(Update::Alerts {
+                        incident_id: incident_id.clone(),
+                        alerts,
+                    });
+                }
                 let (api, ui, internal) =
                     (self.api.clone(), self.ui.clone(), self.internal.clone());
+                let db = self.cfg.db.clone();
                 tasks.spawn(async move {
                     match get_incident_alerts(&*api, &incident_id).await {
                         Ok(alerts) => {
                             let _ = internal.send(Internal::RequestOk);
+                            store_alerts(db.as_ref(), &incident_id, &alerts);
                             let _ = ui.send(Update::Alerts {
                                 incident_id,
                                 alerts,
@@ -672,6 +746,7 @@ impl<A: GraphApi> Engine<A> {
                     self.beta_unavailable.clone(),
                     self.ui.clone(),
                     self.internal.clone(),
+                    self.cfg.db.clone(),
                 ));
             }
             Command::Write { op, write } => self.queue_write(op, write, None).await,
@@ -775,6 +850,7 @@ impl<A: GraphApi> Engine<A> {
                 self.beta_unavailable.clone(),
                 self.ui.clone(),
                 self.internal.clone(),
+                self.cfg.db.clone(),
             ));
         }
         self.bad_ids.retain(|_, tries| *tries < BAD_RECORD_REREADS);
@@ -790,6 +866,7 @@ impl<A: GraphApi> Engine<A> {
                 self.beta_unavailable.clone(),
                 self.ui.clone(),
                 self.internal.clone(),
+                self.cfg.db.clone(),
             ));
         }
     }
@@ -823,8 +900,10 @@ impl<A: GraphApi> Engine<A> {
                     None
                 });
                 self.watermark = self.watermark.max(seen);
+                self.save_watermark();
                 if kind == RunKind::Initial {
                     self.initial_done = true;
+                    self.prune_stored(stats.started);
                     self.send(Update::LoadComplete {
                         total: stats.total,
                         requests: stats.requests,

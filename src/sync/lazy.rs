@@ -41,6 +41,7 @@ pub(crate) async fn run<A: GraphApi>(
     mut rx: UnboundedReceiver<Vec<LazyItem>>,
     ui: UnboundedSender<Update>,
     internal: UnboundedSender<Internal>,
+    db: Option<crate::db::Db>,
 ) {
     let mut heap: BinaryHeap<LazyItem> = BinaryHeap::new();
     let mut queued: HashSet<String> = HashSet::new();
@@ -81,6 +82,7 @@ pub(crate) async fn run<A: GraphApi>(
                 Ok(alerts) => {
                     backoff = Duration::from_secs(5);
                     let _ = internal.send(Internal::RequestOk);
+                    super::persist::store_alerts(db.as_ref(), &item.id, &alerts);
                     let _ = ui.send(Update::Alerts { incident_id: item.id, alerts });
                 }
                 Err(e) if is_network(&e) => {

@@ -10,6 +10,7 @@ pub mod lazy;
 pub mod lister;
 pub mod messages;
 pub mod outbox;
+mod persist;
 mod reads;
 mod routed;
 mod unknown_enums;

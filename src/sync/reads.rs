@@ -6,6 +6,8 @@ use super::internal::{Internal, RunKind, RunStats};
 use super::lazy::LazyItem;
 use super::lister::{Lister, get_incident};
 use super::messages::{Update, UpsertSource};
+use super::persist::store_incidents;
+use crate::db::Db;
 use crate::graph::error::GraphError;
 use crate::graph::model::Timestamp;
 use std::sync::Arc;
@@ -21,6 +23,7 @@ pub(crate) async fn run_listing<A: GraphApi>(
     ui: UnboundedSender<Update>,
     internal: UnboundedSender<Internal>,
     loader: UnboundedSender<Vec<LazyItem>>,
+    db: Option<Db>,
 ) {
     let started = Timestamp::now();
     let clock = Instant::now();
@@ -72,6 +75,8 @@ pub(crate) async fn run_listing<A: GraphApi>(
                     .map(LazyItem::of)
                     .collect();
                 if !page.items.is_empty() {
+                    // On disk before on screen: one transaction per page.
+                    store_incidents(db.as_ref(), &page.items);
                     let _ = ui.send(Update::Incidents {
                         items: page.items,
                         source,
@@ -126,12 +131,14 @@ pub(crate) async fn load_incident<A: GraphApi>(
     beta_unavailable: Arc<AtomicBool>,
     ui: UnboundedSender<Update>,
     internal: UnboundedSender<Internal>,
+    db: Option<Db>,
 ) {
     if beta && !beta_unavailable.load(Ordering::Relaxed) {
         match get_incident(&*api, &id, true, true).await {
             Ok(incident) => {
                 let _ = internal.send(Internal::RequestOk);
                 reread(&internal, &incident);
+                store_incidents(db.as_ref(), std::slice::from_ref(&incident));
                 let _ = ui.send(Update::Incidents {
                     items: vec![incident],
                     source: UpsertSource::Single,
@@ -152,6 +159,7 @@ pub(crate) async fn load_incident<A: GraphApi>(
         Ok(incident) => {
             let _ = internal.send(Internal::RequestOk);
             reread(&internal, &incident);
+            store_incidents(db.as_ref(), std::slice::from_ref(&incident));
             let _ = ui.send(Update::Incidents {
                 items: vec![incident],
                 source: UpsertSource::Single,
