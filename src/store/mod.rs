@@ -281,7 +281,9 @@ impl Store {
             | Update::MailPending { .. }
             | Update::OutboxLoaded { .. }
             | Update::Tasks { .. }
-            | Update::TaskUpdated { .. } => {}
+            | Update::TaskUpdated { .. }
+            | Update::HuntResult { .. }
+            | Update::HuntFailed { .. } => {}
         }
         ch
     }

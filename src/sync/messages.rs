@@ -93,13 +93,23 @@ impl WriteOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Poll now (coalesced with a refresh already running). `full` re-runs the initial load.
-    Refresh { full: bool },
+    Refresh {
+        full: bool,
+    },
     /// Load (or reload) the alerts of one incident (lazy alert loading, drill-down freshness).
-    LoadAlerts { incident_id: String },
+    LoadAlerts {
+        incident_id: String,
+    },
     /// Re-read one incident; `beta` also fetches the Defender Experts beta fields.
-    LoadIncident { incident_id: String, beta: bool },
+    LoadIncident {
+        incident_id: String,
+        beta: bool,
+    },
     /// Queue a write: the engine writes it to the outbox, sends it and reports the outcome.
-    Write { op: OpId, write: WriteOp },
+    Write {
+        op: OpId,
+        write: WriteOp,
+    },
     /// Queue a write that may already have been applied (its earlier attempt was lost with a
     /// crash): like `Write`, but the target is checked first (comments on the incident, mail in
     /// Sent Items) and a match since `queued_at` counts as done.
@@ -112,9 +122,13 @@ pub enum Command {
     RetryFailed,
     /// The analyst chose to overwrite the server's values: the write in conflict is sent
     /// again with `force` (the same outbox entry, updated in place).
-    Overwrite { op: OpId },
+    Overwrite {
+        op: OpId,
+    },
     /// The analyst kept the server's values: the write leaves the outbox unsent.
-    Discard { op: OpId },
+    Discard {
+        op: OpId,
+    },
     /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel):
     /// `path` is `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`.
     SendMail {
@@ -124,7 +138,9 @@ pub enum Command {
         body: serde_json::Value,
     },
     /// Load the managed-response tasks of an incident (beta `incidentTasks`).
-    LoadTasks { incident_id: String },
+    LoadTasks {
+        incident_id: String,
+    },
     /// PATCH one managed-response task (`body` from `experts::tasks::status_body`).
     UpdateTask {
         op: OpId,
@@ -133,6 +149,13 @@ pub enum Command {
         body: serde_json::Value,
     },
     /// Stop the engine (flushes the outbox state first).
+    /// Runs an advanced hunting query (`id` names its answer); a newer one replaces it.
+    Hunt {
+        id: u64,
+        query: String,
+    },
+    /// Drops the running hunting query, if any.
+    CancelHunt,
     Shutdown,
 }
 
@@ -285,5 +308,16 @@ pub enum Update {
         incident_id: String,
         task_id: String,
         result: Result<serde_json::Value, String>,
+    },
+    /// The answer to `Command::Hunt { id, .. }`.
+    HuntResult {
+        id: u64,
+        result: crate::graph::hunting::HuntResult,
+    },
+    /// `Command::Hunt { id, .. }` failed; `message` is the service's, `throttled` for a 429.
+    HuntFailed {
+        id: u64,
+        message: String,
+        throttled: bool,
     },
 }

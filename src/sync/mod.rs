@@ -5,6 +5,7 @@
 pub mod api;
 pub mod base;
 pub mod engine;
+mod hunt;
 pub mod lazy;
 pub mod lister;
 pub mod messages;
