@@ -242,6 +242,8 @@ pub struct App {
     /// Width of the document area at the last render (for wrapping).
     page_width: usize,
     last_frame: Option<Buffer>,
+    /// Where advanced hunting keeps its query history (`None`: not kept).
+    hunt_history: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -260,6 +262,9 @@ impl App {
             teammates,
         } = config;
         let comment_dir = experts.drafts_dir.as_ref().map(|d| d.join("comments"));
+        let hunt_history = (experts.drafts_dir.as_ref())
+            .and_then(|d| d.parent())
+            .map(crate::ui::hunt::history_path);
         let (experts, experts_notices) = experts::ExpertsHost::new(experts);
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
         let mut app = App {
@@ -313,6 +318,7 @@ impl App {
             page_rows: 20,
             page_width: 80,
             last_frame: None,
+            hunt_history,
         };
         app.ensure_view();
         for n in experts_notices {
@@ -519,6 +525,7 @@ impl App {
             self.spinner = self.spinner.wrapping_add(1);
             changed = true;
         }
+        changed |= crate::ui::hunt::animating(&self.modals);
         if let Some(n) = &self.notification {
             let ttl = if n.level == Level::Error {
                 ERROR_SECS
@@ -565,6 +572,10 @@ impl App {
                 result,
             } => self.mail_sent(op, &inquiry_id, result),
             Update::Tasks { incident_id, tasks } => self.tasks_loaded(&incident_id, tasks),
+            u @ (Update::HuntResult { .. } | Update::HuntFailed { .. }) => {
+                crate::ui::hunt::route_update(&mut self.modals, &u);
+                self.dirty = true;
+            }
             Update::TaskUpdated {
                 incident_id,
                 result,
@@ -836,6 +847,13 @@ impl App {
             Modal::Ask(_) | Modal::Inquiries(_) | Modal::Notification(_) => {
                 self.experts_modal_key(modal, key)
             }
+            Modal::Hunt(mut h) => {
+                let (open, effects) = h.handle_key(key);
+                if open {
+                    self.modals.push(Modal::Hunt(h));
+                }
+                effects
+            }
             other => self.triage_modal_key(other, key),
         };
         self.queue.stale = true;
@@ -1033,10 +1051,13 @@ impl App {
                 full: args.first() == Some(&"full"),
             })],
             "retry" => self.retry_and_review_conflicts(),
+            "hunt" => self.perform(Action::Hunt),
             other => {
                 self.notify(
                     Level::Error,
-                    format!("Unknown command :{other} (try :view, :sort, :refresh, :retry, :q)"),
+                    format!(
+                        "Unknown command :{other} (try :view, :sort, :refresh, :retry, :hunt, :q)"
+                    ),
                 );
                 Vec::new()
             }
@@ -1210,6 +1231,15 @@ impl App {
             Action::AskExperts => self.open_ask(),
             Action::Inquiries => self.open_inquiries(),
             Action::ExpertsNotification => self.open_notification(),
+            Action::Hunt => {
+                let m = crate::ui::hunt::open(
+                    &self.store,
+                    self.open_incident(),
+                    self.hunt_history.clone(),
+                );
+                self.modals.push(m);
+                Vec::new()
+            }
             Action::Open => self.open(),
             Action::NextSection => {
                 self.switch_section(1);

@@ -8,6 +8,7 @@ pub mod coalesce;
 pub mod color;
 pub mod experts_ui;
 pub mod fixture;
+pub mod hunt;
 pub mod keymap;
 pub mod modal;
 pub mod readable;

@@ -5,6 +5,7 @@
 //! drawing, hints and the "unsaved?" question.
 
 use super::experts_ui::{AskExpertsPane, InquiriesList, NotificationView};
+use super::hunt::HuntScreen;
 use super::theme::Theme;
 use super::triage::{AlertManagePane, BulkResults, CommentEditor, ConfirmDialog, ManagePane};
 use crate::sync::{OpId, WriteOp};
@@ -32,6 +33,7 @@ pub enum Modal {
     Ask(AskExpertsPane),
     Inquiries(InquiriesList),
     Notification(NotificationView),
+    Hunt(Box<HuntScreen>),
 }
 
 impl Modal {
@@ -46,6 +48,7 @@ impl Modal {
             Modal::Ask(_) => "Ask Defender Experts",
             Modal::Inquiries(_) => "Inquiries",
             Modal::Notification(_) => "Defender Experts notification",
+            Modal::Hunt(_) => "Advanced hunting",
         }
     }
 
@@ -60,6 +63,7 @@ impl Modal {
             Modal::Ask(p) => p.hints(),
             Modal::Inquiries(p) => p.hints(),
             Modal::Notification(p) => p.hints(),
+            Modal::Hunt(p) => p.hints(),
         }
     }
 
@@ -67,7 +71,11 @@ impl Modal {
     pub fn takes_text(&self) -> bool {
         matches!(
             self,
-            Modal::Manage(_) | Modal::AlertManage(_) | Modal::Comment(_) | Modal::Ask(_)
+            Modal::Manage(_)
+                | Modal::AlertManage(_)
+                | Modal::Comment(_)
+                | Modal::Ask(_)
+                | Modal::Hunt(_)
         )
     }
 
@@ -93,6 +101,7 @@ impl Modal {
             Modal::Ask(p) => p.handle_paste(text),
             Modal::Inquiries(p) => p.handle_paste(text),
             Modal::Notification(p) => p.handle_paste(text),
+            Modal::Hunt(p) => p.handle_paste(text),
         }
     }
 
@@ -108,6 +117,7 @@ impl Modal {
             Modal::Ask(p) => p.render(f, large_area(area), theme),
             Modal::Inquiries(p) => p.render(f, large_area(area), theme),
             Modal::Notification(p) => p.render(f, large_area(area), theme),
+            Modal::Hunt(p) => p.render(f, area, theme),
         }
     }
 }
