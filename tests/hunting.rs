@@ -234,3 +234,275 @@ async fn the_engine_runs_a_hunt_beside_polling_and_cancel_drops_it() {
     );
     let _ = h.commands.send(Command::Shutdown);
 }
+
+// ----- the screen, driven through App -----
+
+mod screen {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use serde_json::json;
+    use vigil::graph::hunting::{Column, ColumnType, HuntResult};
+    use vigil::sync::{Command, Update};
+    use vigil::ui::app::{App, AppConfig, Effect};
+    use vigil::ui::fixture;
+    use vigil::ui::modal::Modal;
+
+    fn app(state: &std::path::Path) -> App {
+        let mut config = AppConfig::default();
+        config.experts.drafts_dir = Some(state.join("drafts"));
+        App::new(fixture::store(false), config, fixture::now())
+    }
+
+    fn press(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        app.handle_key(KeyEvent::new(code, mods))
+    }
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        press(app, code, KeyModifiers::NONE)
+    }
+
+    fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+        press(app, KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    fn chars(app: &mut App, s: &str) {
+        for c in s.chars() {
+            let m = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            press(app, KeyCode::Char(c), m);
+        }
+    }
+
+    fn screen(app: &mut App, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| app.render(f)).unwrap();
+        for cell in t.backend().buffer().content() {
+            assert!(
+                !cell.symbol().chars().any(char::is_control),
+                "{:?}",
+                cell.symbol()
+            );
+        }
+        t.backend().to_string()
+    }
+
+    fn hunt_sent(effects: &[Effect]) -> Option<(u64, String)> {
+        effects.iter().find_map(|e| match e {
+            Effect::SendCommand(Command::Hunt { id, query }) => Some((*id, query.clone())),
+            _ => None,
+        })
+    }
+
+    fn result() -> HuntResult {
+        let col = |n: &str, k: ColumnType, t: &str| Column {
+            name: n.into(),
+            kind: k,
+            type_name: t.into(),
+        };
+        HuntResult {
+            columns: vec![
+                col("Timestamp", ColumnType::DateTime, "DateTime"),
+                col("DeviceName", ColumnType::String, "String"),
+                col("ProcessCommandLine", ColumnType::String, "String"),
+                col("ProcessId", ColumnType::Integer, "Int64"),
+            ],
+            rows: vec![
+                vec![
+                    json!("2026-12-05T10:00:00Z"),
+                    json!("wks-014.corp.contoso.com"),
+                    json!("powershell.exe -enc SQBFAFgA \u{1b}]0;pwned\u{7}"),
+                    json!(4242),
+                ],
+                vec![
+                    json!("2026-12-04T09:30:00Z"),
+                    json!("srv-db-02.corp.contoso.com"),
+                    json!("cmd.exe /c whoami, \"net user\""),
+                    json!(77),
+                ],
+            ],
+            truncated: false,
+        }
+    }
+
+    /// Opens the screen with `H`, types `query`, runs it; the id sent.
+    fn run(app: &mut App, query: &str) -> u64 {
+        chars(app, "H");
+        assert!(matches!(app.modal(), Some(Modal::Hunt(_))));
+        chars(app, query);
+        let fx = ctrl(app, 's');
+        let (id, sent) = hunt_sent(&fx).expect("ctrl-s sends the query");
+        assert_eq!(sent, query);
+        id
+    }
+
+    #[test]
+    fn h_types_a_query_ctrl_s_runs_it_and_the_table_shows_the_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        let id = run(&mut app, "DeviceProcessEvents | take 2");
+        assert!(screen(&mut app, 120, 30).contains("running"));
+        app.apply_update(Update::HuntResult {
+            id,
+            result: result(),
+        });
+        let s = screen(&mut app, 120, 30);
+        assert!(s.contains("wks-014.corp.contoso.com"), "{s}");
+        assert!(s.contains("srv-db-02"), "{s}");
+        assert!(s.contains("rows 2 / 100,000"), "{s}");
+        assert!(s.contains("last 30 days"), "{s}");
+        assert!(s.contains("calls left this minute: 44/45"), "{s}");
+        assert!(s.contains("\\x1b"), "the escape is shown, not sent: {s}");
+        // Enter shows the row whole; y copies the selected cell, sanitised.
+        key(&mut app, KeyCode::Enter);
+        let s = screen(&mut app, 120, 30);
+        assert!(s.contains("ProcessId (Int64): 4242"), "{s}");
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Right);
+        let fx = key(&mut app, KeyCode::Char('y'));
+        match fx.as_slice() {
+            [Effect::Copy { text, .. }] => {
+                assert!(text.starts_with("powershell.exe -enc"), "{text}");
+                assert!(
+                    !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                    "{text:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // The query is in the history file, private.
+        let hist = std::fs::read_to_string(dir.path().join("hunt_history.json")).unwrap();
+        assert!(hist.contains("DeviceProcessEvents | take 2"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let m = std::fs::metadata(dir.path().join("hunt_history.json")).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, 0o600);
+        }
+        // Esc goes back to the editor, then closes; H again recalls the last query.
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+        assert!(app.modal().is_none());
+        chars(&mut app, "H");
+        assert!(screen(&mut app, 120, 30).contains("DeviceProcessEvents | take 2"));
+    }
+
+    #[test]
+    fn esc_cancels_a_running_query_and_its_late_answer_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        let id = run(&mut app, "AlertInfo");
+        let fx = key(&mut app, KeyCode::Esc);
+        assert_eq!(fx, vec![Effect::SendCommand(Command::CancelHunt)]);
+        assert!(
+            matches!(app.modal(), Some(Modal::Hunt(_))),
+            "the screen stays open"
+        );
+        app.apply_update(Update::HuntResult {
+            id,
+            result: result(),
+        });
+        let s = screen(&mut app, 120, 30);
+        assert!(s.contains("query cancelled"), "{s}");
+        assert!(!s.contains("wks-014"), "{s}");
+    }
+
+    #[test]
+    fn failures_show_the_service_message_and_429s_are_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        let id = run(&mut app, "AlertInfo");
+        app.apply_update(Update::HuntFailed {
+            id,
+            message: "throttled (429): Advanced hunting CPU quota exceeded".into(),
+            throttled: true,
+        });
+        let s = screen(&mut app, 120, 30);
+        assert!(
+            s.contains("429 throttled (429): Advanced hunting CPU quota"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn export_writes_csv_and_ndjson_privately() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        let id = run(&mut app, "DeviceProcessEvents");
+        app.apply_update(Update::HuntResult {
+            id,
+            result: result(),
+        });
+        for name in ["rows.csv", "rows.ndjson"] {
+            let path = dir.path().join(name);
+            chars(&mut app, &format!(":export {}", path.display()));
+            key(&mut app, KeyCode::Enter);
+            let s = screen(&mut app, 160, 30);
+            assert!(s.contains("2 rows written"), "{s}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let m = std::fs::metadata(&path).unwrap();
+                assert_eq!(m.permissions().mode() & 0o777, 0o600);
+            }
+        }
+        let csv = std::fs::read_to_string(dir.path().join("rows.csv")).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("Timestamp,DeviceName,ProcessCommandLine,ProcessId")
+        );
+        assert_eq!(
+            lines.nth(1),
+            Some(
+                "2026-12-04T09:30:00Z,srv-db-02.corp.contoso.com,\"cmd.exe /c whoami, \"\"net user\"\"\",77"
+            )
+        );
+        let nd = std::fs::read_to_string(dir.path().join("rows.ndjson")).unwrap();
+        let first: serde_json::Value = serde_json::from_str(nd.lines().next().unwrap()).unwrap();
+        assert_eq!(first["ProcessId"], 4242);
+        assert_eq!(first["DeviceName"], "wks-014.corp.contoso.com");
+        assert_eq!(nd.lines().count(), 2);
+    }
+
+    #[test]
+    fn hunt_command_and_starting_points_from_the_open_incident() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        key(&mut app, KeyCode::Enter);
+        chars(&mut app, ":hunt");
+        key(&mut app, KeyCode::Enter);
+        assert!(matches!(app.modal(), Some(Modal::Hunt(_))));
+        ctrl(&mut app, 't');
+        let s = screen(&mut app, 160, 40);
+        assert!(s.contains("Starting points"), "{s}");
+        assert!(s.contains("Evidence of alert"), "{s}");
+        key(&mut app, KeyCode::Enter);
+        let s = screen(&mut app, 160, 40);
+        assert!(s.contains("AlertEvidence"), "{s}");
+        let fx = ctrl(&mut app, 's');
+        let (_, q) = hunt_sent(&fx).unwrap();
+        assert!(q.starts_with("AlertEvidence\n| where AlertId == \""), "{q}");
+    }
+
+    #[test]
+    fn snapshots_at_80x24_and_200x50() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        let id = run(&mut app, "DeviceProcessEvents | take 2");
+        app.apply_update(Update::HuntResult {
+            id,
+            result: result(),
+        });
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| app.render(f)).unwrap();
+        insta::assert_snapshot!("hunt_80x24", t.backend());
+        let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
+        t.draw(|f| app.render(f)).unwrap();
+        insta::assert_snapshot!("hunt_200x50", t.backend());
+    }
+}

@@ -95,7 +95,7 @@ impl HuntScreen {
             focus: Focus::Editor,
             history,
             recall: None,
-            picker: (!starters.is_empty() && initial.is_empty()).then_some(0),
+            picker: None,
             starters,
             results: None,
             detail: None,
@@ -169,17 +169,16 @@ impl HuntScreen {
         if !mine {
             return id == self.next_id;
         }
-        let took = self.running.take().map(|r| r.started.elapsed());
+        self.running = None;
         match update {
             Update::HuntResult { result, .. } => {
                 let n = result.rows.len();
-                let secs = took.map(|d| d.as_secs_f64()).unwrap_or(0.0);
                 self.note = Some(if result.truncated {
                     Note::Error(format!(
                         "{n} rows shown: the answer held more than the 100,000-row limit"
                     ))
                 } else {
-                    Note::Info(format!("{n} rows in {secs:.1} s"))
+                    Note::Info(format!("{n} rows returned"))
                 });
                 self.results = Some(ResultTable::new(result.clone()));
                 self.detail = None;

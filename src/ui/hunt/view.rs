@@ -64,7 +64,10 @@ impl HuntScreen {
         if inner.height < 4 || inner.width < 10 {
             return;
         }
-        let editor_h = (inner.height / 3).clamp(3, 10);
+        let lines = u16::try_from(self.editor.lines().len()).unwrap_or(u16::MAX);
+        let editor_h = lines
+            .saturating_add(1)
+            .clamp(3, (inner.height / 3).clamp(3, 12));
         let editor_area = Rect::new(inner.x, inner.y, inner.width, editor_h);
         let edit_block = Block::new().borders(Borders::LEFT).border_style(
             if self.focus == Focus::Editor && self.picker.is_none() {
@@ -98,10 +101,19 @@ impl HuntScreen {
                 body,
                 body.y,
                 vec![Span::styled(
-                    "Write a query and press ctrl-s; ctrl-t offers starting points.",
+                    "Write a query and press ctrl-s. Starting points (ctrl-t):",
                     theme.muted,
                 )],
             );
+            for (i, s) in self.starters.iter().enumerate() {
+                let y = body.y + 1 + i as u16;
+                if y >= body.y + body.height {
+                    break;
+                }
+                let text = format!("  {}", sanitize(&s.label));
+                let text = truncate_to_width(&text, body.width as usize).into_owned();
+                line(f, body, y, vec![Span::styled(text, theme.text)]);
+            }
         }
         if let Some(cmd) = &self.command {
             let y = inner.y + inner.height - 1;
