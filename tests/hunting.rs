@@ -20,7 +20,7 @@ fn cfg(faults: &str) -> SimConfig {
     }
 }
 
-fn col<'a>(r: &'a hunting::HuntResult, name: &str) -> usize {
+fn col(r: &hunting::HuntResult, name: &str) -> usize {
     r.columns
         .iter()
         .position(|c| c.name == name)
