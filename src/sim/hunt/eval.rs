@@ -57,6 +57,13 @@ fn lit_eq(cell: &Value, lit: &Lit) -> bool {
     }
 }
 
+fn lit_eq_ci(cell: &Value, lit: &Lit) -> bool {
+    match (cell.as_str(), lit) {
+        (Some(c), Lit::Str(s)) => c.to_lowercase() == s.to_lowercase(),
+        _ => lit_eq(cell, lit),
+    }
+}
+
 fn order(cell: &Value, lit: &Lit, now: i64) -> Option<Ordering> {
     match lit {
         Lit::Ago(secs) => as_time(cell).map(|t| t.cmp(&(now - secs))),
@@ -72,14 +79,18 @@ fn matches(cell: &Value, op: Op, lit: &Lit, now: i64) -> bool {
     match op {
         Op::Eq => lit_eq(cell, lit),
         Op::Ne => !lit_eq(cell, lit),
-        Op::Has | Op::Contains => {
+        Op::EqCi => lit_eq_ci(cell, lit),
+        Op::NeCi => !lit_eq_ci(cell, lit),
+        Op::Has | Op::Contains | Op::StartsWith | Op::EndsWith => {
             let (Some(hay), Lit::Str(needle)) = (as_text(cell), lit) else {
                 return false;
             };
-            if op == Op::Has {
-                has_term(&hay, needle)
-            } else {
-                hay.to_lowercase().contains(&needle.to_lowercase())
+            let (hay_l, needle_l) = (hay.to_lowercase(), needle.to_lowercase());
+            match op {
+                Op::Has => has_term(&hay, needle),
+                Op::StartsWith => hay_l.starts_with(&needle_l),
+                Op::EndsWith => hay_l.ends_with(&needle_l),
+                _ => hay_l.contains(&needle_l),
             }
         }
         Op::Gt => order(cell, lit, now) == Some(Ordering::Greater),
@@ -121,7 +132,13 @@ fn apply(t: Table, stage: &Stage, now: i64) -> Result<Table, String> {
             let keep = |row: &Vec<Value>| {
                 conds.iter().zip(&idx).all(|(c, &i)| match c {
                     Cond::Cmp { op, lit, .. } => matches(&row[i], *op, lit, now),
-                    Cond::In { set, .. } => set.iter().any(|l| lit_eq(&row[i], l)),
+                    Cond::In { set, ci, .. } => set.iter().any(|l| {
+                        if *ci {
+                            lit_eq_ci(&row[i], l)
+                        } else {
+                            lit_eq(&row[i], l)
+                        }
+                    }),
                 })
             };
             let rows = t.rows.into_iter().filter(keep).collect();
@@ -280,6 +297,25 @@ mod tests {
             1
         );
         assert_eq!(q("T | where ProcessId >= 3").rows.len(), 2);
+        assert_eq!(q("T | where DeviceName =~ \"PC1\"").rows.len(), 2);
+        assert_eq!(q("T | where DeviceName == \"PC1\"").rows.len(), 0);
+        assert_eq!(q("T | where DeviceName !~ \"PC1\"").rows.len(), 2);
+        assert_eq!(
+            q("T | where DeviceName in~ (\"PC2\", \"pc3\")").rows.len(),
+            2
+        );
+        assert_eq!(
+            q("T | where ProcessCommandLine startswith \"CMD\"")
+                .rows
+                .len(),
+            1
+        );
+        assert_eq!(
+            q("T | where ProcessCommandLine endswith \".exe\"")
+                .rows
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -200,6 +200,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_den_queries_on_tables_the_simulator_has_run() {
+        let now = jiff::Timestamp::now().as_second();
+        let t = super::super::state::Tenant::new(7, 60, now);
+        let mut ran = 0;
+        for q in super::super::pools::DEN_QUERIES {
+            let name = q.split_whitespace().next().unwrap_or("");
+            let Some(table) = tables::build(name, &t.incidents, now - WINDOW_SECS) else {
+                continue;
+            };
+            let q = parse::parse(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+            eval::run(&q, table, now).unwrap();
+            ran += 1;
+        }
+        assert!(ran >= 2, "{ran}");
+    }
+
+    #[test]
     fn per_minute_limit_admits_45_then_names_the_wait() {
         let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let t0 = Instant::now();

@@ -1,6 +1,7 @@
 //! The simulator's KQL subset: a tokenizer and a parser into [`Query`].
 //!
-//! Supported: `Table | where …` (`==`, `!=`, `has`, `contains`, `in (…)`, `>`/`<`/`>=`/`<=`
+//! Supported: `Table | where …` (`==`, `!=`, `=~`, `!~`, `has`, `contains`, `startswith`,
+//! `endswith`, `in (…)`, `in~ (…)`, `>`/`<`/`>=`/`<=`
 //! against numbers, datetimes or `ago(7d)`, joined with `and`), `project a, b`,
 //! `take N` / `limit N`, `summarize count() by a, b`, `order by a [asc|desc]` (`sort by` too).
 //! Anything else is an error that names what is not supported.
@@ -19,6 +20,12 @@ pub enum Lit {
 pub enum Op {
     Eq,
     Ne,
+    /// `=~`: equal, ignoring case.
+    EqCi,
+    /// `!~`: not equal, ignoring case.
+    NeCi,
+    StartsWith,
+    EndsWith,
     Has,
     Contains,
     Gt,
@@ -30,8 +37,17 @@ pub enum Op {
 /// One condition of a `where`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cond {
-    Cmp { col: String, op: Op, lit: Lit },
-    In { col: String, set: Vec<Lit> },
+    Cmp {
+        col: String,
+        op: Op,
+        lit: Lit,
+    },
+    /// `in (…)`, or `in~ (…)` ignoring case.
+    In {
+        col: String,
+        set: Vec<Lit>,
+        ci: bool,
+    },
 }
 
 /// One piped operator.
@@ -134,7 +150,12 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
             {
                 i += 1;
             }
-            out.push(Tok::Ident(chars[start..i].iter().collect()));
+            let mut word: String = chars[start..i].iter().collect();
+            if word == "in" && chars.get(i) == Some(&'~') {
+                word.push('~');
+                i += 1;
+            }
+            out.push(Tok::Ident(word));
         } else {
             let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
             let Some(sym) = SYMS.iter().find(|s| rest.starts_with(**s)) else {
@@ -225,13 +246,18 @@ impl Parser {
         let op = match self.next() {
             Some(Tok::Sym("==")) => Op::Eq,
             Some(Tok::Sym("!=")) => Op::Ne,
+            Some(Tok::Sym("=~")) => Op::EqCi,
+            Some(Tok::Sym("!~")) => Op::NeCi,
+            Some(Tok::Ident(w)) if w == "startswith" => Op::StartsWith,
+            Some(Tok::Ident(w)) if w == "endswith" => Op::EndsWith,
             Some(Tok::Sym(">")) => Op::Gt,
             Some(Tok::Sym(">=")) => Op::Ge,
             Some(Tok::Sym("<")) => Op::Lt,
             Some(Tok::Sym("<=")) => Op::Le,
             Some(Tok::Ident(w)) if w == "has" => Op::Has,
             Some(Tok::Ident(w)) if w == "contains" => Op::Contains,
-            Some(Tok::Ident(w)) if w == "in" => {
+            Some(Tok::Ident(w)) if w == "in" || w == "in~" => {
+                let ci = w == "in~";
                 self.sym("(")?;
                 let mut set = vec![self.literal()?];
                 while self.peek() == Some(&Tok::Sym(",")) {
@@ -239,7 +265,7 @@ impl Parser {
                     set.push(self.literal()?);
                 }
                 self.sym(")")?;
-                return Ok(Cond::In { col, set });
+                return Ok(Cond::In { col, set, ci });
             }
             Some(t) => return Err(format!("operator {} is not supported", describe(&t))),
             None => return Err(format!("expected an operator after '{col}'")),
@@ -386,7 +412,7 @@ mod tests {
         for (q, needle) in [
             ("T | join (U) on X", "operator 'join'"),
             ("T | where A == 1 or B == 2", "'or'"),
-            ("T | where A startswith \"x\"", "'startswith'"),
+            ("T | where A matches regex \"x\"", "'matches'"),
             ("T | summarize dcount(A) by B", "'dcount'"),
             ("T | where A == tolower(\"x\")", "'tolower'"),
             ("T | where A == \"x", "unterminated"),
