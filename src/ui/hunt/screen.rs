@@ -477,3 +477,68 @@ impl HuntScreen {
         h
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    fn ctrl_s(s: &mut HuntScreen) -> Vec<Effect> {
+        s.handle_key(key(KeyCode::Char('s'), KeyModifiers::CONTROL))
+            .1
+    }
+
+    #[test]
+    fn the_46th_query_in_a_minute_is_not_sent() {
+        let mut s = HuntScreen::new(None, Vec::new());
+        s.set_query("AlertInfo | take 1");
+        for _ in 0..CALLS_PER_MINUTE {
+            let fx = ctrl_s(&mut s);
+            assert!(
+                fx.iter()
+                    .any(|e| matches!(e, Effect::SendCommand(Command::Hunt { .. })))
+            );
+        }
+        assert_eq!(s.calls_left(Instant::now()), 0);
+        assert!(ctrl_s(&mut s).is_empty());
+        assert!(matches!(s.note(), Some(Note::Throttled(m)) if m.contains("45 calls a minute")));
+    }
+
+    #[test]
+    fn ctrl_p_and_ctrl_n_walk_the_history() {
+        let mut s = HuntScreen::new(None, Vec::new());
+        for q in ["A | take 1", "B | take 2"] {
+            s.set_query(q);
+            ctrl_s(&mut s);
+        }
+        s.set_query("");
+        let p = key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+        let n = key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        s.handle_key(p);
+        assert_eq!(s.query(), "B | take 2");
+        s.handle_key(p);
+        assert_eq!(s.query(), "A | take 1");
+        s.handle_key(n);
+        assert_eq!(s.query(), "B | take 2");
+    }
+
+    #[test]
+    fn a_newer_query_cancels_the_running_one_and_old_answers_are_dropped() {
+        let mut s = HuntScreen::new(None, Vec::new());
+        s.set_query("A");
+        ctrl_s(&mut s);
+        let first = s.running.as_ref().map(|r| r.id).unwrap();
+        let fx = ctrl_s(&mut s);
+        assert_eq!(fx[0], Effect::SendCommand(Command::CancelHunt));
+        let late = Update::HuntFailed {
+            id: first,
+            message: "late".into(),
+            throttled: false,
+        };
+        assert!(!s.apply(&late));
+        assert!(s.is_running());
+    }
+}
