@@ -93,23 +93,13 @@ impl WriteOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Poll now (coalesced with a refresh already running). `full` re-runs the initial load.
-    Refresh {
-        full: bool,
-    },
+    Refresh { full: bool },
     /// Load (or reload) the alerts of one incident (lazy alert loading, drill-down freshness).
-    LoadAlerts {
-        incident_id: String,
-    },
+    LoadAlerts { incident_id: String },
     /// Re-read one incident; `beta` also fetches the Defender Experts beta fields.
-    LoadIncident {
-        incident_id: String,
-        beta: bool,
-    },
+    LoadIncident { incident_id: String, beta: bool },
     /// Queue a write: the engine writes it to the outbox, sends it and reports the outcome.
-    Write {
-        op: OpId,
-        write: WriteOp,
-    },
+    Write { op: OpId, write: WriteOp },
     /// Queue a write that may already have been applied (its earlier attempt was lost with a
     /// crash): like `Write`, but the target is checked first (comments on the incident, mail in
     /// Sent Items) and a match since `queued_at` counts as done.
@@ -122,13 +112,9 @@ pub enum Command {
     RetryFailed,
     /// The analyst chose to overwrite the server's values: the write in conflict is sent
     /// again with `force` (the same outbox entry, updated in place).
-    Overwrite {
-        op: OpId,
-    },
+    Overwrite { op: OpId },
     /// The analyst kept the server's values: the write leaves the outbox unsent.
-    Discard {
-        op: OpId,
-    },
+    Discard { op: OpId },
     /// Send an e-mail through Graph `sendMail` (Ask Defender Experts email channel):
     /// `path` is `/v1.0/users/{mailbox}/sendMail` or `/v1.0/me/sendMail`.
     SendMail {
@@ -138,9 +124,7 @@ pub enum Command {
         body: serde_json::Value,
     },
     /// Load the managed-response tasks of an incident (beta `incidentTasks`).
-    LoadTasks {
-        incident_id: String,
-    },
+    LoadTasks { incident_id: String },
     /// PATCH one managed-response task (`body` from `experts::tasks::status_body`).
     UpdateTask {
         op: OpId,
@@ -148,14 +132,11 @@ pub enum Command {
         task_id: String,
         body: serde_json::Value,
     },
-    /// Stop the engine (flushes the outbox state first).
-    /// Runs an advanced hunting query (`id` names its answer); a newer one replaces it.
-    Hunt {
-        id: u64,
-        query: String,
-    },
-    /// Drops the running hunting query, if any.
+    /// Run an advanced hunting query (`id` names its answer); a newer one replaces it.
+    Hunt { id: u64, query: String },
+    /// Drop the running hunting query, if any.
     CancelHunt,
+    /// Stop the engine (flushes the outbox state first).
     Shutdown,
 }
 
