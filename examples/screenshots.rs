@@ -68,6 +68,22 @@ async fn load_incidents() -> anyhow::Result<Vec<Incident>> {
     Ok(out)
 }
 
+/// Runs one hunting query against a fresh simulated tenant (the same seed as the incidents).
+async fn hunt_answer(query: &str) -> anyhow::Result<vigil::graph::hunting::HuntResult> {
+    let demo = vigil::start::connect::demo(SimConfig {
+        incidents: 120,
+        live: false,
+        faults: FaultSpec::default(),
+        ..SimConfig::default()
+    })
+    .await?;
+    let r = vigil::graph::hunting::run(&demo.client, query)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"));
+    demo.sim.shutdown().await;
+    r
+}
+
 fn new_app(incidents: &[Incident], theme: Theme) -> App {
     let mut store = Store::new(Identity::new([vigil::sim::DELEGATED_USER]));
     store.apply(Update::Incidents {
@@ -210,6 +226,32 @@ async fn main() -> anyhow::Result<()> {
             "vigil — Ask Defender Experts",
             Some(&|f, t| ask.render(f, f.area(), t)),
         )?;
+    }
+
+    // Advanced hunting: a real answer from the simulator, shown over the busy incident.
+    let lines = [
+        "DeviceProcessEvents",
+        "| where Timestamp > ago(30d)",
+        "| project Timestamp, DeviceName, AccountName, FileName, ProcessCommandLine, InitiatingProcessFileName",
+        "| order by Timestamp desc",
+    ];
+    let answer = hunt_answer(&lines.join("\n")).await?;
+    let mut app = new_app(&incidents, theme("default"));
+    app.open_incident_page(&busy);
+    chars(&mut app, "H");
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            app.handle_key(key(KeyCode::Enter));
+        }
+        chars(&mut app, l);
+    }
+    let sent = app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    if let Some(id) = sent.iter().find_map(|e| match e {
+        vigil::ui::app::Effect::SendCommand(vigil::sync::Command::Hunt { id, .. }) => Some(*id),
+        _ => None,
+    }) {
+        app.apply_update(Update::HuntResult { id, result: answer });
+        shoot(&mut app, "hunt", "vigil — advanced hunting", None)?;
     }
 
     // Light and mono themes.

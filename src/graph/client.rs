@@ -238,6 +238,48 @@ impl Client {
             .await
     }
 
+    /// POST once, allowed to run for `limit` (instead of the client's whole-request timeout):
+    /// never retried, so a throttle or a server error comes back at once with the service's
+    /// message; re-authenticated once on 401. For long read-only calls (advanced hunting).
+    pub async fn post_json_once(
+        &self,
+        path: &str,
+        body: &Value,
+        limit: Duration,
+    ) -> Result<Value, GraphError> {
+        let url = self.resolve(path)?;
+        let path = url.path().to_string();
+        let mut reauthenticated = false;
+        loop {
+            self.wait_for_budget().await;
+            let token = self.inner.auth.token().await?;
+            let attempt = self.attempt(
+                &Method::POST,
+                &url,
+                &path,
+                Some(body),
+                &token,
+                0,
+                body::values,
+                Some(limit + Duration::from_secs(5)),
+            );
+            let step = tokio::time::timeout(limit, attempt).await.map_err(|_| {
+                GraphError::new(
+                    ErrorKind::Timeout,
+                    format!("no answer within {} s", limit.as_secs()),
+                )
+            })?;
+            match step {
+                Step::Done(Err(e)) if e.kind == ErrorKind::Unauthorized && !reauthenticated => {
+                    reauthenticated = true;
+                    self.inner.auth.invalidate_if_current(&token).await;
+                }
+                Step::Done(result) => return result,
+                Step::Retry { err, .. } => return Err(err),
+            }
+        }
+    }
+
     fn resolve(&self, path_or_url: &str) -> Result<Url, GraphError> {
         let base = &self.inner.cfg.graph_url;
         let lower = path_or_url
@@ -281,7 +323,7 @@ impl Client {
             self.wait_for_budget().await;
             let token = self.inner.auth.token().await?;
             let step = self
-                .attempt(&method, &url, &path, body, &token, retries, decode)
+                .attempt(&method, &url, &path, body, &token, retries, decode, None)
                 .await;
             let (wait, reason, err) = match step {
                 Step::Done(Err(e)) if e.kind == ErrorKind::Unauthorized && !reauthenticated => {
@@ -327,6 +369,7 @@ impl Client {
         token: &secrecy::SecretString,
         retries: u32,
         decode: Decode<T>,
+        timeout: Option<Duration>,
     ) -> Step<T> {
         let idempotent = *method != Method::POST;
         let cap = self.inner.cfg.max_backoff;
@@ -341,6 +384,9 @@ impl Client {
             .header("client-request-id", client_request_id.as_str());
         if let Some(b) = body {
             req = req.json(b);
+        }
+        if let Some(t) = timeout {
+            req = req.timeout(t);
         }
         self.emit(ClientEvent::Request {
             method: method.to_string(),

@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod client;
 pub mod endpoint;
 pub mod error;
+pub mod hunting;
 pub mod json_depth;
 pub mod model;
 pub mod resources;

@@ -39,6 +39,8 @@ pub struct FaultSpec {
     /// Comments are stored normalised, as a service may: `\r\n` and `\r` become `\n`, blanks
     /// at line ends and at both ends of the text are dropped.
     pub normalize_comments: bool,
+    /// The next this-many advanced hunting queries get the CPU-quota 429 and its message.
+    pub hunt_cpu_quota: u32,
 }
 
 impl Default for FaultSpec {
@@ -59,12 +61,13 @@ impl Default for FaultSpec {
             expand_500: None,
             burst_429: 0,
             normalize_comments: false,
+            hunt_cpu_quota: 0,
         }
     }
 }
 
 const KEYS: &str = "429, retry-after, 500, 503, latency, stall, malformed, truncate, bad-record, \
-                    unknown-enum, unknown-evidence, expire-tokens, expand-500, 429-burst, normalize-comments";
+                    unknown-enum, unknown-evidence, expire-tokens, expand-500, 429-burst, normalize-comments, hunt-cpu-quota";
 
 impl FaultSpec {
     /// Parses `429=0.2,retry-after=1,latency=200ms,expire-tokens=30s,expand-500=25,...`.
@@ -100,6 +103,10 @@ impl FaultSpec {
                         .map_err(|_| bad("count too large".into()))?
                 }
                 "normalize-comments" => f.normalize_comments = flag(val).map_err(bad)?,
+                "hunt-cpu-quota" => {
+                    f.hunt_cpu_quota = u32::try_from(count(val).map_err(bad)?)
+                        .map_err(|_| bad("count too large".into()))?
+                }
                 other => return Err(bad(format!("unknown fault '{other}' (known: {KEYS})"))),
             }
         }
@@ -122,6 +129,7 @@ impl FaultSpec {
             && self.expand_500.is_none()
             && self.burst_429 == 0
             && !self.normalize_comments
+            && self.hunt_cpu_quota == 0
     }
 
     /// The `Retry-After` header value (whole seconds when possible, else decimal).
@@ -171,6 +179,9 @@ impl fmt::Display for FaultSpec {
         }
         if self.normalize_comments {
             parts.push("normalize-comments=1".into());
+        }
+        if self.hunt_cpu_quota > 0 {
+            parts.push(format!("hunt-cpu-quota={}", self.hunt_cpu_quota));
         }
         f.write_str(&parts.join(","))
     }

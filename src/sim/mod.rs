@@ -18,6 +18,7 @@ mod faults;
 mod generate;
 mod graph_mw;
 mod http;
+mod hunt;
 mod live;
 mod mail;
 mod model;
@@ -236,7 +237,8 @@ fn graph_router(shared: Arc<Shared>, ver: Ver) -> Router {
             "/me/mailFolders/sentitems/messages",
             get(mail::sent_items_me),
         )
-        .route("/me", get(mail::me));
+        .route("/me", get(mail::me))
+        .route("/security/runHuntingQuery", post(hunt::run_hunting_query));
     if ver == Ver::Beta {
         r = r
             .route("/security/incidentTasks", get(routes::list_tasks))

@@ -39,6 +39,17 @@ pub trait GraphApi: Send + Sync + 'static {
         path: &str,
         body: &Value,
     ) -> impl Future<Output = Result<Value, GraphError>> + Send;
+    /// POST once, allowed to run for `limit`, never retried (advanced hunting). The default
+    /// is `post_json`, for fakes.
+    fn post_json_once(
+        &self,
+        path: &str,
+        body: &Value,
+        limit: std::time::Duration,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send {
+        let _ = limit;
+        self.post_json(path, body)
+    }
     /// Requests sent so far (every attempt counts).
     fn requests(&self) -> u64;
     /// When the client is waiting out a throttle, until when (optional hook).
@@ -122,6 +133,15 @@ impl GraphApi for crate::graph::client::Client {
         body: &Value,
     ) -> impl Future<Output = Result<Value, GraphError>> + Send {
         crate::graph::client::Client::post_json(self, path, body)
+    }
+
+    fn post_json_once(
+        &self,
+        path: &str,
+        body: &Value,
+        limit: std::time::Duration,
+    ) -> impl Future<Output = Result<Value, GraphError>> + Send {
+        crate::graph::client::Client::post_json_once(self, path, body, limit)
     }
 
     fn requests(&self) -> u64 {

@@ -141,6 +141,8 @@ struct Engine<A> {
     last_repair: Option<Instant>,
     /// Incidents held with unknown enum members, re-read until they converge.
     unknown_enums: UnknownEnums,
+    /// The running advanced hunting query (aborting it drops the request).
+    hunt: Option<tokio::task::AbortHandle>,
 }
 
 /// Minimum time between two repair reloads.
@@ -208,6 +210,7 @@ async fn run<A: GraphApi>(
         bad_in_run: false,
         last_repair: None,
         unknown_enums: UnknownEnums::default(),
+        hunt: None,
     };
     if let Some(message) = warning {
         tracing::warn!(%message, "outbox");
@@ -758,6 +761,18 @@ impl<A: GraphApi> Engine<A> {
             Command::Overwrite { op } => self.overwrite(op).await,
             Command::Discard { op } => self.discard(op).await,
             Command::RetryFailed => self.retry_failed().await,
+            Command::Hunt { id, query } => {
+                if let Some(h) = self.hunt.take() {
+                    h.abort();
+                }
+                let (api, ui) = (self.api.clone(), self.ui.clone());
+                self.hunt = Some(tasks.spawn(super::hunt::run(api, ui, id, query)));
+            }
+            Command::CancelHunt => {
+                if let Some(h) = self.hunt.take() {
+                    h.abort();
+                }
+            }
             Command::Shutdown => {}
         }
     }

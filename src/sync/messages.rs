@@ -132,6 +132,10 @@ pub enum Command {
         task_id: String,
         status: TaskStatus,
     },
+    /// Run an advanced hunting query (`id` names its answer); a newer one replaces it.
+    Hunt { id: u64, query: String },
+    /// Drop the running hunting query, if any.
+    CancelHunt,
     /// Stop the engine (flushes the outbox state first).
     Shutdown,
 }
@@ -285,5 +289,16 @@ pub enum Update {
         incident_id: String,
         task_id: String,
         result: Result<serde_json::Value, String>,
+    },
+    /// The answer to `Command::Hunt { id, .. }`.
+    HuntResult {
+        id: u64,
+        result: crate::graph::hunting::HuntResult,
+    },
+    /// `Command::Hunt { id, .. }` failed; `message` is the service's, `throttled` for a 429.
+    HuntFailed {
+        id: u64,
+        message: String,
+        throttled: bool,
     },
 }

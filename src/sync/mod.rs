@@ -5,6 +5,7 @@
 pub mod api;
 pub mod base;
 pub mod engine;
+mod hunt;
 mod internal;
 pub mod lazy;
 pub mod lister;

@@ -98,6 +98,8 @@ pub enum ConsoleEvent {
         task_id: String,
         result: Result<serde_json::Value, String>,
     },
+    /// An advanced hunting answer (`HuntResult` / `HuntFailed`), for the hunting screen.
+    Hunt(Update),
 }
 
 impl Update {
@@ -189,6 +191,9 @@ impl Update {
             }
             Update::Tasks { incident_id, tasks } => {
                 return Routed::Console(C::Tasks { incident_id, tasks });
+            }
+            u @ (Update::HuntResult { .. } | Update::HuntFailed { .. }) => {
+                return Routed::Console(C::Hunt(u));
             }
             Update::TaskUpdated {
                 op,

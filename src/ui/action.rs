@@ -70,6 +70,7 @@ actions! {
     ExpertsNotification = "experts_notification", "Defender Experts notification (summary, queries, tasks)";
     ExpertsView = "experts_view", "Defender Experts list (again or Esc: back to the previous view)";
     Notices = "notices", "Notice history (everything announced this session)";
+    Hunt = "hunt", "Advanced hunting (KQL editor, results, export)";
     Redraw = "redraw", "Redraw the screen";
     Suspend = "suspend", "Suspend to the shell (fg comes back)";
     Yes = "yes", "Yes (in a confirmation)";

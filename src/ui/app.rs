@@ -89,6 +89,8 @@ pub struct App {
     experts: deliveries::ExpertsHost,
     /// Teammates offered by the owner type-ahead.
     teammates: Vec<String>,
+    /// The advanced hunting history file (under the profile's state directory).
+    hunt_history: Option<std::path::PathBuf>,
     /// Where comment drafts are kept (`None`: not persisted).
     comment_dir: Option<std::path::PathBuf>,
     /// The last text saved per comment draft (saves only on change).
@@ -117,6 +119,9 @@ impl App {
             db,
         } = config;
         let comment_dir = experts.drafts_dir.as_ref().map(|d| d.join("comments"));
+        let hunt_history = (experts.drafts_dir.as_ref())
+            .and_then(|d| d.parent())
+            .map(crate::ui::hunt::history_path);
         let (experts, experts_notices) = deliveries::ExpertsHost::new(experts, db.as_ref());
         let seed = (now.0.as_microsecond().max(0) as u64).max(1);
         let mut app = App {
@@ -147,6 +152,7 @@ impl App {
             in_outbox: HashSet::new(),
             experts,
             teammates,
+            hunt_history,
             comment_dir,
             comment_saved: HashMap::new(),
             comment_saved_at: None,
@@ -334,6 +340,7 @@ impl App {
             Action::Comment => self.open_comment(),
             Action::AskExperts => self.open_ask(),
             Action::Inquiries => self.open_inquiries(),
+            Action::Hunt => self.open_hunt(),
             Action::ExpertsNotification => self.open_notification(),
             Action::SortNext | Action::SortPrev | Action::SortReverse | Action::ToggleSelect => {
                 self.queue_action(action)

@@ -271,6 +271,7 @@ const DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Global, &["E"], A::ExpertsView),
         (C::Global, &["I"], A::Inquiries),
         (C::Global, &["N"], A::Notices),
+        (C::Global, &["H"], A::Hunt),
         (C::Queue, &["/"], A::Filter),
         (C::Queue, &["o", ">"], A::SortNext),
         (C::Queue, &["<"], A::SortPrev),

@@ -9,6 +9,7 @@ pub mod color;
 pub mod experts_ui;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
+pub mod hunt;
 pub mod keymap;
 pub mod overlay;
 pub mod overlay_screens;

@@ -94,10 +94,13 @@ impl App {
                 full: args.first() == Some(&"full"),
             })],
             "retry" => self.retry_and_review_conflicts(),
+            "hunt" => self.open_hunt(),
             other => {
                 self.show_toast(
                     Level::Error,
-                    format!("Unknown command :{other} (try :view, :sort, :refresh, :retry, :q)"),
+                    format!(
+                        "Unknown command :{other} (try :view, :sort, :refresh, :retry, :hunt, :q)"
+                    ),
                 );
                 Vec::new()
             }

@@ -110,6 +110,15 @@ impl App {
         self.dirty = true;
     }
 
+    /// `H` / `:hunt`: the advanced hunting screen, with starting points from the open incident.
+    pub(super) fn open_hunt(&mut self) -> Vec<Effect> {
+        let screen =
+            crate::ui::hunt::open(&self.store, self.open_incident(), self.hunt_history.clone());
+        self.modals.push(screen);
+        self.dirty = true;
+        Vec::new()
+    }
+
     /// `I`: the drafts and sent inquiries.
     pub(super) fn open_inquiries(&mut self) -> Vec<Effect> {
         let list = InquiriesList::new(self.experts.drafts(), self.experts.inquiries());

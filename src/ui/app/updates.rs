@@ -40,6 +40,10 @@ impl App {
                 result,
             } => self.mail_sent(op, &inquiry_id, result),
             ConsoleEvent::Tasks { incident_id, tasks } => self.tasks_loaded(&incident_id, tasks),
+            ConsoleEvent::Hunt(u) => {
+                crate::ui::hunt::route_update(&mut self.modals, &u);
+                self.dirty = true;
+            }
             ConsoleEvent::TaskUpdated {
                 incident_id,
                 result,
@@ -161,6 +165,7 @@ impl App {
             self.spinner = self.spinner.wrapping_add(1);
             changed = true;
         }
+        changed |= crate::ui::hunt::animating(&self.modals);
         if self.toast.as_ref().is_some_and(|t| t.expired(now)) {
             self.toast = None;
             changed = true;
