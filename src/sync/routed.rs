@@ -99,7 +99,7 @@ pub enum ConsoleEvent {
         result: Result<serde_json::Value, String>,
     },
     /// An advanced hunting answer (`HuntResult` / `HuntFailed`), for the hunting screen.
-    Hunt(Update),
+    Hunt(Box<Update>),
 }
 
 impl Update {
@@ -193,7 +193,7 @@ impl Update {
                 return Routed::Console(C::Tasks { incident_id, tasks });
             }
             u @ (Update::HuntResult { .. } | Update::HuntFailed { .. }) => {
-                return Routed::Console(C::Hunt(u));
+                return Routed::Console(C::Hunt(Box::new(u)));
             }
             Update::TaskUpdated {
                 op,
