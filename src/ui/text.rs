@@ -445,3 +445,61 @@ mod tests {
         assert_eq!(Glyphs::new(true), a);
     }
 }
+
+/// Draws `line` at (`x`, `y`) in at most `width` columns like [`Buffer::set_line`], and marks
+/// a cut: when the line is wider than `width`, its last visible column shows `…`, so a cut
+/// hash or command line never looks whole.
+pub fn set_line_cut(
+    buf: &mut ratatui::buffer::Buffer,
+    x: u16,
+    y: u16,
+    line: &ratatui::text::Line<'_>,
+    width: u16,
+) {
+    buf.set_line(x, y, line, width);
+    if width == 0 || line.width() <= width as usize {
+        return;
+    }
+    let last = x + width - 1;
+    if last > x
+        && let Some(prev) = buf.cell_mut((last - 1, y))
+        && UnicodeWidthStr::width(prev.symbol()) > 1
+    {
+        // A wide character would overlap the mark: blank it instead of drawing half of it.
+        prev.set_symbol(" ");
+    }
+    if let Some(cell) = buf.cell_mut((last, y)) {
+        cell.set_symbol(ELLIPSIS);
+    }
+}
+
+#[cfg(test)]
+mod cut_tests {
+    use super::*;
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+
+    fn row(buf: &Buffer, w: u16) -> String {
+        (0..w).map(|x| buf[(x, 0)].symbol().to_string()).collect()
+    }
+
+    #[test]
+    fn a_cut_line_ends_in_an_ellipsis_and_a_fitting_one_does_not() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 8, 1));
+        set_line_cut(&mut buf, 0, 0, &Line::from("c2fdc18caf5824ec"), 8);
+        assert_eq!(row(&buf, 8), "c2fdc18…");
+        let mut buf = Buffer::empty(Rect::new(0, 0, 8, 1));
+        set_line_cut(&mut buf, 0, 0, &Line::from("12345678"), 8);
+        assert_eq!(row(&buf, 8), "12345678");
+    }
+
+    #[test]
+    fn a_wide_character_under_the_mark_is_blanked_not_halved() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 6, 1));
+        set_line_cut(&mut buf, 0, 0, &Line::from("abcd漢字xyz"), 6);
+        let s = row(&buf, 6);
+        assert!(s.ends_with('…'), "{s:?}");
+        assert!(!s.contains('漢') || s.starts_with("abcd漢"), "{s:?}");
+    }
+}

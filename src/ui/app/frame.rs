@@ -162,7 +162,7 @@ impl App {
         };
         let first_bottom = area.y + body.height;
         for (i, l) in bottom.iter().take(bottom_h as usize).enumerate() {
-            buf.set_line(area.x, first_bottom + i as u16, l, area.width);
+            crate::ui::text::set_line_cut(buf, area.x, first_bottom + i as u16, l, area.width);
         }
         self.render_page(body, buf);
         let cursor = cursor_line.map(|(row, col)| Position {

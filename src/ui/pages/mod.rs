@@ -194,7 +194,7 @@ impl Page {
         let bottom = body.y + body.height;
         let mut line = |l: &Line, buf: &mut Buffer| {
             if y < bottom {
-                buf.set_line(body.x, y, l, body.width);
+                crate::ui::text::set_line_cut(buf, body.x, y, l, body.width);
                 y += 1;
             }
         };

@@ -315,7 +315,7 @@ impl QueuePage {
             theme,
             sym,
         );
-        buf.set_line(body.x, body.y, &summary, body.width);
+        crate::ui::text::set_line_cut(buf, body.x, body.y, &summary, body.width);
         let table = Rect {
             x: body.x,
             y: body.y + 1,

@@ -204,7 +204,7 @@ pub fn render_doc(
         if Some(idx) == sel_line {
             buf.set_style(line_area, selection);
         }
-        buf.set_line(area.x, y, &doc.lines[idx], area.width);
+        crate::ui::text::set_line_cut(buf, area.x, y, &doc.lines[idx], area.width);
         if Some(idx) == sel_line {
             buf.set_style(line_area, selection);
         }

@@ -74,7 +74,8 @@ pub fn render(
         .take(inner.height as usize)
         .enumerate()
     {
-        buf.set_line(
+        crate::ui::text::set_line_cut(
+            buf,
             inner.x + 1,
             inner.y + row as u16,
             line,
