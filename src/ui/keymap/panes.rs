@@ -188,6 +188,35 @@ mod tests {
     }
 
     #[test]
+    fn text_fields_keep_every_typed_character() {
+        let km = Keymap::default();
+        for c in [Context::ManageNote, Context::Picker, Context::Tags] {
+            for ch in (' '..='~').chain(['é', 'ß']) {
+                assert_eq!(km.lookup(c, &ev(ch)), None, "{c:?} binds {ch:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_remapped_picker_key_moves_and_the_old_one_types() {
+        let mut o = BTreeMap::new();
+        o.insert("picker.move_down".to_string(), vec!["ctrl-j".to_string()]);
+        let km = Keymap::with_overrides(&o).unwrap();
+        let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(Context::Picker, &ctrl_j), Some(Action::MoveDown));
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(km.lookup(Context::Picker, &down), None);
+        assert_eq!(
+            km.pane_keys(Context::Picker, Action::MoveDown, "↓"),
+            "ctrl-j"
+        );
+        assert_eq!(
+            Keymap::default().pane_keys(Context::Picker, Action::MoveDown, "↓"),
+            "↓"
+        );
+    }
+
+    #[test]
     fn hints_read_as_usual_until_remapped() {
         const H: &[PaneHint] = &[(&[Action::Yes], "y/Enter", "yes")];
         let km = Keymap::default();
