@@ -1088,3 +1088,65 @@ fn a_store_update_keeps_an_open_confirmation() {
     assert_eq!(c.ops().len(), 3);
     assert_eq!(writes(&key(&mut a, "y")).len(), 3);
 }
+
+#[test]
+fn remapped_manage_and_ask_keys_work_and_the_hints_name_them() {
+    let ctrl = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let mut overrides = std::collections::BTreeMap::new();
+    overrides.insert("manage.save".to_string(), vec!["ctrl-w".to_string()]);
+    overrides.insert("ask.send".to_string(), vec!["ctrl-g".to_string()]);
+    overrides.insert("ask.templates".to_string(), vec!["ctrl-o".to_string()]);
+    let keymap = vigil::ui::keymap::Keymap::with_overrides(&overrides).expect("valid overrides");
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(AppConfig {
+        keymap,
+        ..experts_config(dir.path(), vec![Channel::Portal])
+    });
+    select(&mut a, "101");
+    // Manage: the hints name ctrl-w; ctrl-s no longer saves, ctrl-w does.
+    key(&mut a, "M");
+    let s = screen(&mut a);
+    assert!(s.contains("ctrl-w save"), "{s}");
+    assert!(!s.contains("^S save"), "{s}");
+    key(&mut a, "enter");
+    a.handle_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    key(&mut a, "enter");
+    assert!(
+        writes(&key(&mut a, "ctrl-s")).is_empty(),
+        "ctrl-s is unbound"
+    );
+    assert!(a.modal_as::<ManagePane>().is_some(), "still open");
+    let w = writes(&a.handle_key(ctrl('w')));
+    assert_eq!(w.len(), 1, "ctrl-w saves");
+    match &w[0].1 {
+        WriteOp::PatchIncident { patch, .. } => {
+            assert_eq!(patch.status, Some(IncidentStatus::InProgress))
+        }
+        other => panic!("unexpected write {other:?}"),
+    }
+    // Ask: templates on ctrl-o, send on ctrl-g, and the pane's key line says so.
+    key(&mut a, "e");
+    let s = screen(&mut a);
+    assert!(s.contains("ctrl-g send"), "{s}");
+    assert!(s.contains("ctrl-o templates"), "{s}");
+    assert!(!s.contains("ctrl-s send"), "{s}");
+    a.handle_key(ctrl('t'));
+    assert!(
+        !a.modal_as::<AskExpertsPane>().unwrap().chooser_open(),
+        "ctrl-t is unbound"
+    );
+    a.handle_key(ctrl('o'));
+    assert!(a.modal_as::<AskExpertsPane>().unwrap().chooser_open());
+    key(&mut a, "esc");
+    assert!(!a.modal_as::<AskExpertsPane>().unwrap().chooser_open());
+    typed(&mut a, "Please confirm");
+    key(&mut a, "ctrl-s");
+    assert!(!a.modal_as::<AskExpertsPane>().unwrap().confirming_send());
+    a.handle_key(ctrl('g'));
+    assert!(a.modal_as::<AskExpertsPane>().unwrap().confirming_send());
+    let fx = key(&mut a, "y");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Copy { .. })),
+        "sent: {fx:?}"
+    );
+}

@@ -84,6 +84,11 @@ actions! {
     Send = "send", "Send what the editor holds (in the comment editor)";
     Discard = "discard", "Discard the text (in the comment editor)";
     LoadBeta = "load_beta", "Load the beta Defender Experts fields (in the notification view)";
+    Save = "save", "Save the changes (in a manage pane)";
+    NextField = "next_field", "Next field (in a manage pane or Ask Defender Experts)";
+    PrevField = "prev_field", "Previous field (in a manage pane or Ask Defender Experts)";
+    Reset = "reset", "Drop the focused field's change (in a manage pane)";
+    Templates = "templates", "Open / close the question templates (in Ask Defender Experts)";
 }
 
 impl Action {

@@ -371,7 +371,12 @@ impl App {
             | Action::RunTask
             | Action::LoadBeta
             | Action::Send
-            | Action::Discard => Vec::new(),
+            | Action::Discard
+            | Action::Save
+            | Action::NextField
+            | Action::PrevField
+            | Action::Reset
+            | Action::Templates => Vec::new(),
         }
     }
 

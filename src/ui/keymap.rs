@@ -31,6 +31,19 @@ pub enum Context {
     Notification,
     /// The comment editor's command keys (`ui/triage/comment.rs`); other keys are text.
     Comment,
+    /// The form of the manage panes (`ui/triage/manage.rs`, `ui/triage/alert_manage.rs`);
+    /// its `save` key saves in every step of the pane but the confirmation.
+    Manage,
+    /// The comment field of the manage panes; other keys are text.
+    ManageNote,
+    /// A type-ahead list picker (`ui/triage/picker.rs`); other keys are its filter.
+    Picker,
+    /// The custom-tag editor (`ui/triage/tags.rs`); other keys are its input.
+    Tags,
+    /// The Ask Defender Experts compose pane (`ui/experts_ui/ask/`); other keys are text.
+    Ask,
+    /// The template chooser of the compose pane.
+    Templates,
 }
 
 impl Context {
@@ -46,6 +59,12 @@ impl Context {
         Context::Inquiries,
         Context::Notification,
         Context::Comment,
+        Context::Manage,
+        Context::ManageNote,
+        Context::Picker,
+        Context::Tags,
+        Context::Ask,
+        Context::Templates,
     ];
 
     /// True for a pane's context: its own bindings only, never the global ones.
@@ -57,6 +76,12 @@ impl Context {
                 | Context::Inquiries
                 | Context::Notification
                 | Context::Comment
+                | Context::Manage
+                | Context::ManageNote
+                | Context::Picker
+                | Context::Tags
+                | Context::Ask
+                | Context::Templates
         )
     }
 
@@ -73,6 +98,12 @@ impl Context {
             Context::Inquiries => "inquiries",
             Context::Notification => "notification",
             Context::Comment => "comment",
+            Context::Manage => "manage",
+            Context::ManageNote => "manage_note",
+            Context::Picker => "picker",
+            Context::Tags => "tags",
+            Context::Ask => "ask",
+            Context::Templates => "templates",
         }
     }
 

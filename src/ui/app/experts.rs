@@ -100,7 +100,8 @@ impl App {
             link,
             vars,
         )
-        .with_send_summary(cfg.email_to.clone(), self.experts.credits_left(self.now));
+        .with_send_summary(cfg.email_to.clone(), self.experts.credits_left(self.now))
+        .with_keys(&self.keymap);
         if let Some(inc) = &incident {
             self.experts
                 .incident_of

@@ -3,7 +3,7 @@
 
 use super::{AskExpertsPane, InquiriesList, NotificationView};
 use crate::ui::keymap::Keymap;
-use crate::ui::overlay::{Outcome, Overlay, OverlayCtx, large_area, owned_hints};
+use crate::ui::overlay::{Outcome, Overlay, OverlayCtx, large_area};
 use crate::ui::theme::Theme;
 use crate::ui::triage::overlays::any_impls;
 use crossterm::event::KeyEvent;
@@ -17,7 +17,7 @@ impl Overlay for AskExpertsPane {
     }
     /// The key's outcome, then those queued behind it (`Close` after the `SaveDraft` of Esc).
     fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
-        let first = AskExpertsPane::handle_key(self, key, cx.now);
+        let first = self.handle_key_in(key, cx.now, cx.keymap);
         let mut rest = Vec::new();
         while let Some(f) = self.take_followup() {
             rest.push(f);
@@ -34,11 +34,11 @@ impl Overlay for AskExpertsPane {
     fn area(&self, _screen: Rect, body: Rect) -> Rect {
         large_area(body)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
-        AskExpertsPane::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(AskExpertsPane::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     fn takes_text(&self) -> bool {
         true

@@ -54,6 +54,45 @@ pub(super) const PANE_DEFAULTS: &[(Context, &[&str], Action)] = {
         (C::Comment, &["ctrl-d"], A::Discard),
         (C::Comment, &["y", "Y"], A::Yes),
         (C::Comment, &["n", "N"], A::No),
+        (C::Manage, &["ctrl-s"], A::Save),
+        (C::Manage, &["esc"], A::Back),
+        (C::Manage, &["tab", "down", "j"], A::NextField),
+        (C::Manage, &["backtab", "up", "k"], A::PrevField),
+        (C::Manage, &["enter", "space"], A::Open),
+        (C::Manage, &["delete", "backspace"], A::Reset),
+        (C::ManageNote, &["tab"], A::NextField),
+        (C::ManageNote, &["backtab"], A::PrevField),
+        (C::ManageNote, &["esc"], A::Back),
+        (C::Picker, &["esc"], A::Back),
+        (C::Picker, &["enter"], A::Open),
+        (C::Picker, &["up", "backtab", "ctrl-p"], A::MoveUp),
+        (C::Picker, &["down", "tab", "ctrl-n"], A::MoveDown),
+        (C::Picker, &["pgup"], A::PageUp),
+        (C::Picker, &["pgdn"], A::PageDown),
+        (C::Picker, &["home"], A::Top),
+        (C::Picker, &["end"], A::Bottom),
+        (C::Tags, &["esc"], A::Back),
+        (C::Tags, &["enter"], A::Open),
+        (C::Tags, &["up", "backtab"], A::MoveUp),
+        (C::Tags, &["down", "tab"], A::MoveDown),
+        (C::Ask, &["ctrl-s"], A::Send),
+        (C::Ask, &["ctrl-t"], A::Templates),
+        (C::Ask, &["tab"], A::NextField),
+        (C::Ask, &["backtab"], A::PrevField),
+        (C::Ask, &["esc"], A::Back),
+        (C::Ask, &["y"], A::Yes),
+        (C::Ask, &["n"], A::No),
+        (C::Ask, &["left", "up", "h", "k"], A::MoveUp),
+        (C::Ask, &["right", "down", "l", "j"], A::MoveDown),
+        (C::Ask, &["enter", "space", "x"], A::ToggleSelect),
+        (C::Templates, &["up", "k"], A::MoveUp),
+        (C::Templates, &["down", "j"], A::MoveDown),
+        (C::Templates, &["home", "g"], A::Top),
+        (C::Templates, &["end", "G"], A::Bottom),
+        (C::Templates, &["pgup"], A::PageUp),
+        (C::Templates, &["pgdn"], A::PageDown),
+        (C::Templates, &["enter"], A::Open),
+        (C::Templates, &["esc", "ctrl-t"], A::Back),
     ]
 };
 
@@ -95,6 +134,26 @@ impl Keymap {
             })
             .collect()
     }
+
+    /// One drawn key line of a pane: its hints as `key what · key what`.
+    pub fn pane_line(&self, context: Context, hints: &[PaneHint]) -> String {
+        self.pane_hints(context, hints)
+            .iter()
+            .map(|(k, d)| format!("{k} {d}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// How a pane names the keys of `action` in its messages: `usual` while they are the
+    /// default ones, else the keys bound now.
+    pub fn pane_keys(&self, context: Context, action: Action, usual: &str) -> String {
+        let now = self.keys_for(context, action);
+        if now == Keymap::defaults().keys_for(context, action) {
+            usual.to_string()
+        } else {
+            now.join("/")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +184,35 @@ mod tests {
             km.lookup(Context::Queue, &ev('R')),
             None,
             "pane keys stay in panes"
+        );
+    }
+
+    #[test]
+    fn text_fields_keep_every_typed_character() {
+        let km = Keymap::default();
+        for c in [Context::ManageNote, Context::Picker, Context::Tags] {
+            for ch in (' '..='~').chain(['é', 'ß']) {
+                assert_eq!(km.lookup(c, &ev(ch)), None, "{c:?} binds {ch:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_remapped_picker_key_moves_and_the_old_one_types() {
+        let mut o = BTreeMap::new();
+        o.insert("picker.move_down".to_string(), vec!["ctrl-j".to_string()]);
+        let km = Keymap::with_overrides(&o).unwrap();
+        let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(Context::Picker, &ctrl_j), Some(Action::MoveDown));
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(km.lookup(Context::Picker, &down), None);
+        assert_eq!(
+            km.pane_keys(Context::Picker, Action::MoveDown, "↓"),
+            "ctrl-j"
+        );
+        assert_eq!(
+            Keymap::default().pane_keys(Context::Picker, Action::MoveDown, "↓"),
+            "↓"
         );
     }
 

@@ -7,14 +7,16 @@ use super::confirm::ConfirmDialog;
 use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
-use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
+use super::widgets::{centered, draw_inline_editor, draw_lines, is_release, modal, row};
 use crate::graph::model::{Alert, AlertPatch, AlertStatus, Classification, Determination};
 use crate::sync::messages::WriteOp;
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlay::Outcome;
 use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui_textarea::TextArea;
@@ -313,28 +315,36 @@ impl AlertManagePane {
         self.focus = FIELDS[((i + delta).rem_euclid(FIELDS.len() as isize)) as usize];
     }
 
-    /// Handles one key.
+    /// Handles one key with the default bindings.
     pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+        self.handle_key_in(key, Keymap::defaults())
+    }
+
+    /// Handles one key: command keys resolved through `keymap` (contexts
+    /// [`Context::Manage`], [`Context::ManageNote`], [`Context::Picker`] and the
+    /// confirmation's), other keys are text for the comment or a filter.
+    pub fn handle_key_in(&mut self, key: KeyEvent, keymap: &Keymap) -> Outcome {
         if is_release(&key) {
             return Outcome::Stay;
         }
-        if is_ctrl(&key, 's') && !matches!(self.mode, Mode::Confirm(..)) {
+        let form_action = keymap.lookup(Context::Manage, &key);
+        if form_action == Some(Action::Save) && !matches!(self.mode, Mode::Confirm(..)) {
             self.mode = Mode::Form;
             return self.submit();
         }
         let mode = std::mem::replace(&mut self.mode, Mode::Form);
         match mode {
-            Mode::Form => match key.code {
-                KeyCode::Esc => return Outcome::Close,
-                KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => self.move_focus(1),
-                KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => self.move_focus(-1),
-                KeyCode::Enter | KeyCode::Char(' ') => {
+            Mode::Form => match form_action {
+                Some(Action::Back) => return Outcome::Close,
+                Some(Action::NextField) => self.move_focus(1),
+                Some(Action::PrevField) => self.move_focus(-1),
+                Some(Action::Open) => {
                     if self.focus == AlertField::Save {
                         return self.submit();
                     }
                     self.open(self.focus);
                 }
-                KeyCode::Delete | KeyCode::Backspace => match self.focus {
+                Some(Action::Reset) => match self.focus {
                     AlertField::Status => self.status = None,
                     AlertField::Owner => self.owner = None,
                     AlertField::Classification => self.classification = None,
@@ -343,26 +353,26 @@ impl AlertManagePane {
                 },
                 _ => {}
             },
-            Mode::Confirm(mut d, ops) => match d.handle_key(key) {
+            Mode::Confirm(mut d, ops) => match d.handle_key_in(key, keymap) {
                 Outcome::Yes => return Outcome::Submit(ops),
                 Outcome::No => {}
                 _ => self.mode = Mode::Confirm(d, ops),
             },
-            Mode::Comment => match key.code {
-                KeyCode::Esc => {}
-                KeyCode::Tab => self.move_focus(1),
-                KeyCode::BackTab => self.move_focus(-1),
+            Mode::Comment => match keymap.lookup(Context::ManageNote, &key) {
+                Some(Action::Back) => {}
+                Some(Action::NextField) => self.move_focus(1),
+                Some(Action::PrevField) => self.move_focus(-1),
                 _ => {
                     textarea_key(&mut self.comment, key);
                     self.mode = Mode::Comment;
                 }
             },
-            Mode::Status(mut p) => match p.handle_key(key) {
+            Mode::Status(mut p) => match p.handle_key_in(key, keymap) {
                 PickerEvent::Picked(s) => self.status = (s != self.alert.status).then_some(s),
                 PickerEvent::Cancel => {}
                 _ => self.mode = Mode::Status(p),
             },
-            Mode::Owner(mut p) => match p.handle_key(key) {
+            Mode::Owner(mut p) => match p.handle_key_in(key, keymap) {
                 PickerEvent::Picked(o) => {
                     self.owner = Some(o);
                     if self.patch().assigned_to.is_none() {
@@ -372,7 +382,7 @@ impl AlertManagePane {
                 PickerEvent::Cancel => {}
                 _ => self.mode = Mode::Owner(p),
             },
-            Mode::Class(mut p, level) => match (p.handle_key(key), level) {
+            Mode::Class(mut p, level) => match (p.handle_key_in(key, keymap), level) {
                 (PickerEvent::Picked(ClassPick::Class(c)), _) => {
                     let cur = self
                         .classification
@@ -419,29 +429,53 @@ impl AlertManagePane {
         }
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    /// Key hints for the current mode, with the default bindings.
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        self.hints_in(Keymap::defaults())
+    }
+
+    /// Key hints for the current mode, naming the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        use Action as A;
         match &self.mode {
-            Mode::Form => vec![
-                ("Tab/j/k", "move"),
-                ("Enter", "change"),
-                ("^S", "save"),
-                ("Esc", "close"),
-            ],
-            Mode::Comment => vec![("^S", "save"), ("Tab", "next field"), ("Esc", "done")],
-            Mode::Confirm(d, _) => d.hints(),
-            _ => vec![("type", "filter"), ("Enter", "choose"), ("Esc", "back")],
+            Mode::Form => keymap.pane_hints(
+                Context::Manage,
+                &[
+                    (&[A::NextField, A::PrevField], "Tab/j/k", "move"),
+                    (&[A::Open], "Enter", "change"),
+                    (&[A::Save], "^S", "save"),
+                    (&[A::Back], "Esc", "close"),
+                ],
+            ),
+            Mode::Comment => super::manage::note_hints(keymap, "done"),
+            Mode::Confirm(d, _) => d.hints_in(keymap),
+            _ => keymap.pane_hints(
+                Context::Picker,
+                &[
+                    (&[], "type", "filter"),
+                    (&[A::Open], "Enter", "choose"),
+                    (&[A::Back], "Esc", "back"),
+                ],
+            ),
         }
     }
 
-    /// Draws the pane centred in `area`.
+    /// Draws the pane centred in `area`, with the default bindings in its hints.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the pane centred in `area`, its hints naming the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         if let Mode::Confirm(d, _) = &self.mode {
-            d.render(f, area, theme);
+            d.render_in(f, area, theme, keymap);
             return;
         }
         let rect = centered(area, 76, 17);
         let title = format!("Manage alert {}", self.alert.id);
-        let inner = modal(f, rect, &title, &self.hints(), theme);
+        let hints = self.hints_in(keymap);
+        let hints: Vec<(&str, &str)> = hints.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+        let inner = modal(f, rect, &title, &hints, theme);
         if inner.height == 0 {
             return;
         }

@@ -10,20 +10,23 @@ use super::picker::{
     Choice, ClassPick, Picker, PickerEvent, class_picker, determination_picker, owner_picker,
 };
 use super::tags::{TagEditor, TagEvent};
-use super::widgets::{centered, draw_inline_editor, draw_lines, is_ctrl, is_release, modal, row};
+use super::widgets::{centered, draw_inline_editor, draw_lines, is_release, modal, row};
 use crate::graph::model::{Classification, Determination, Incident, IncidentStatus, Severity};
 use crate::sync::IncidentBase;
 use crate::sync::messages::WriteOp;
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlay::Outcome;
 use crate::ui::read_only::READ_ONLY_MESSAGE;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui_textarea::TextArea;
 
 mod view;
+pub(super) use view::note_hints;
 
 /// A row of the manage pane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -364,19 +367,27 @@ impl ManagePane {
         Outcome::Stay
     }
 
-    /// Handles one key.
+    /// Handles one key with the default bindings.
     pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+        self.handle_key_in(key, Keymap::defaults())
+    }
+
+    /// Handles one key: command keys resolved through `keymap` (contexts
+    /// [`Context::Manage`], [`Context::ManageNote`], [`Context::Picker`], [`Context::Tags`]
+    /// and the confirmation's), other keys are text for the comment or a filter.
+    pub fn handle_key_in(&mut self, key: KeyEvent, keymap: &Keymap) -> Outcome {
         if is_release(&key) {
             return Outcome::Stay;
         }
-        if is_ctrl(&key, 's') && !matches!(self.mode, Mode::Confirm(..)) {
+        let form_action = keymap.lookup(Context::Manage, &key);
+        if form_action == Some(Action::Save) && !matches!(self.mode, Mode::Confirm(..)) {
             self.mode = Mode::Form;
             return self.submit();
         }
         let mode = std::mem::replace(&mut self.mode, Mode::Form);
         match mode {
-            Mode::Form => self.form_key(key),
-            Mode::Confirm(mut d, ops) => match d.handle_key(key) {
+            Mode::Form => self.form_key(form_action),
+            Mode::Confirm(mut d, ops) => match d.handle_key_in(key, keymap) {
                 Outcome::Yes => Outcome::Submit(ops),
                 Outcome::No => Outcome::Stay,
                 _ => {
@@ -385,12 +396,12 @@ impl ManagePane {
                 }
             },
             Mode::Comment => {
-                match key.code {
+                match keymap.lookup(Context::ManageNote, &key) {
                     // Quick mode (`s` → Resolved): done with the note means apply.
-                    KeyCode::Esc if self.quick => return self.submit(),
-                    KeyCode::Esc => {}
-                    KeyCode::Tab => self.move_focus(1),
-                    KeyCode::BackTab => self.move_focus(-1),
+                    Some(Action::Back) if self.quick => return self.submit(),
+                    Some(Action::Back) => {}
+                    Some(Action::NextField) => self.move_focus(1),
+                    Some(Action::PrevField) => self.move_focus(-1),
                     _ => {
                         textarea_key(&mut self.comment, key);
                         self.mode = Mode::Comment;
@@ -398,7 +409,7 @@ impl ManagePane {
                 }
                 Outcome::Stay
             }
-            Mode::Status(mut p) => match p.handle_key(key) {
+            Mode::Status(mut p) => match p.handle_key_in(key, keymap) {
                 PickerEvent::Picked(s) => {
                     let e = Edits {
                         status: Some(s.clone()),
@@ -413,7 +424,7 @@ impl ManagePane {
                     Outcome::Stay
                 }
             },
-            Mode::Owner(mut p) => match p.handle_key(key) {
+            Mode::Owner(mut p) => match p.handle_key_in(key, keymap) {
                 PickerEvent::Picked(o) => {
                     let e = Edits {
                         owner: Some(o.clone()),
@@ -428,7 +439,7 @@ impl ManagePane {
                     Outcome::Stay
                 }
             },
-            Mode::Severity(mut p) => match p.handle_key(key) {
+            Mode::Severity(mut p) => match p.handle_key_in(key, keymap) {
                 PickerEvent::Picked(s) => {
                     let e = Edits {
                         severity: Some(s.clone()),
@@ -443,7 +454,7 @@ impl ManagePane {
                     Outcome::Stay
                 }
             },
-            Mode::Class(mut p, level) => match (p.handle_key(key), level) {
+            Mode::Class(mut p, level) => match (p.handle_key_in(key, keymap), level) {
                 (PickerEvent::Picked(ClassPick::Class(c)), _) => {
                     let cur_det = self
                         .edits
@@ -481,7 +492,8 @@ impl ManagePane {
                 }
             },
             Mode::Tags(mut t) => {
-                match t.handle_key(key, &mut self.edits.tags_add, &mut self.edits.tags_remove) {
+                let (adds, removes) = (&mut self.edits.tags_add, &mut self.edits.tags_remove);
+                match t.handle_key(key, keymap, adds, removes) {
                     TagEvent::Close => return self.tags_done(),
                     TagEvent::None => self.mode = Mode::Tags(t),
                 }
@@ -490,18 +502,18 @@ impl ManagePane {
         }
     }
 
-    fn form_key(&mut self, key: KeyEvent) -> Outcome {
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => self.move_focus(-1),
-            KeyCode::Enter | KeyCode::Char(' ') => {
+    fn form_key(&mut self, action: Option<Action>) -> Outcome {
+        match action {
+            Some(Action::Back) => return Outcome::Close,
+            Some(Action::NextField) => self.move_focus(1),
+            Some(Action::PrevField) => self.move_focus(-1),
+            Some(Action::Open) => {
                 if self.focus == Field::Save {
                     return self.submit();
                 }
                 self.open(self.focus);
             }
-            KeyCode::Delete | KeyCode::Backspace => self.reset(self.focus),
+            Some(Action::Reset) => self.reset(self.focus),
             _ => {}
         }
         Outcome::Stay

@@ -7,7 +7,7 @@ use crate::sync::{Command, OpId, WriteOp};
 use crate::ui::action::Action;
 use crate::ui::app::Effect;
 use crate::ui::keymap::{Context, Keymap};
-use crate::ui::overlay::{Outcome, Overlay, OverlayCtx, Tone, owned_hints};
+use crate::ui::overlay::{Outcome, Overlay, OverlayCtx, Tone};
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::Frame;
@@ -31,17 +31,17 @@ impl Overlay for ManagePane {
     fn name(&self) -> &'static str {
         "Manage incident"
     }
-    fn handle_key(&mut self, key: KeyEvent, _cx: &OverlayCtx) -> Outcome {
-        ManagePane::handle_key(self, key)
+    fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
+        self.handle_key_in(key, cx.keymap)
     }
     fn handle_paste(&mut self, text: &str) {
         ManagePane::handle_paste(self, text)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
-        ManagePane::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(ManagePane::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     fn takes_text(&self) -> bool {
         true
@@ -56,17 +56,17 @@ impl Overlay for AlertManagePane {
     fn name(&self) -> &'static str {
         "Manage alert"
     }
-    fn handle_key(&mut self, key: KeyEvent, _cx: &OverlayCtx) -> Outcome {
-        AlertManagePane::handle_key(self, key)
+    fn handle_key(&mut self, key: KeyEvent, cx: &OverlayCtx) -> Outcome {
+        self.handle_key_in(key, cx.keymap)
     }
     fn handle_paste(&mut self, text: &str) {
         AlertManagePane::handle_paste(self, text)
     }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, _keymap: &Keymap) {
-        AlertManagePane::render(self, f, area, theme)
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+        self.render_in(f, area, theme, keymap)
     }
-    fn hints(&self, _keymap: &Keymap) -> Vec<(String, &'static str)> {
-        owned_hints(AlertManagePane::hints(self))
+    fn hints(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        self.hints_in(keymap)
     }
     fn takes_text(&self) -> bool {
         true

@@ -2,9 +2,11 @@
 //! substring), arrows move, Enter picks, Esc cancels.
 
 use super::widgets::{centered, draw_lines, modal, row, scroll_start, typed_char};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
 /// One row of a picker.
@@ -65,6 +67,14 @@ pub(crate) enum PickerEvent<T> {
     /// Backspace on an empty filter (used to go up a level).
     Back,
 }
+
+/// The hints of an open picker (context [`Context::Picker`]).
+pub(crate) const PICKER_HINTS: &[PaneHint] = &[
+    (&[], "type", "filter"),
+    (&[Action::MoveUp, Action::MoveDown], "↑/↓", "move"),
+    (&[Action::Open], "Enter", "choose"),
+    (&[Action::Back], "Esc", "back"),
+];
 
 /// Makes a free-text choice from the typed filter (e.g. "Assign to "bob"").
 pub(crate) type FreeText<T> = fn(&str) -> Choice<T>;
@@ -137,36 +147,36 @@ impl<T: Clone> Picker<T> {
         out
     }
 
+    /// A key with the default bindings.
+    #[cfg(test)]
     pub fn handle_key(&mut self, key: KeyEvent) -> PickerEvent<T> {
+        self.handle_key_in(key, Keymap::defaults())
+    }
+
+    /// A key: command keys resolved through `keymap` (context [`Context::Picker`]), Backspace
+    /// and typed characters edit the filter.
+    pub fn handle_key_in(&mut self, key: KeyEvent, keymap: &Keymap) -> PickerEvent<T> {
         let len = self.visible().len();
-        match key.code {
-            KeyCode::Esc => return PickerEvent::Cancel,
-            KeyCode::Enter => {
+        match keymap.lookup(Context::Picker, &key) {
+            Some(Action::Back) => return PickerEvent::Cancel,
+            Some(Action::Open) => {
                 return self
                     .visible()
                     .get(self.cursor)
                     .and_then(|c| c.value.clone())
                     .map_or(PickerEvent::None, PickerEvent::Picked);
             }
-            KeyCode::Up | KeyCode::BackTab => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab => {
+            Some(Action::MoveUp) => self.cursor = self.cursor.saturating_sub(1),
+            Some(Action::MoveDown) => {
                 if self.cursor + 1 < len {
                     self.cursor += 1;
                 }
             }
-            KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.cursor = self.cursor.saturating_sub(1)
-            }
-            KeyCode::Char('n') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if self.cursor + 1 < len {
-                    self.cursor += 1;
-                }
-            }
-            KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(8),
-            KeyCode::PageDown => self.cursor = (self.cursor + 8).min(len.saturating_sub(1)),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = len.saturating_sub(1),
-            KeyCode::Backspace => {
+            Some(Action::PageUp) => self.cursor = self.cursor.saturating_sub(8),
+            Some(Action::PageDown) => self.cursor = (self.cursor + 8).min(len.saturating_sub(1)),
+            Some(Action::Top) => self.cursor = 0,
+            Some(Action::Bottom) => self.cursor = len.saturating_sub(1),
+            _ if key.code == KeyCode::Backspace => {
                 if self.filter.pop().is_none() {
                     return PickerEvent::Back;
                 }

@@ -2,6 +2,8 @@
 //! over tags in use elsewhere, with "create new" when nothing matches.
 
 use super::widgets::{centered, draw_lines, modal, row, scroll_start, typed_char};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap, PaneHint};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -17,6 +19,20 @@ pub(crate) enum TagRow {
     /// Create a tag nobody uses yet.
     New(String),
 }
+
+/// The key line drawn in the editor (context [`Context::Tags`]).
+const DRAWN_HINTS: &[PaneHint] = &[
+    (&[Action::Open], "Enter", "toggles"),
+    (&[], "type", "to find or create"),
+    (&[Action::Back], "Esc", "done"),
+];
+
+/// The hints of the tag editor in the status bar (context [`Context::Tags`]).
+pub(crate) const TAG_HINTS: &[PaneHint] = &[
+    (&[], "type", "find/create"),
+    (&[Action::Open], "Enter", "toggle"),
+    (&[Action::MoveUp, Action::MoveDown], "↑/↓", "move"),
+];
 
 /// Result of a key in the tag editor.
 #[derive(Debug, PartialEq)]
@@ -108,22 +124,25 @@ impl TagEditor {
             .collect()
     }
 
+    /// A key: command keys resolved through `keymap` (context [`Context::Tags`]), Backspace
+    /// and typed characters edit the input.
     pub fn handle_key(
         &mut self,
         key: KeyEvent,
+        keymap: &Keymap,
         adds: &mut Vec<String>,
         removes: &mut Vec<String>,
     ) -> TagEvent {
         let len = self.rows(adds).len();
-        match key.code {
-            KeyCode::Esc => return TagEvent::Close,
-            KeyCode::Up | KeyCode::BackTab => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab => {
+        match keymap.lookup(Context::Tags, &key) {
+            Some(Action::Back) => return TagEvent::Close,
+            Some(Action::MoveUp) => self.cursor = self.cursor.saturating_sub(1),
+            Some(Action::MoveDown) => {
                 if self.cursor + 1 < len {
                     self.cursor += 1;
                 }
             }
-            KeyCode::Enter => {
+            Some(Action::Open) => {
                 if let Some(r) = self.rows(adds).get(self.cursor).cloned() {
                     toggle(&r, self.targets, adds, removes);
                     if !self.input.is_empty() {
@@ -132,7 +151,7 @@ impl TagEditor {
                     }
                 }
             }
-            KeyCode::Backspace => {
+            _ if key.code == KeyCode::Backspace => {
                 self.input.pop();
                 self.cursor = 0;
             }
@@ -153,11 +172,13 @@ impl TagEditor {
         self.cursor = 0;
     }
 
+    /// Draws the editor over `area`; its key line names the keys `keymap` binds.
     pub fn render(
         &self,
         f: &mut Frame,
         area: Rect,
         theme: &Theme,
+        keymap: &Keymap,
         adds: &[String],
         removes: &[String],
     ) {
@@ -167,6 +188,7 @@ impl TagEditor {
         let rect = centered(area, w, h);
         let inner = modal(f, rect, "Custom tags", &[], theme);
         let width = inner.width as usize;
+        let key_line = keymap.pane_line(Context::Tags, DRAWN_HINTS);
         let mut lines = vec![
             row(
                 &[
@@ -176,13 +198,7 @@ impl TagEditor {
                 ],
                 width,
             ),
-            row(
-                &[(
-                    "Enter toggles · type to find or create · Esc done",
-                    theme.muted,
-                )],
-                width,
-            ),
+            row(&[(key_line.as_str(), theme.muted)], width),
         ];
         let list_h = inner.height.saturating_sub(2) as usize;
         if rows.is_empty() {

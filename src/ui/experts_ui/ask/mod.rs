@@ -1,17 +1,19 @@
 //! The "Ask Defender Experts" compose pane: topic, template chooser, question editor, editable
 //! context block, reply addresses, channel toggles and the credits line.
 
+mod keys;
 mod view;
 
-use super::common::{is_ctrl, is_press, looks_like_email, plain_char};
+use super::common::looks_like_email;
 use crate::experts::{
     Autosave, Channel, Draft, Inquiry, InquiryTopic, Template, TemplateVars, fill, templates,
     unfilled_placeholders,
 };
 use crate::graph::model::Timestamp;
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlay::Outcome;
 use crate::ui::sanitize::sanitize;
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use std::cell::Cell;
@@ -311,7 +313,7 @@ impl AskExpertsPane {
     }
 
     /// The confirmation question for sending on `channels`.
-    fn send_question(&self, channels: &[Channel]) -> String {
+    fn send_question(&self, channels: &[Channel], answers: &str) -> String {
         let via: Vec<String> = channels
             .iter()
             .map(|c| match (c, &self.email_to) {
@@ -325,7 +327,8 @@ impl AskExpertsPane {
             q.push_str(left);
             q.push('.');
         }
-        q.push_str(" y/n");
+        q.push(' ');
+        q.push_str(answers);
         q
     }
 
@@ -458,117 +461,13 @@ impl AskExpertsPane {
         }
     }
 
-    /// Handles one key. See [`hints`](Self::hints) for the bindings.
-    pub fn handle_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
-        if !is_press(&key) {
-            return Outcome::Stay;
-        }
-        if self.chooser.is_some() {
-            return self.chooser_key(key, now);
-        }
-        if self.confirm_final {
-            return self.final_confirm_key(key, now);
-        }
-        if is_ctrl(&key, 's') {
-            return self.try_send(now);
-        }
-        // Any other key cancels a pending "send anyway".
-        if self.confirm_send {
-            self.confirm_send = false;
-            self.message = None;
-        }
-        if is_ctrl(&key, 't') {
-            self.chooser = Some(0);
-            self.chooser_scroll.set(0);
-            return Outcome::Stay;
-        }
-        match key.code {
-            KeyCode::Esc => return self.close(now),
-            KeyCode::Tab => {
-                self.set_focus(self.focus.step(true));
-                return Outcome::Stay;
-            }
-            KeyCode::BackTab => {
-                self.set_focus(self.focus.step(false));
-                return Outcome::Stay;
-            }
-            _ => {}
-        }
-        if self.sent {
-            return Outcome::Stay;
-        }
-        if is_ctrl(&key, 'z') || is_ctrl(&key, 'y') {
-            let undo = is_ctrl(&key, 'z');
-            let changed = self
-                .focused_textarea()
-                .is_some_and(|t| if undo { t.undo() } else { t.redo() });
-            if changed {
-                self.edited(Some(now));
-            }
-            return Outcome::Stay;
-        }
-        match self.focus {
-            Focus::Channels => self.channel_key(key),
-            Focus::ReplyTo if key.code == KeyCode::Enter => {
-                self.set_focus(Focus::Channels);
-            }
-            _ => {
-                if matches!(key.code, KeyCode::Char(c) if c.is_control()) {
-                    return Outcome::Stay;
-                }
-                let changed = self.focused_textarea().is_some_and(|t| t.input(key));
-                if changed {
-                    self.edited(Some(now));
-                }
-            }
-        }
-        Outcome::Stay
-    }
-
-    fn channel_key(&mut self, key: KeyEvent) {
-        let n = self.channels.len();
-        if n == 0 {
-            return;
-        }
-        match (key.code, plain_char(&key)) {
-            (KeyCode::Left | KeyCode::Up, _) | (_, Some('h' | 'k')) => {
-                self.channel_cursor = (self.channel_cursor + n - 1) % n;
-            }
-            (KeyCode::Right | KeyCode::Down, _) | (_, Some('l' | 'j')) => {
-                self.channel_cursor = (self.channel_cursor + 1) % n;
-            }
-            (KeyCode::Enter, _) | (_, Some(' ' | 'x')) => {
-                let i = self.channel_cursor.min(n - 1);
-                self.channels[i].1 = !self.channels[i].1;
-            }
-            _ => {}
-        }
-    }
-
-    fn chooser_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
-        let items = template_items();
-        let n = items.len();
-        let sel = self.chooser.unwrap_or(0).min(n.saturating_sub(1));
-        match (key.code, plain_char(&key)) {
-            (KeyCode::Esc, _) => self.chooser = None,
-            _ if is_ctrl(&key, 't') => self.chooser = None,
-            (KeyCode::Up, _) | (_, Some('k')) => self.chooser = Some(sel.saturating_sub(1)),
-            (KeyCode::Down, _) | (_, Some('j')) => {
-                self.chooser = Some((sel + 1).min(n.saturating_sub(1)))
-            }
-            (KeyCode::Home, _) | (_, Some('g')) => self.chooser = Some(0),
-            (KeyCode::End, _) | (_, Some('G')) => self.chooser = Some(n.saturating_sub(1)),
-            (KeyCode::PageUp, _) => self.chooser = Some(sel.saturating_sub(5)),
-            (KeyCode::PageDown, _) => self.chooser = Some((sel + 5).min(n.saturating_sub(1))),
-            (KeyCode::Enter, _) => {
-                self.chooser = None;
-                if let Some((_, t)) = items.get(sel) {
-                    self.insert_template(t, now);
-                }
-            }
-            _ => {}
-        }
-        Outcome::Stay
+    /// Shows the template key `keymap` binds in the empty question's placeholder.
+    pub fn with_keys(mut self, keymap: &Keymap) -> Self {
+        let templates = keymap.pane_keys(Context::Ask, Action::Templates, "ctrl-t");
+        self.body.set_placeholder_text(format!(
+            "Type your question for Defender Experts ({templates}: templates)"
+        ));
+        self
     }
 
     /// Inserts the filled template at the top of the question (undoable).
@@ -599,19 +498,6 @@ impl AskExpertsPane {
         }
     }
 
-    /// A key while the send confirmation is shown: `y` sends, `n`/Esc go back to the editor
-    /// (nothing lost), anything else is ignored.
-    fn final_confirm_key(&mut self, key: KeyEvent, now: Timestamp) -> Outcome {
-        if plain_char(&key) == Some('y') {
-            return self.try_send(now);
-        }
-        if key.code == KeyCode::Esc || plain_char(&key) == Some('n') {
-            self.confirm_final = false;
-            self.say(MsgKind::Info, "Not sent; back to the editor.");
-        }
-        Outcome::Stay
-    }
-
     fn close(&mut self, now: Timestamp) -> Outcome {
         if self.sent || !self.has_content {
             return Outcome::Close;
@@ -622,24 +508,34 @@ impl AskExpertsPane {
         Outcome::SaveDraft(self.draft(now))
     }
 
-    fn try_send(&mut self, now: Timestamp) -> Outcome {
+    fn try_send(&mut self, now: Timestamp, keymap: &Keymap) -> Outcome {
+        let key = |action, usual| keymap.pane_keys(Context::Ask, action, usual);
         if self.sent {
             return Outcome::Stay;
         }
         if self.body_text().trim().is_empty() {
             self.confirm_send = false;
+            let templates = key(Action::Templates, "ctrl-t");
             self.say(
                 MsgKind::Error,
-                "Not sent: the question is empty. Write it first (ctrl-t for a template).",
+                format!(
+                    "Not sent: the question is empty. Write it first ({templates} for a template)."
+                ),
             );
             return Outcome::Stay;
         }
         let channels = self.selected_channels();
         if channels.is_empty() {
             self.confirm_send = false;
+            let (next, toggle) = (
+                key(Action::NextField, "Tab"),
+                key(Action::ToggleSelect, "space"),
+            );
             self.say(
                 MsgKind::Error,
-                "Not sent: no channel is switched on (Tab to Channels, space toggles).",
+                format!(
+                    "Not sent: no channel is switched on ({next} to Channels, {toggle} toggles)."
+                ),
             );
             return Outcome::Stay;
         }
@@ -660,15 +556,17 @@ impl AskExpertsPane {
             self.say(
                 MsgKind::Warning,
                 format!(
-                    "Unfilled placeholders {}: edit them, or press ctrl-s again to send anyway.",
-                    list.join(", ")
+                    "Unfilled placeholders {}: edit them, or press {} again to send anyway.",
+                    list.join(", "),
+                    key(Action::Send, "ctrl-s")
                 ),
             );
             return Outcome::Stay;
         }
         if !self.confirm_final {
             self.confirm_final = true;
-            let question = self.send_question(&channels);
+            let answers = format!("{}/{}", key(Action::Yes, "y"), key(Action::No, "n"));
+            let question = self.send_question(&channels, &answers);
             self.say(MsgKind::Warning, question);
             return Outcome::Stay;
         }

@@ -2,7 +2,9 @@
 
 use super::{AskExpertsPane, Focus, MsgKind, channel_label, reply_addresses, template_items};
 use crate::experts::{fill, templates};
+use crate::ui::action::Action;
 use crate::ui::experts_ui::common::{centered, clip, clip_span, scroll_to, wrap};
+use crate::ui::keymap::{Context, Keymap, PaneHint};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,34 +13,79 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
+/// The answers to "send to Defender Experts…?" (context [`Context::Ask`]).
+const CONFIRM_HINTS: &[PaneHint] = &[
+    (&[Action::Yes], "y", "send"),
+    (&[Action::No, Action::Back], "n/esc", "back to the editor"),
+];
+
+/// The key line drawn under the fields while there is no message (context [`Context::Ask`]).
+const DRAWN_HINTS: &[PaneHint] = &[
+    (&[Action::Send], "ctrl-s", "send"),
+    (&[Action::Templates], "ctrl-t", "templates"),
+    (&[Action::NextField], "tab", "next field"),
+    (&[Action::Back], "esc", "close (draft kept)"),
+];
+
+/// The keys in the template chooser's title (context [`Context::Templates`]).
+const CHOOSER_HINTS: &[PaneHint] = &[
+    (&[Action::Open], "enter", "inserts at the top"),
+    (&[Action::Back], "esc", "back"),
+];
+
 impl AskExpertsPane {
-    /// Key hints for the current state.
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    /// Key hints for the current state, with the default bindings.
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        self.hints_in(Keymap::defaults())
+    }
+
+    /// Key hints for the current state, naming the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        use Action as A;
         if self.chooser.is_some() {
-            return vec![("↑/↓", "choose"), ("enter", "insert"), ("esc", "back")];
+            return keymap.pane_hints(
+                Context::Templates,
+                &[
+                    (&[A::MoveUp, A::MoveDown], "↑/↓", "choose"),
+                    (&[A::Open], "enter", "insert"),
+                    (&[A::Back], "esc", "back"),
+                ],
+            );
         }
         if self.confirm_final {
-            return vec![("y", "send"), ("n/esc", "back to the editor")];
+            return keymap.pane_hints(Context::Ask, CONFIRM_HINTS);
         }
-        let mut h = vec![
-            if self.confirm_send {
-                ("ctrl-s", "send anyway")
-            } else {
-                ("ctrl-s", "send")
-            },
-            ("ctrl-t", "templates"),
-            ("tab", "next field"),
-        ];
-        match self.focus {
-            Focus::Channels => h.push(("space", "toggle channel")),
-            _ => h.push(("ctrl-z/ctrl-y", "undo/redo")),
-        }
-        h.push(("esc", "close (draft kept)"));
+        let send = if self.confirm_send {
+            "send anyway"
+        } else {
+            "send"
+        };
+        let mut h = keymap.pane_hints(
+            Context::Ask,
+            &[
+                (&[A::Send], "ctrl-s", send),
+                (&[A::Templates], "ctrl-t", "templates"),
+                (&[A::NextField], "tab", "next field"),
+            ],
+        );
+        h.extend(match self.focus {
+            Focus::Channels => keymap.pane_hints(
+                Context::Ask,
+                &[(&[A::ToggleSelect], "space", "toggle channel")],
+            ),
+            _ => vec![("ctrl-z/ctrl-y".to_string(), "undo/redo")],
+        });
+        h.extend(keymap.pane_hints(Context::Ask, &[(&[A::Back], "esc", "close (draft kept)")]));
         h
     }
 
-    /// Draws the pane.
+    /// Draws the pane with the default bindings in its key lines.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the pane, its key lines naming the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         f.render_widget(Clear, area);
         let outer = Block::default()
             .borders(Borders::ALL)
@@ -113,7 +160,7 @@ impl AskExpertsPane {
                 Line::from(clip_span(m, w, style))
             }
             None => Line::from(clip_span(
-                "ctrl-s send · ctrl-t templates · tab next field · esc close (draft kept)",
+                &keymap.pane_line(Context::Ask, DRAWN_HINTS),
                 w,
                 theme.key_hint,
             )),
@@ -123,27 +170,43 @@ impl AskExpertsPane {
         if self.confirm_final
             && let Some((_, question)) = &self.message
         {
-            self.render_send_confirm(f, inner, theme, question);
+            self.render_send_confirm(f, inner, theme, question, keymap);
         }
         if let Some(sel) = self.chooser {
             let r = rows[2].union(rows[3]);
-            self.render_chooser(f, r, theme, sel);
+            self.render_chooser(f, r, theme, sel, keymap);
         }
     }
 
-    fn render_send_confirm(&self, f: &mut Frame, area: Rect, theme: &Theme, question: &str) {
+    fn render_send_confirm(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        question: &str,
+        keymap: &Keymap,
+    ) {
         let bw = area.width.min(70);
         let mut body: Vec<Line> = wrap(question, bw.saturating_sub(2) as usize)
             .into_iter()
             .map(|l| Line::from(Span::styled(l, theme.text)))
             .collect();
         body.push(Line::from(""));
-        body.push(Line::from(vec![
-            Span::styled("y", theme.key_hint),
-            Span::styled(" send · ", theme.text),
-            Span::styled("n/esc", theme.key_hint),
-            Span::styled(" back to the editor", theme.text),
-        ]));
+        let mut keys = Vec::new();
+        for (i, (k, what)) in keymap
+            .pane_hints(Context::Ask, CONFIRM_HINTS)
+            .into_iter()
+            .enumerate()
+        {
+            let sep = if i + 1 < CONFIRM_HINTS.len() {
+                " · "
+            } else {
+                ""
+            };
+            keys.push(Span::styled(k, theme.key_hint));
+            keys.push(Span::styled(format!(" {what}{sep}"), theme.text));
+        }
+        body.push(Line::from(keys));
         let r = centered(area, bw, body.len() as u16 + 2);
         f.render_widget(Clear, r);
         f.render_widget(
@@ -248,14 +311,24 @@ impl AskExpertsPane {
         f.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    fn render_chooser(&self, f: &mut Frame, area: Rect, theme: &Theme, sel: usize) {
+    fn render_chooser(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        sel: usize,
+        keymap: &Keymap,
+    ) {
         let area = centered(area, area.width, area.height);
         f.render_widget(Clear, area);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border_focus)
             .title(Span::styled(
-                " Templates · enter inserts at the top · esc back ",
+                format!(
+                    " Templates · {} ",
+                    keymap.pane_line(Context::Templates, CHOOSER_HINTS)
+                ),
                 theme.title,
             ));
         let inner = block.inner(area);

@@ -1,37 +1,60 @@
 //! How the manage pane looks: its key hints, the field values and the drawing.
 
 use super::*;
+use crate::ui::triage::picker::PICKER_HINTS;
+use crate::ui::triage::tags::TAG_HINTS;
+
+/// The hints of a manage pane's comment field: save (context [`Context::Manage`]), next
+/// field and `done` (context [`Context::ManageNote`]), undo/redo.
+pub(in crate::ui::triage) fn note_hints(
+    keymap: &Keymap,
+    done: &'static str,
+) -> Vec<(String, &'static str)> {
+    use Action as A;
+    let mut h = keymap.pane_hints(Context::Manage, &[(&[A::Save], "^S", "save")]);
+    h.extend(keymap.pane_hints(
+        Context::ManageNote,
+        &[
+            (&[A::NextField], "Tab", "next field"),
+            (&[A::Back], "Esc", done),
+        ],
+    ));
+    h
+}
 
 impl ManagePane {
-    /// Key hints for the current mode.
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    /// Key hints for the current mode, with the default bindings.
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        self.hints_in(Keymap::defaults())
+    }
+
+    /// Key hints for the current mode, naming the keys `keymap` binds.
+    pub fn hints_in(&self, keymap: &Keymap) -> Vec<(String, &'static str)> {
+        use Action as A;
+        let done = if self.quick { "apply" } else { "done" };
         match &self.mode {
-            Mode::Form => vec![
-                ("Tab/j/k", "move"),
-                ("Enter", "change"),
-                ("Del", "reset"),
-                ("^S", "save"),
-                ("Esc", "close"),
-            ],
-            Mode::Comment => vec![
-                ("^S", "save"),
-                ("Tab", "next field"),
-                ("Esc", if self.quick { "apply" } else { "done" }),
-                ("^Z/^Y", "undo/redo"),
-            ],
-            Mode::Tags(_) => vec![
-                ("type", "find/create"),
-                ("Enter", "toggle"),
-                ("↑/↓", "move"),
-                ("Esc", if self.quick { "apply" } else { "done" }),
-            ],
-            Mode::Confirm(d, _) => d.hints(),
-            _ => vec![
-                ("type", "filter"),
-                ("↑/↓", "move"),
-                ("Enter", "choose"),
-                ("Esc", "back"),
-            ],
+            Mode::Form => keymap.pane_hints(
+                Context::Manage,
+                &[
+                    (&[A::NextField, A::PrevField], "Tab/j/k", "move"),
+                    (&[A::Open], "Enter", "change"),
+                    (&[A::Reset], "Del", "reset"),
+                    (&[A::Save], "^S", "save"),
+                    (&[A::Back], "Esc", "close"),
+                ],
+            ),
+            Mode::Comment => {
+                let mut h = note_hints(keymap, done);
+                h.push(("^Z/^Y".to_string(), "undo/redo"));
+                h
+            }
+            Mode::Tags(_) => {
+                let mut h = keymap.pane_hints(Context::Tags, TAG_HINTS);
+                h.extend(keymap.pane_hints(Context::Tags, &[(&[A::Back], "Esc", done)]));
+                h
+            }
+            Mode::Confirm(d, _) => d.hints_in(keymap),
+            _ => keymap.pane_hints(Context::Picker, PICKER_HINTS),
         }
     }
 
@@ -144,10 +167,16 @@ impl ManagePane {
         out
     }
 
-    /// Draws the pane centred in `area` (the confirmation and pickers on top).
+    /// Draws the pane centred in `area` (the confirmation and pickers on top), with the
+    /// default bindings in its hints.
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        self.render_in(f, area, theme, Keymap::defaults())
+    }
+
+    /// Draws the pane centred in `area`, its hints naming the keys `keymap` binds.
+    pub fn render_in(&self, f: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
         if let Mode::Confirm(d, _) = &self.mode {
-            d.render(f, area, theme);
+            d.render_in(f, area, theme, keymap);
             return;
         }
         let show_comment = self.fields().contains(&Field::Comment);
@@ -158,7 +187,9 @@ impl ManagePane {
         } else {
             format!("Manage {} incidents", self.targets.len())
         };
-        let inner = modal(f, rect, &title, &self.hints(), theme);
+        let hints = self.hints_in(keymap);
+        let hints: Vec<(&str, &str)> = hints.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+        let inner = modal(f, rect, &title, &hints, theme);
         if inner.height == 0 {
             return;
         }
@@ -272,6 +303,7 @@ impl ManagePane {
                 f,
                 rect,
                 theme,
+                keymap,
                 &self.edits.tags_add,
                 &self.edits.tags_remove,
             ),
