@@ -107,6 +107,13 @@ fn main() {
         .build()
         .unwrap();
     let mut targets = targets::Targets::default();
+    // `cargo bench --bench e2e -- fullload` measures only a full load from the database, in a
+    // fresh process (VmRSS means something only there).
+    if std::env::args().any(|a| a == "fullload") {
+        memory_after_full_load(&mut targets);
+        targets.finish();
+        return;
+    }
     // Memory first, in a fresh heap. `cargo bench --bench e2e -- memory` stops after it.
     memory_per_incident(&mut targets);
     let exported = rt.block_on(export(&mut targets));
@@ -498,4 +505,74 @@ fn memory_of_exported(incidents: &[Incident], targets: &mut targets::Targets) {
         json_bytes as u64 / n,
     );
     drop(store);
+}
+
+/// RSS after a full load from the database, as `vigil` starts (issue 14): the first screens
+/// painted from it, then every stored incident with its alerts applied 200 at a time as the
+/// engine's replay sends them. `VIGIL_BENCH_FULL_LOAD` incidents (50,000 by default) of synthetic
+/// data; the live heap's peak during the start next to what the Store holds after.
+fn memory_after_full_load(targets: &mut targets::Targets) {
+    let n: u64 = std::env::var("VIGIL_BENCH_FULL_LOAD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    println!("== memory after a full load from the database ({n} synthetic incidents) ==");
+    let dir = tempfile::tempdir().unwrap();
+    let db = vigil::db::Db::open(dir.path()).unwrap().db;
+    for first in (0..n).step_by(EXPORT_PAGE) {
+        let page: Vec<Incident> = (first..(first + EXPORT_PAGE as u64).min(n))
+            .map(|i| synth::incident(i, 0))
+            .collect();
+        vigil::db::incidents::write_incidents(&db, &page).unwrap();
+    }
+    let rss0 = proc_kb("VmRSS");
+    PEAK.store(live_bytes(), std::sync::atomic::Ordering::Relaxed);
+    let live0 = live_bytes();
+    let mut store = Store::new(Identity::new(["analyst@contoso.com"]));
+    vigil::start::from_db::paint_from_db(&mut store, &db, dir.path(), "bench");
+    let ids = vigil::db::incidents::ids_by_update(&db).unwrap();
+    for chunk in ids.chunks(200) {
+        let items = db
+            .with(|c| {
+                let mut items = Vec::with_capacity(chunk.len());
+                for id in chunk {
+                    if let Some(mut inc) = vigil::db::incidents::read_incident(c, id)? {
+                        inc.alerts = vigil::db::incidents::read_alerts(c, id)?;
+                        items.push(inc);
+                    }
+                }
+                Ok(items)
+            })
+            .unwrap();
+        store.apply(Update::Incidents {
+            items,
+            source: vigil::sync::UpsertSource::Initial,
+        });
+    }
+    let peak = (PEAK.load(std::sync::atomic::Ordering::Relaxed) - live0).max(0) as u64;
+    let held = (live_bytes() - live0).max(0) as u64;
+    let rss = proc_kb("VmRSS");
+    println!(
+        "{} incidents held; VmRSS {:.1} MB after the full load ({:.1} MB before the start, \
+         VmHWM {:.1} MB); Store live heap held {:.1} MB, peak during the start {:.1} MB ({:.2}x)",
+        store.len(),
+        mb(rss),
+        mb(rss0),
+        mb(proc_kb("VmHWM")),
+        held as f64 / 1e6,
+        peak as f64 / 1e6,
+        peak as f64 / held.max(1) as f64
+    );
+    if n == 50_000 {
+        targets.at_most(
+            "VmRSS after a full load of 50,000 incidents (MB)",
+            rss / 1024,
+            150,
+        );
+    }
+    targets.at_most(
+        "live heap peak during a start from the database vs held after, x100",
+        peak * 100 / held.max(1),
+        120,
+    );
 }

@@ -2,35 +2,13 @@
 //! page or alert read), read back at start and when an incident is opened.
 //!
 //! Each record is the JSON of the lenient model (which keeps unknown members and evidence
-//! verbatim), LZ4-compressed when that saves at least a tenth (`lz4` column says which). A
+//! verbatim), encoded as [`codec`](super::codec) says (the `codec` column holds its number). A
 //! few plain columns (`status`, `severity`, `title`, …) are there for `sqlite3` reporting.
 
+use super::codec::{Codec, decode, encode};
 use super::{Db, DbError};
 use crate::graph::model::{Alert, Incident, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-
-/// Below this a record is stored as plain JSON (the LZ4 frame would not pay).
-const MIN_COMPRESS: usize = 128;
-
-/// The bytes to store and whether they are compressed.
-pub fn encode(json: &[u8]) -> (Vec<u8>, bool) {
-    if json.len() >= MIN_COMPRESS {
-        let packed = lz4_flex::block::compress_prepend_size(json);
-        if packed.len() * 10 <= json.len() * 9 {
-            return (packed, true);
-        }
-    }
-    (json.to_vec(), false)
-}
-
-/// The JSON text of a stored record.
-pub fn decode(bytes: &[u8], lz4: bool) -> Option<Vec<u8>> {
-    if lz4 {
-        lz4_flex::block::decompress_size_prepended(bytes).ok()
-    } else {
-        Some(bytes.to_vec())
-    }
-}
 
 fn to_sql_err(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
@@ -47,15 +25,15 @@ fn put_incident(tx: &Transaction<'_>, inc: &Incident) -> rusqlite::Result<()> {
         };
         serde_json::to_vec(&bare).map_err(to_sql_err)?
     };
-    let (blob, lz4) = encode(&json);
+    let (blob, codec) = encode(&json);
     // An incident listed without alerts keeps the alerts stored earlier.
     tx.prepare_cached(
         "INSERT INTO incidents(id, last_update, status, severity, title, assigned_to, created,
-             alerts_known, lz4, json)
+             alerts_known, codec, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET last_update = ?2, status = ?3, severity = ?4,
              title = ?5, assigned_to = ?6, created = ?7,
-             alerts_known = max(alerts_known, ?8), lz4 = ?9, json = ?10",
+             alerts_known = max(alerts_known, ?8), codec = ?9, json = ?10",
     )?
     .execute(params![
         inc.id,
@@ -66,7 +44,7 @@ fn put_incident(tx: &Transaction<'_>, inc: &Incident) -> rusqlite::Result<()> {
         inc.assigned_to,
         inc.created_date_time.map(|t| t.to_graph()),
         alerts_known,
-        lz4,
+        codec.column(),
         blob,
     ])?;
     if let Some(alerts) = &inc.alerts {
@@ -80,19 +58,19 @@ fn put_alerts(tx: &Transaction<'_>, incident_id: &str, alerts: &[Alert]) -> rusq
     tx.prepare_cached("DELETE FROM alerts WHERE incident_id = ?1")?
         .execute([incident_id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO alerts(id, incident_id, title, severity, status, lz4, json)
+        "INSERT OR REPLACE INTO alerts(id, incident_id, title, severity, status, codec, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for a in alerts {
         let json = serde_json::to_vec(a).map_err(to_sql_err)?;
-        let (blob, lz4) = encode(&json);
+        let (blob, codec) = encode(&json);
         insert.execute(params![
             a.id,
             incident_id,
             a.title,
             a.severity.as_str(),
             a.status.as_str(),
-            lz4,
+            codec.column(),
             blob
         ])?;
     }
@@ -127,7 +105,7 @@ pub fn write_alerts(db: &Db, incident_id: &str, alerts: &[Alert]) -> Result<(), 
 /// Every stored incident, without alerts (the queue's rows). A record that no longer parses
 /// is skipped with a log line.
 pub fn load_incidents(db: &Db) -> Result<Vec<Incident>, DbError> {
-    db.with(|c| read_incidents(c, "SELECT id, lz4, json FROM incidents", []))
+    db.with(|c| read_incidents(c, "SELECT id, codec, json FROM incidents", []))
 }
 
 /// The `limit` most recently updated incidents, without alerts (the first screens).
@@ -136,7 +114,7 @@ pub fn load_recent(db: &Db, limit: usize) -> Result<Vec<Incident>, DbError> {
     db.with(|c| {
         read_incidents(
             c,
-            "SELECT id, lz4, json FROM incidents ORDER BY last_update DESC LIMIT ?1",
+            "SELECT id, codec, json FROM incidents ORDER BY last_update DESC LIMIT ?1",
             [limit],
         )
     })
@@ -144,7 +122,12 @@ pub fn load_recent(db: &Db, limit: usize) -> Result<Vec<Incident>, DbError> {
 
 /// One stored incident without alerts, on a connection already held.
 pub fn read_incident(c: &Connection, id: &str) -> rusqlite::Result<Option<Incident>> {
-    Ok(read_incidents(c, "SELECT id, lz4, json FROM incidents WHERE id = ?1", [id])?.pop())
+    Ok(read_incidents(
+        c,
+        "SELECT id, codec, json FROM incidents WHERE id = ?1",
+        [id],
+    )?
+    .pop())
 }
 
 fn read_incidents<P: rusqlite::Params>(
@@ -157,9 +140,12 @@ fn read_incidents<P: rusqlite::Params>(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
-        let lz4: bool = r.get(1)?;
+        let codec = Codec::from_column(r.get(1)?);
         let blob: Vec<u8> = r.get(2)?;
-        match decode(&blob, lz4).and_then(|j| serde_json::from_slice::<Incident>(&j).ok()) {
+        match codec
+            .and_then(|c| decode(&blob, c))
+            .and_then(|j| serde_json::from_slice::<Incident>(&j).ok())
+        {
             Some(inc) => out.push(inc),
             None => tracing::warn!(%id, "stored incident unreadable; skipped"),
         }
@@ -183,13 +169,16 @@ pub fn read_alerts(c: &Connection, incident_id: &str) -> rusqlite::Result<Option
     }
     // Rowid order is the order the service listed them in (they are inserted in that order).
     let mut st =
-        c.prepare_cached("SELECT lz4, json FROM alerts WHERE incident_id = ?1 ORDER BY rowid")?;
+        c.prepare_cached("SELECT codec, json FROM alerts WHERE incident_id = ?1 ORDER BY rowid")?;
     let mut rows = st.query([incident_id])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let lz4: bool = r.get(0)?;
+        let codec = Codec::from_column(r.get(0)?);
         let blob: Vec<u8> = r.get(1)?;
-        if let Some(a) = decode(&blob, lz4).and_then(|j| serde_json::from_slice::<Alert>(&j).ok()) {
+        if let Some(a) = codec
+            .and_then(|c| decode(&blob, c))
+            .and_then(|j| serde_json::from_slice::<Alert>(&j).ok())
+        {
             out.push(a);
         }
     }

@@ -6,6 +6,7 @@
 //! never uses the shared-memory index (the state directory may be on NFS) and a second vigil
 //! on the same profile cannot open the file: it gets [`DbError::InUse`].
 
+pub mod codec;
 pub mod comment_drafts;
 pub mod drafts;
 pub mod incidents;

@@ -19,6 +19,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE comment_drafts(target TEXT PRIMARY KEY, text TEXT NOT NULL, saved_at TEXT);
     CREATE TABLE migrated(what TEXT PRIMARY KEY, at TEXT NOT NULL);
     "#,
+    // 2: the `lz4` flag became a codec number (0 plain, 1 LZ4, 2 zstd with the schema
+    // dictionary: `db::codec`); its old values keep their meaning.
+    r#"
+    ALTER TABLE incidents RENAME COLUMN lz4 TO codec;
+    ALTER TABLE alerts RENAME COLUMN lz4 TO codec;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -77,11 +77,11 @@ fn pruning_forgets_incidents_older_than_the_window_with_their_alerts() {
 fn large_records_are_compressed_small_ones_are_not() {
     let big =
         serde_json::to_vec(&inc("1", "2026-01-01T00:00:00Z", &"x".repeat(400), None)).unwrap();
-    let (blob, lz4) = encode(&big);
-    assert!(lz4 && blob.len() < big.len());
-    assert_eq!(decode(&blob, true).unwrap(), big);
-    let (blob, lz4) = encode(b"{}");
-    assert!(!lz4);
+    let (blob, codec) = encode(&big);
+    assert!(codec != Codec::Plain && blob.len() < big.len());
+    assert_eq!(decode(&blob, codec).unwrap(), big);
+    let (blob, codec) = encode(b"{}");
+    assert_eq!(codec, Codec::Plain);
     assert_eq!(blob, b"{}");
 }
 
@@ -107,4 +107,49 @@ fn the_most_recently_updated_come_first_and_one_can_be_read_alone() {
     let one = db.with(|c| read_incident(c, "3")).unwrap().unwrap();
     assert_eq!(one.display_name.as_deref(), Some("middle"));
     assert!(db.with(|c| read_incident(c, "9")).unwrap().is_none());
+}
+
+#[test]
+fn rows_of_a_version_1_database_with_lz4_records_read_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = inc("7", "2026-01-01T00:00:00Z", "from before", Some(&["a7"]));
+    {
+        let c = Connection::open(dir.path().join(super::super::FILE_NAME)).unwrap();
+        c.execute_batch(super::super::schema::MIGRATIONS[0])
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        let bare = Incident {
+            alerts: None,
+            ..old.clone()
+        };
+        let json = serde_json::to_vec(&bare).unwrap();
+        c.execute(
+            "INSERT INTO incidents(id, last_update, alerts_known, lz4, json)
+             VALUES ('7', '2026-01-01T00:00:00Z', 1, 1, ?1)",
+            [lz4_flex::block::compress_prepend_size(&json)],
+        )
+        .unwrap();
+        let alerts = old.alerts.clone().unwrap();
+        c.execute(
+            "INSERT INTO alerts(id, incident_id, lz4, json) VALUES ('a7', '7', 0, ?1)",
+            [serde_json::to_vec(&alerts[0]).unwrap()],
+        )
+        .unwrap();
+    }
+    let db = Db::open(dir.path()).unwrap().db;
+    let loaded = load_incidents(&db).unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].display_name.as_deref(), Some("from before"));
+    assert_eq!(load_alerts(&db, "7").unwrap(), old.alerts);
+    // A newer version of it is written with the current codec, next to the old rows.
+    write_incidents(&db, std::slice::from_ref(&old)).unwrap();
+    let codec: i64 = db
+        .with(|c| {
+            c.query_row("SELECT codec FROM incidents WHERE id = '7'", [], |r| {
+                r.get(0)
+            })
+        })
+        .unwrap();
+    assert_eq!(codec, Codec::ZstdDictV1.column());
+    assert_eq!(load_alerts(&db, "7").unwrap(), old.alerts);
 }
