@@ -95,21 +95,17 @@ impl ExpertsHost {
             (None, dir) => Self::open_draft_dir(dir.as_ref(), &mut notices),
         };
         let inquiries = match (db, &cfg.inquiries_path) {
-            (Some(db), _) => match InquiryStore::open_db(db.clone()) {
-                Ok(s) => {
-                    if let Some(r) = s.recovered() {
-                        notices.push(format!("Inquiries: {r}"));
-                    }
-                    Inquiries::Disk(s)
-                }
-                Err(e) => {
-                    notices.push(format!(
-                        "Inquiries could not be read from the local database ({e}); inquiries are kept in memory only"
-                    ));
-                    Inquiries::Memory(Vec::new())
-                }
-            },
-            (None, path) => Self::open_inquiry_file(path.as_ref(), &mut notices),
+            (Some(db), _) => Self::inquiries_from(
+                InquiryStore::open_db(db.clone()),
+                "Inquiries could not be read from the local database",
+                &mut notices,
+            ),
+            (None, Some(path)) => Self::inquiries_from(
+                InquiryStore::open(path),
+                "Inquiry file unusable",
+                &mut notices,
+            ),
+            (None, None) => Inquiries::Memory(Vec::new()),
         };
         let host = ExpertsHost {
             cfg,
@@ -140,23 +136,26 @@ impl ExpertsHost {
         }
     }
 
-    fn open_inquiry_file(path: Option<&PathBuf>, notices: &mut Vec<String>) -> Inquiries {
-        match path {
-            Some(path) => match InquiryStore::open(path) {
-                Ok(s) => {
-                    if let Some(r) = s.recovered() {
-                        notices.push(format!("Inquiries: {r}"));
-                    }
-                    Inquiries::Disk(s)
+    /// The opened inquiry store (saying what it recovered), or memory with `unusable` and the
+    /// reason as a notice.
+    fn inquiries_from(
+        opened: std::io::Result<InquiryStore>,
+        unusable: &str,
+        notices: &mut Vec<String>,
+    ) -> Inquiries {
+        match opened {
+            Ok(s) => {
+                if let Some(r) = s.recovered() {
+                    notices.push(format!("Inquiries: {r}"));
                 }
-                Err(e) => {
-                    notices.push(format!(
-                        "Inquiry file unusable ({e}); inquiries are kept in memory only"
-                    ));
-                    Inquiries::Memory(Vec::new())
-                }
-            },
-            None => Inquiries::Memory(Vec::new()),
+                Inquiries::Disk(s)
+            }
+            Err(e) => {
+                notices.push(format!(
+                    "{unusable} ({e}); inquiries are kept in memory only"
+                ));
+                Inquiries::Memory(Vec::new())
+            }
         }
     }
 
