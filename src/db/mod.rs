@@ -13,6 +13,7 @@ pub mod incidents;
 pub mod inquiries;
 pub mod migrate_files;
 pub mod outbox;
+mod rows;
 pub mod schema;
 pub mod snapshot_import;
 pub mod watermark;

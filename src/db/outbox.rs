@@ -3,38 +3,23 @@
 //! [`apply`], one transaction per change of the in-memory outbox, so an entry is committed
 //! before its request goes out and settled in one transaction once the server answered.
 
+use super::rows::{self, Table};
 use super::{Db, DbError};
-use rusqlite::params;
+
+const TABLE: Table = Table {
+    name: "outbox",
+    key: "op",
+    value: "entry",
+};
 
 /// Every row, in op order: `(op, entry JSON)`.
 pub fn load(db: &Db) -> Result<Vec<(i64, String)>, DbError> {
-    db.with(|conn| {
-        let mut stmt = conn.prepare("SELECT op, entry FROM outbox ORDER BY op")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect()
-    })
+    rows::load(db, &TABLE)
 }
 
 /// Writes `upserts` and removes `deletes` in one transaction (all or nothing).
 pub fn apply(db: &Db, upserts: &[(i64, String)], deletes: &[i64]) -> Result<(), DbError> {
-    if upserts.is_empty() && deletes.is_empty() {
-        return Ok(());
-    }
-    db.with(|conn| {
-        let tx = conn.transaction()?;
-        {
-            let mut del = tx.prepare_cached("DELETE FROM outbox WHERE op = ?1")?;
-            for op in deletes {
-                del.execute(params![op])?;
-            }
-            let mut put =
-                tx.prepare_cached("INSERT OR REPLACE INTO outbox(op, entry) VALUES (?1, ?2)")?;
-            for (op, entry) in upserts {
-                put.execute(params![op, entry])?;
-            }
-        }
-        tx.commit()
-    })
+    rows::apply(db, &TABLE, upserts, deletes)
 }
 
 /// How many rows the table holds.
